@@ -1,0 +1,71 @@
+package dev.keys.api;
+
+import java.util.HexFormat;
+
+/**
+ * The 32-byte digest a key is stored and looked up by (SHA-256, or HMAC-SHA256 with a pepper). Held as four
+ * longs so that equality is branch-free and constant-time, and the hash code is the digest's own first bits.
+ */
+public final class Digest {
+    private final long a, b, c, d;
+
+    public Digest(long a, long b, long c, long d) {
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.d = d;
+    }
+
+    /** @throws IllegalArgumentException unless exactly 32 bytes */
+    public static Digest of(byte[] bytes) {
+        return of(bytes, 0);
+    }
+
+    public static Digest of(byte[] bytes, int offset) {
+        if (bytes.length - offset < 32) throw new IllegalArgumentException("a digest is 32 bytes");
+        return new Digest(getLong(bytes, offset), getLong(bytes, offset + 8), getLong(bytes, offset + 16), getLong(bytes, offset + 24));
+    }
+
+    /** @throws IllegalArgumentException unless 64 hex characters */
+    public static Digest ofHex(String hex) {
+        if (hex.length() != 64) throw new IllegalArgumentException("a digest is 64 hex characters");
+        return of(HexFormat.of().parseHex(hex));
+    }
+
+    private static long getLong(byte[] b, int o) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) v = (v << 8) | (b[o + i] & 0xFFL);
+        return v;
+    }
+
+    public byte[] toBytes() {
+        byte[] out = new byte[32];
+        long[] parts = {a, b, c, d};
+        for (int p = 0; p < 4; p++) {
+            for (int i = 0; i < 8; i++) out[p * 8 + i] = (byte) (parts[p] >>> (56 - 8 * i));
+        }
+        return out;
+    }
+
+    public String toHex() {
+        return HexFormat.of().formatHex(toBytes());
+    }
+
+    /** Constant-time: every word is compared whatever the first difference. */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Digest other)) return false;
+        return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (a ^ (a >>> 32));
+    }
+
+    /** Never the digest itself: it is as good as a password hash to an attacker. */
+    @Override
+    public String toString() {
+        return "Digest[redacted]";
+    }
+}

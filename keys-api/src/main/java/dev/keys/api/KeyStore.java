@@ -1,0 +1,45 @@
+package dev.keys.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where keys live. Implementations are thread-safe. Any method may throw {@link StoreException.Unavailable} when
+ * the backing system cannot answer; the verifier turns that into {@code STORE_UNAVAILABLE}, never into a valid or
+ * invalid key.
+ */
+public interface KeyStore {
+
+    Optional<ApiKey> findByDigest(Digest digest);
+
+    Optional<ApiKey> findById(String id);
+
+    /**
+     * Stores a new key with version 1.
+     *
+     * @throws StoreException.Duplicate when the id or the digest exists already
+     */
+    ApiKey create(ApiKey key);
+
+    /**
+     * Optimistic replace: the caller passes the key it read, changed, with the version it read; the store writes it
+     * with {@code version + 1} only if the stored version is still that one.
+     *
+     * @return the stored key with its new version
+     * @throws StoreException.Conflict when the stored version differs (someone else changed the key; re-read and retry)
+     * @throws StoreException.NotFound when there is no such key
+     */
+    ApiKey update(ApiKey key);
+
+    /** Keys in a stable order (by id), filtered by the query. */
+    Page<ApiKey> list(KeyQuery query);
+
+    /**
+     * Changes with a sequence greater than {@code afterSequence}, oldest first, at most {@code limit}. A verifier
+     * polls this to drop cache entries changed by another instance.
+     */
+    List<KeyChange> changesSince(long afterSequence, int limit);
+
+    /** The newest sequence number, 0 when nothing has changed yet. */
+    long lastSequence();
+}
