@@ -17,4 +17,7 @@ public interface UsageCounters {
 
     /** The counter's current value, 0 when it was never added to. */
     long get(String keyId, String counter, long window);
+
+    /** Sets the counter to {@code value}, e.g. when an admin sets a key's remaining uses anew. */
+    void set(String keyId, String counter, long window, long value);
 }
