@@ -1,0 +1,109 @@
+package dev.keys.core.hash;
+
+import dev.keys.api.Digest;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+
+/**
+ * Turns a key into the digest it is stored and looked up by: SHA-256 of its ASCII bytes, or HMAC-SHA256 under a
+ * pepper so that a stolen database alone cannot be used to test guesses. Keys are high-entropy random strings,
+ * so a single fast hash is the right tool (a password hash such as BCrypt would cost milliseconds per request and
+ * buy nothing). Thread-safe: each thread hashes with its own engine and output buffer, so that hashing allocates
+ * only the resulting {@link Digest}.
+ */
+public final class KeyHasher {
+    private final ThreadLocal<Engine> engines;
+    private final String algorithm;
+
+    private KeyHasher(String algorithm, ThreadLocal<Engine> engines) {
+        this.algorithm = algorithm;
+        this.engines = engines;
+    }
+
+    /** SHA-256 of the key bytes: the default. */
+    public static KeyHasher sha256() {
+        return new KeyHasher("SHA-256", ThreadLocal.withInitial(() -> {
+            try {
+                MessageDigest md = MessageDigest.getInstance("SHA-256");
+                return new Engine() {
+                    @Override
+                    void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException {
+                        md.update(in, 0, len);
+                        md.digest(out, 0, 32);
+                    }
+                };
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("SHA-256 is not available", e);
+            }
+        }));
+    }
+
+    /** HMAC-SHA256 with this pepper (at least 32 bytes). Every instance sharing a store must use the same pepper. */
+    public static KeyHasher hmac(byte[] pepper) {
+        if (pepper.length < 32) throw new IllegalArgumentException("the pepper must be at least 32 bytes");
+        SecretKeySpec spec = new SecretKeySpec(pepper.clone(), "HmacSHA256");
+        return new KeyHasher("HMAC-SHA256", ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(spec);
+                return new Engine() {
+                    @Override
+                    void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException {
+                        mac.update(in, 0, len);
+                        mac.doFinal(out, 0);
+                    }
+                };
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        }));
+    }
+
+    /**
+     * HMAC-SHA256 with a pepper derived from a root secret by HKDF-SHA256 (RFC 5869, info {@code keys/pepper/v1}),
+     * so that one root secret can feed several purposes without reuse.
+     */
+    public static KeyHasher hmacFromRootSecret(byte[] rootSecret) {
+        if (rootSecret.length < 32) throw new IllegalArgumentException("the root secret must be at least 32 bytes");
+        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
+        hkdf.init(new HKDFParameters(rootSecret, null, "keys/pepper/v1".getBytes(StandardCharsets.US_ASCII)));
+        byte[] pepper = new byte[32];
+        hkdf.generateBytes(pepper, 0, 32);
+        return hmac(pepper);
+    }
+
+    /** {@code SHA-256} or {@code HMAC-SHA256}. */
+    public String algorithm() {
+        return algorithm;
+    }
+
+    /** The digest of the first {@code len} bytes of {@code ascii}. Allocates only the result. */
+    public Digest digest(byte[] ascii, int len) {
+        Engine e = engines.get();
+        try {
+            e.hash(ascii, len, e.out);
+        } catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("hashing failed", ex);
+        }
+        return Digest.of(e.out);
+    }
+
+    /** The digest of a key given as text; every character must be ASCII (the key formats guarantee it). */
+    public Digest digest(CharSequence key) {
+        byte[] bytes = key.toString().getBytes(StandardCharsets.US_ASCII);
+        return digest(bytes, bytes.length);
+    }
+
+    private abstract static class Engine {
+        final byte[] out = new byte[32];
+
+        abstract void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.keys.core.store;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.Digest;
+import dev.keys.api.KeyChange;
+import dev.keys.api.KeyQuery;
+import dev.keys.api.KeyStore;
+import dev.keys.api.Page;
+import dev.keys.api.StoreException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The reference store: everything in memory, one lock for writes and consistent reads. For tests, single-instance
+ * services and as the model every other store is held to by the store spec. The change feed keeps the last
+ * {@value #FEED_CAPACITY} changes; a reader further behind must drop its whole cache (see
+ * {@link #changesSince}).
+ */
+public final class InMemoryKeyStore implements KeyStore {
+    static final int FEED_CAPACITY = 100_000;
+    private final TreeMap<String, ApiKey> byId = new TreeMap<>();
+    private final Map<Digest, String> idByDigest = new HashMap<>();
+    private final ArrayList<KeyChange> feed = new ArrayList<>();
+    private long sequence;
+
+    @Override
+    public synchronized Optional<ApiKey> findByDigest(Digest digest) {
+        String id = idByDigest.get(digest);
+        return id == null ? Optional.empty() : Optional.of(byId.get(id));
+    }
+
+    @Override
+    public synchronized Optional<ApiKey> findById(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    @Override
+    public synchronized ApiKey create(ApiKey key) {
+        if (byId.containsKey(key.id())) throw new StoreException.Duplicate("a key with id " + key.id() + " exists");
+        if (idByDigest.containsKey(key.digest())) throw new StoreException.Duplicate("a key with the same digest exists");
+        ApiKey stored = key.toBuilder().version(1).build();
+        byId.put(stored.id(), stored);
+        idByDigest.put(stored.digest(), stored.id());
+        changed(stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized ApiKey update(ApiKey key) {
+        ApiKey current = byId.get(key.id());
+        if (current == null) throw new StoreException.NotFound("no key with id " + key.id());
+        if (current.version() != key.version()) {
+            throw new StoreException.Conflict("key " + key.id() + " was changed concurrently (version " + current.version() + ")");
+        }
+        if (!current.digest().equals(key.digest())) throw new IllegalArgumentException("a key's digest cannot change");
+        ApiKey stored = key.toBuilder().version(key.version() + 1).build();
+        byId.put(stored.id(), stored);
+        changed(stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized Page<ApiKey> list(KeyQuery q) {
+        List<ApiKey> items = new ArrayList<>();
+        var tail = q.cursor().isPresent() ? byId.tailMap(q.cursor().get(), false) : byId;
+        for (ApiKey k : tail.values()) {
+            if (q.tenant().isPresent() && !q.tenant().get().equals(k.tenant())) continue;
+            if (q.ownerId().isPresent() && !q.ownerId().get().equals(k.ownerId())) continue;
+            if (items.size() == q.limit()) return new Page<>(items, Optional.of(items.get(items.size() - 1).id()));
+            items.add(k);
+        }
+        return new Page<>(items, Optional.empty());
+    }
+
+    /** Changes after {@code afterSequence}; a reader behind the retained feed gets one {@link KeyChange#ALL}. */
+    @Override
+    public synchronized List<KeyChange> changesSince(long afterSequence, int limit) {
+        if (feed.isEmpty() || afterSequence >= sequence) return List.of();
+        long first = feed.get(0).sequence();
+        if (afterSequence < first - 1) {
+            return List.of(new KeyChange(first - 1, KeyChange.ALL, feed.get(0).digest()));
+        }
+        int from = (int) (afterSequence - first + 1);
+        return List.copyOf(feed.subList(from, Math.min(feed.size(), from + limit)));
+    }
+
+    @Override
+    public synchronized long lastSequence() {
+        return sequence;
+    }
+
+    private void changed(ApiKey k) {
+        feed.add(new KeyChange(++sequence, k.id(), k.digest()));
+        if (feed.size() > FEED_CAPACITY) feed.subList(0, feed.size() - FEED_CAPACITY).clear();
+    }
+}

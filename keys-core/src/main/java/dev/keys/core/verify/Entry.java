@@ -1,0 +1,48 @@
+package dev.keys.core.verify;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.Clock;
+import dev.keys.api.Environment;
+import dev.keys.api.KeyStatus;
+import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitReport;
+import dev.keys.api.Verification;
+
+import java.util.Optional;
+
+/**
+ * Everything a request needs about one key, compiled once when the key is loaded and replaced, never mutated,
+ * when the key changes. Answers that do not depend on the request are built here, so that the hot path returns
+ * a preallocated object.
+ */
+final class Entry {
+    final ApiKey key;
+    final long expiresAtNanos;
+    /** The denial for the key's status, or null when the status lets requests through. */
+    final Verification.Denied statusDenial;
+    final Verification.Denied expired;
+    final Verification.Denied wrongEnvironment;
+    final Verification.Valid valid;
+
+    Entry(ApiKey key, Optional<Environment> acceptedEnvironment) {
+        this.key = key;
+        this.expiresAtNanos = key.expiresAt().map(Clock::toNanos).orElse(Long.MAX_VALUE);
+        this.statusDenial = statusDenial(key);
+        this.expired = new Verification.Denied(Outcome.EXPIRED, "the key expired", key);
+        this.wrongEnvironment = acceptedEnvironment.isPresent() && acceptedEnvironment.get() != key.environment()
+                ? new Verification.Denied(Outcome.FORBIDDEN, "a " + key.environment().wireName() + " key is not accepted here", key)
+                : null;
+        this.valid = new Verification.Valid(key, RateLimitReport.NONE);
+    }
+
+    private static Verification.Denied statusDenial(ApiKey key) {
+        KeyStatus s = key.status();
+        return switch (s) {
+            case ACTIVE -> null;
+            case REVOKED -> new Verification.Denied(Outcome.REVOKED, "the key was revoked", key);
+            case DISABLED -> new Verification.Denied(Outcome.DISABLED, "the key is disabled", key);
+            case PENDING_APPROVAL -> new Verification.Denied(Outcome.NOT_APPROVED, "the key awaits approval", key);
+            case REJECTED -> new Verification.Denied(Outcome.NOT_APPROVED, "the key was not approved", key);
+        };
+    }
+}

@@ -1,0 +1,304 @@
+package dev.keys.core.verify;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.keys.api.ApiKey;
+import dev.keys.api.Clock;
+import dev.keys.api.Digest;
+import dev.keys.api.Environment;
+import dev.keys.api.KeyChange;
+import dev.keys.api.KeyStore;
+import dev.keys.api.Outcome;
+import dev.keys.api.RequestContext;
+import dev.keys.api.StoreException;
+import dev.keys.api.UsageEvent;
+import dev.keys.api.UsageSink;
+import dev.keys.api.Verification;
+import dev.keys.core.format.KeyFormat;
+import dev.keys.core.hash.KeyHasher;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hot path: from a credential to a {@link Verification}, in the steps and at the cost DESIGN.md §1 and §6 set.
+ *
+ * <p>Design. A verification is one pass over the credential ({@link KeyFormat#check}: shape, characters and the
+ * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes
+ * ({@link KeyHasher}, allocating only the {@link Digest}), one clock read, one Caffeine lookup by digest, and field
+ * comparisons against an {@link Entry} compiled when the key was loaded. Malformed input stops at the first step.
+ * Every answer that does not depend on the request is preallocated in the entry or as a constant here, so that an
+ * admitted request allocates nothing but the digest. Expected outcomes are values, never exceptions; nothing here
+ * logs.
+ *
+ * <p>Consistency. Entries never expire by time: a background task polls the store's change feed
+ * ({@code syncInterval}, default 200 ms) and recompiles or drops each changed entry, so that a change made by
+ * another instance takes effect within one interval plus the poll's own time, and a change made through a
+ * {@code KeyManager} of this process takes effect on the next request. Unknown digests go into a bounded negative
+ * cache (dropped on any change to that digest) so that floods of random well-formed keys do not reach the store.
+ *
+ * <p>Failure. When a load or a poll fails, the store is marked down; until a call succeeds again, cached entries
+ * serve only within {@code staleBound} (default zero: fail closed) and everything else answers
+ * {@code STORE_UNAVAILABLE}. A revoked key cannot come back from the cache: a change only ever replaces an entry
+ * with the store's newer state, and the cache is never filled from anything older than the change feed has seen.
+ */
+public final class Verifier implements AutoCloseable {
+    private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
+    private static final Verification.Denied MALFORMED = new Verification.Denied(Outcome.MALFORMED, "the credential is not a well-formed key");
+    private static final Verification.Denied NOT_FOUND = new Verification.Denied(Outcome.NOT_FOUND, "the key is not known");
+    private static final Verification.Denied UNAVAILABLE = new Verification.Denied(Outcome.STORE_UNAVAILABLE, "the key store is unavailable");
+
+    private final KeyStore store;
+    private final KeyHasher hasher;
+    private final Clock clock;
+    private final Cache<Digest, Entry> cache;
+    private final Cache<Digest, Boolean> unknown;
+    private final boolean acceptImported;
+    private final Optional<Environment> environment;
+    private final long staleBoundNanos;
+    private final UsageSink usage;
+    private final ScheduledExecutorService poller;
+    /** Sequence of the last change applied from the store's feed. Written only by {@link #sync()}. */
+    private volatile long appliedSequence;
+    /** Clock nanos at which the store was first seen failing, 0 while it answers. */
+    private volatile long downSince;
+
+    private Verifier(Builder b) {
+        this.store = b.store;
+        this.hasher = b.hasher;
+        this.clock = b.clock;
+        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).recordStats().build();
+        this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).build();
+        this.acceptImported = b.acceptImported;
+        this.environment = b.environment;
+        this.staleBoundNanos = b.staleBound.toNanos();
+        this.usage = b.usage;
+        long seq;
+        try {
+            seq = store.lastSequence();
+        } catch (StoreException.Unavailable e) {
+            seq = 0;
+            markDown();
+        }
+        this.appliedSequence = seq;
+        if (b.syncInterval.isZero()) {
+            this.poller = null;
+        } else {
+            this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "keys-verifier-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = Math.max(1, b.syncInterval.toMillis());
+            poller.scheduleWithFixedDelay(this::syncQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public static Builder builder(KeyStore store) {
+        return new Builder(store);
+    }
+
+    /** Verifies a credential with no request context: authentication and key state only. */
+    public Verification verify(CharSequence credential) {
+        return verify(credential, RequestContext.NONE);
+    }
+
+    /** Verifies a credential for a request. {@code null} or empty means no credential was sent. */
+    public Verification verify(CharSequence credential, RequestContext ctx) {
+        if (credential == null || credential.length() == 0) return MISSING;
+        KeyFormat.Scratch scratch = KeyFormat.Scratch.get();
+        KeyFormat.Shape shape = KeyFormat.check(credential, scratch);
+        if (shape == KeyFormat.Shape.MALFORMED || (shape == KeyFormat.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
+        Digest digest = hasher.digest(scratch.bytes, credential.length());
+        long now = clock.nanos();
+        Entry e = cache.getIfPresent(digest);
+        if (e == null) {
+            if (unknown.getIfPresent(digest) != null) return NOT_FOUND;
+            try {
+                e = cache.get(digest, this::load);
+            } catch (StoreException.Unavailable ex) {
+                markDown();
+                return UNAVAILABLE;
+            }
+            if (e == null) {
+                unknown.put(digest, Boolean.TRUE);
+                return NOT_FOUND;
+            }
+        } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
+            return UNAVAILABLE;
+        }
+        Verification v = decide(e, now);
+        if (usage != UsageSink.NONE) usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now));
+        return v;
+    }
+
+    private Verification decide(Entry e, long now) {
+        if (e.statusDenial != null) return e.statusDenial;
+        if (now >= e.expiresAtNanos) return e.expired;
+        if (e.wrongEnvironment != null) return e.wrongEnvironment;
+        return e.valid;
+    }
+
+    private Entry load(Digest digest) {
+        Optional<ApiKey> key = store.findByDigest(digest);
+        // With a poller, only a successful poll proves no change was missed while the store was down.
+        if (poller == null) downSince = 0;
+        return key.map(this::compile).orElse(null);
+    }
+
+    private Entry compile(ApiKey key) {
+        return new Entry(key, environment);
+    }
+
+    /**
+     * Applies a change to one digest now: recompiles its cached entry from the store, or drops it (and any
+     * negative entry). Called by a {@code KeyManager} of this process after each write, and by {@link #sync()}.
+     */
+    public void refresh(Digest digest) {
+        unknown.invalidate(digest);
+        cache.asMap().computeIfPresent(digest, (d, old) -> {
+            try {
+                return store.findByDigest(d).map(this::compile).orElse(null);
+            } catch (StoreException.Unavailable ex) {
+                markDown();
+                return null;
+            }
+        });
+    }
+
+    /**
+     * Polls the store's change feed once and applies what changed since the last poll. Runs on the verifier's own
+     * thread every {@code syncInterval}; public for tests and for callers that turn the poller off.
+     *
+     * @throws StoreException.Unavailable when the store cannot answer
+     */
+    public synchronized void sync() {
+        try {
+            while (true) {
+                List<KeyChange> changes = store.changesSince(appliedSequence, 1000);
+                if (changes.isEmpty()) break;
+                for (KeyChange c : changes) {
+                    if (c.resetsAll()) {
+                        cache.invalidateAll();
+                        unknown.invalidateAll();
+                    } else {
+                        refresh(c.digest());
+                    }
+                    appliedSequence = c.sequence();
+                }
+            }
+            downSince = 0;
+        } catch (StoreException.Unavailable e) {
+            markDown();
+            throw e;
+        }
+    }
+
+    private void syncQuietly() {
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            // already reflected in downSince; the next poll retries
+        }
+    }
+
+    private void markDown() {
+        if (downSince == 0) downSince = Math.max(1, clock.nanos());
+    }
+
+    /** True while the last store call failed. */
+    public boolean storeDown() {
+        return downSince != 0;
+    }
+
+    /** Number of cached key entries (for metrics). */
+    public long cachedKeys() {
+        return cache.estimatedSize();
+    }
+
+    /** Fraction of lookups answered from the key cache. */
+    public double hitRatio() {
+        return cache.stats().hitRate();
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) poller.shutdownNow();
+    }
+
+    /** Configuration of a {@link Verifier}. */
+    public static final class Builder {
+        private final KeyStore store;
+        private KeyHasher hasher = KeyHasher.sha256();
+        private Clock clock = Clock.system();
+        private long cacheSize = 1_000_000, negativeCacheSize = 100_000;
+        private Duration negativeTtl = Duration.ofSeconds(30), syncInterval = Duration.ofMillis(200), staleBound = Duration.ZERO;
+        private boolean acceptImported;
+        private Optional<Environment> environment = Optional.empty();
+        private UsageSink usage = UsageSink.NONE;
+
+        private Builder(KeyStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** How keys are hashed; must match the {@code KeyManager} that issued them. Default SHA-256. */
+        public Builder hasher(KeyHasher h) { hasher = Objects.requireNonNull(h); return this; }
+
+        public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
+
+        /** Most keys kept compiled in memory. Default 1,000,000. */
+        public Builder cacheSize(long n) { cacheSize = positive(n, "cacheSize"); return this; }
+
+        /** Most unknown digests remembered, and for how long. Default 100,000 for 30 s. */
+        public Builder negativeCache(long size, Duration ttl) {
+            negativeCacheSize = positive(size, "negative cache size");
+            negativeTtl = positive(ttl, "negative cache ttl");
+            return this;
+        }
+
+        /** How often the store's change feed is polled; zero turns the poller off. Default 200 ms. */
+        public Builder syncInterval(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("syncInterval must not be negative");
+            syncInterval = d;
+            return this;
+        }
+
+        /**
+         * How long cached entries may keep serving after the store was seen failing. Default zero: fail closed, and
+         * every request answers {@code STORE_UNAVAILABLE} until the store answers again.
+         */
+        public Builder staleBound(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("staleBound must not be negative");
+            staleBound = d;
+            return this;
+        }
+
+        /** Also look up credentials that are not of the key format (imported keys). Default off. */
+        public Builder acceptImportedKeys(boolean on) { acceptImported = on; return this; }
+
+        /** Accept only keys of this environment; others answer {@code FORBIDDEN}. Default: both. */
+        public Builder environment(Environment e) { environment = Optional.of(e); return this; }
+
+        /** Receives one event per verification of a known key; must only enqueue. */
+        public Builder usageSink(UsageSink s) { usage = Objects.requireNonNull(s); return this; }
+
+        public Verifier build() {
+            return new Verifier(this);
+        }
+
+        private static long positive(long n, String what) {
+            if (n <= 0) throw new IllegalArgumentException(what + " must be positive");
+            return n;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive");
+            return d;
+        }
+    }
+}

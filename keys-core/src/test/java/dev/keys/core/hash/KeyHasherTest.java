@@ -1,0 +1,48 @@
+package dev.keys.core.hash;
+
+import dev.keys.api.Digest;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class KeyHasherTest {
+    @Test
+    void sha256IsTheDigestOfTheAsciiBytes() throws Exception {
+        String key = "sk_live_abc";
+        byte[] expected = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.US_ASCII));
+        assertEquals(Digest.of(expected), KeyHasher.sha256().digest(key));
+        assertArrayEquals(expected, KeyHasher.sha256().digest(key).toBytes());
+        assertEquals(64, KeyHasher.sha256().digest(key).toHex().length());
+        assertEquals(Digest.ofHex(Digest.of(expected).toHex()), Digest.of(expected));
+    }
+
+    @Test
+    void hmacUsesThePepper() throws Exception {
+        byte[] pepper = new byte[32];
+        pepper[0] = 7;
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(pepper, "HmacSHA256"));
+        byte[] expected = mac.doFinal("k".repeat(40).getBytes(StandardCharsets.US_ASCII));
+        assertEquals(Digest.of(expected), KeyHasher.hmac(pepper).digest("k".repeat(40)));
+        assertNotEquals(KeyHasher.sha256().digest("k".repeat(40)), KeyHasher.hmac(pepper).digest("k".repeat(40)));
+        assertThrows(IllegalArgumentException.class, () -> KeyHasher.hmac(new byte[16]));
+    }
+
+    @Test
+    void rootSecretDerivationIsStableAndSeparatesSecrets() {
+        byte[] a = new byte[32], b = new byte[32];
+        b[31] = 1;
+        assertEquals(KeyHasher.hmacFromRootSecret(a).digest("x".repeat(20)), KeyHasher.hmacFromRootSecret(a.clone()).digest("x".repeat(20)));
+        assertNotEquals(KeyHasher.hmacFromRootSecret(a).digest("x".repeat(20)), KeyHasher.hmacFromRootSecret(b).digest("x".repeat(20)));
+    }
+
+    @Test
+    void digestsNeverPrintThemselves() {
+        assertEquals("Digest[redacted]", KeyHasher.sha256().digest("abc").toString());
+    }
+}
