@@ -18,26 +18,30 @@ import java.util.TreeSet;
  * <p>Design: every permission is held in canonical three-segment form. A granted permission has one of eight
  * <em>shapes</em> (which of its segments are {@code *}). A required permission, compiled once in a
  * {@link PermissionQuery}, carries for each shape the one granted string that would imply it. So a check is one
- * open-addressing lookup per shape present in this set (typically one or two), comparing cached hash codes before
- * characters; it allocates nothing.
+ * open-addressing lookup per shape present in this set (typically one or two); it allocates nothing. Canonical
+ * strings on both sides are interned ({@link String#intern()}), so a hit is a reference comparison; the character
+ * comparison behind it only runs when two different strings share a hash. Interning also shares the strings of
+ * role-derived permissions between the cached entries of many keys.
  */
 public final class Permissions {
 
     /** No permission at all. */
-    public static final Permissions NONE = new Permissions(Set.of(), new String[1], 0);
+    public static final Permissions NONE = new Permissions(Set.of(), new String[1], new int[1], 0);
 
     static final int SEGMENTS = 3;
     private static final int SHAPES = 1 << SEGMENTS;
 
     private final Set<String> granted;
     private final String[] table;
+    private final int[] hashes;
     private final int mask;
     /** Bit {@code s} is set when some granted permission has shape {@code s}. */
     private final int shapes;
 
-    private Permissions(Set<String> granted, String[] table, int shapes) {
+    private Permissions(Set<String> granted, String[] table, int[] hashes, int shapes) {
         this.granted = granted;
         this.table = table;
+        this.hashes = hashes;
         this.mask = table.length - 1;
         this.shapes = shapes;
     }
@@ -56,17 +60,19 @@ public final class Permissions {
         for (String p : granted) {
             String[] seg = segments(p);
             display.add(p);
-            canonical.add(join(seg));
+            canonical.add(join(seg).intern());
             shapes |= 1 << shape(seg);
         }
         int capacity = Integer.highestOneBit(Math.max(2, canonical.size()) * 2 - 1) << 1; // load factor <= 0.5
         String[] table = new String[capacity];
+        int[] hashes = new int[capacity];
         for (String c : canonical) {
             int i = spread(c.hashCode()) & (capacity - 1);
             while (table[i] != null) i = (i + 1) & (capacity - 1);
             table[i] = c;
+            hashes[i] = c.hashCode();
         }
-        return new Permissions(Collections.unmodifiableSet(display), table, shapes);
+        return new Permissions(Collections.unmodifiableSet(display), table, hashes, shapes);
     }
 
     /** The granted permissions as given (without duplicates), sorted. */
@@ -103,12 +109,13 @@ public final class Permissions {
         int h = c.hashCode();
         String[] t = table;
         int i = spread(h) & mask;
-        String e;
-        while ((e = t[i]) != null) {
-            if (e == c || (e.hashCode() == h && e.equals(c))) return true;
+        for (;;) {
+            String e = t[i];
+            if (e == c) return true;
+            if (e == null) return false;
+            if (hashes[i] == h && e.equals(c)) return true;
             i = (i + 1) & mask;
         }
-        return false;
     }
 
     private static int spread(int h) {
@@ -202,10 +209,8 @@ public final class Permissions {
             for (int shape = 0; shape < SHAPES; shape++) {
                 String[] c = new String[SEGMENTS];
                 for (int i = 0; i < SEGMENTS; i++) c[i] = (shape & (1 << i)) != 0 ? "*" : seg[i];
-                String s = join(c);
-                // Shapes that give the same string share one instance, so that its hash is computed once.
-                for (int prev = 0; prev < shape; prev++) if (candidates[prev].equals(s)) s = candidates[prev];
-                s.hashCode();
+                String s = join(c).intern();
+                s.hashCode(); // computed now, not on the first request
                 candidates[shape] = s;
             }
         }
