@@ -101,7 +101,7 @@ public final class PolicyLoader {
         JsonNode r = root.path("roles");
         if (!r.isMissingNode()) {
             if (!r.isObject()) throw new IllegalArgumentException("roles: expected an object of role name to permission list");
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = r.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String field = "roles." + e.getKey();
                 List<String> perms = strings(e.getValue(), field);

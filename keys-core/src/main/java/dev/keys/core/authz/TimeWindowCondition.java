@@ -125,7 +125,7 @@ public final class TimeWindowCondition implements Condition {
         long local = epochSec + offset(epochSec);
         long dayNumber = Math.floorDiv(local, DAY);
         int dow = (int) Math.floorMod(dayNumber + 3, 7L); // 1970-01-01 was a Thursday; 0 = Monday
-        int sec = (int) Math.floorMod(local, DAY);
+        int sec = Math.floorMod(local, DAY);
         if (start < end) return (days & (1 << dow)) != 0 && sec >= start && sec < end;
         int yesterday = dow == 0 ? 6 : dow - 1;
         return ((days & (1 << dow)) != 0 && sec >= start) || ((days & (1 << yesterday)) != 0 && sec < end);
