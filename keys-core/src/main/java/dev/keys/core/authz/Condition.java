@@ -1,0 +1,49 @@
+package dev.keys.core.authz;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.RequestContext;
+
+/**
+ * An ABAC condition on a key or a route; immutable and thread-safe. A failed condition denies with
+ * {@code FORBIDDEN} and a reason naming {@link #describe()}, never a secret.
+ *
+ * <p>Text form (inside the brackets of a route line, or in a policy file):
+ * <pre>
+ * ip 10.0.0.0/8, 2001:db8::/32          client address in any of the ranges
+ * env live                              the key's environment (live, test)
+ * time Mon-Fri 09:00-17:00 Europe/Paris time-of-day window on the listed days, in a zone (default UTC)
+ * request.NAME = VALUE                  request attribute equals VALUE
+ * request.NAME in V1, V2                request attribute is one of the values
+ * key.NAME = VALUE / key.NAME in V1, V2 the same on the key's meta
+ * </pre>
+ */
+public sealed interface Condition permits IpCondition, TimeWindowCondition, EnvironmentCondition, AttributeCondition {
+
+    /** A short description in the text form, safe for audit logs and client details. */
+    String describe();
+
+    /** Whether the condition holds; allocates nothing beyond what the condition's kind documents. */
+    boolean test(ApiKey key, RequestContext request, long nowNanos);
+
+    default boolean test(ConditionInput in) {
+        return test(in.key(), in.request(), in.nowNanos());
+    }
+
+    /**
+     * Parses the text form.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    static Condition parse(String text) {
+        String t = text.strip();
+        int sp = 0;
+        while (sp < t.length() && !Character.isWhitespace(t.charAt(sp)) && t.charAt(sp) != '=') sp++;
+        String kind = t.substring(0, sp);
+        String rest = t.substring(sp).strip();
+        if (kind.equals("ip")) return IpCondition.of(Words.list(rest, "ip"));
+        if (kind.equals("env")) return EnvironmentCondition.parse(rest);
+        if (kind.equals("time")) return TimeWindowCondition.parse(rest);
+        if (kind.startsWith("request.") || kind.startsWith("key.")) return AttributeCondition.parse(kind, rest);
+        throw new IllegalArgumentException("unknown condition \"" + t + "\": expected ip, env, time, request.<name> or key.<name>");
+    }
+}

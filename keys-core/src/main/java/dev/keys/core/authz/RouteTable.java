@@ -1,0 +1,212 @@
+package dev.keys.core.authz;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Routes in order, first match wins; an unmatched request is denied unless {@link Builder#allowUnmatched} is set.
+ * Immutable and thread-safe.
+ *
+ * <p>Line syntax, one route per line, {@code #} starting a comment line:
+ * <pre>
+ * GET /documents/**        -> documents:read
+ * POST /documents          -> documents:write AND (billing:read OR admin:*)
+ * GET,POST /reports/{id}   -> reports:read [env live]
+ * * /admin/**              -> keys:admin [ip 10.0.0.0/8] [env live]
+ * GET /health              -> NONE
+ * </pre>
+ * {@code METHODS} is {@code *} or a comma list of upper-case methods (case-sensitive, as HTTP is; a {@code GET} route
+ * also covers {@code HEAD}). The requirement is a {@link PermissionQuery} (or {@code NONE}) followed by
+ * {@link Condition}s in brackets.
+ *
+ * <p>Paths go through {@link PathNormalizer} first; a path it rejects answers {@link RouteMatch.BadPath}. Matching
+ * is case-sensitive by default, like servlet containers, so {@code /ADMIN} is not {@code /admin/**} and falls to a
+ * later rule or to the default; when the application behind matches paths without regard to case, turn on
+ * {@link Builder#caseInsensitive} so that the table folds case the same way.
+ */
+public final class RouteTable {
+    private final Route[] routes;
+    private final boolean allowUnmatched;
+    private final boolean caseInsensitive;
+
+    private RouteTable(List<Route> routes, boolean allowUnmatched, boolean caseInsensitive) {
+        this.routes = routes.toArray(new Route[0]);
+        this.allowUnmatched = allowUnmatched;
+        this.caseInsensitive = caseInsensitive;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Parses routes, one per line (deny unmatched, case-sensitive).
+     *
+     * @throws IllegalArgumentException naming the line; a {@link QuerySyntaxException} for a query that does not parse
+     */
+    public static RouteTable parse(String text) {
+        return builder().lines(text).build();
+    }
+
+    /** The first route matching the method and the normalised path, or why there is none. */
+    public RouteMatch match(String method, String rawPath) {
+        NormalizedPath n = PathNormalizer.normalize(rawPath);
+        if (n instanceof NormalizedPath.Rejected r) return new RouteMatch.BadPath(r.reason());
+        String path = ((NormalizedPath.Valid) n).path();
+        if (caseInsensitive) path = fold(path);
+        for (Route r : routes) {
+            if (r.matchesMethod(method) && r.matchesPath(path)) return r.matched;
+        }
+        return allowUnmatched ? RouteMatch.NoMatch.ALLOWED : RouteMatch.NoMatch.DENIED;
+    }
+
+    public List<Route> routes() {
+        return List.of(routes);
+    }
+
+    public boolean allowUnmatched() {
+        return allowUnmatched;
+    }
+
+    public boolean caseInsensitive() {
+        return caseInsensitive;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Route r : routes) sb.append(r).append('\n');
+        return sb.toString();
+    }
+
+    /**
+     * Case folding that agrees with {@link String#equalsIgnoreCase}, character by character, so that e.g. the dotless
+     * {@code ı} and the Kelvin sign fold as an application comparing that way would fold them.
+     */
+    static String fold(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.toLowerCase(Character.toUpperCase(c)) != c) {
+                char[] cs = s.toCharArray();
+                for (int j = i; j < cs.length; j++) cs[j] = Character.toLowerCase(Character.toUpperCase(cs[j]));
+                return new String(cs);
+            }
+        }
+        return s;
+    }
+
+    /** Collects routes in order. */
+    public static final class Builder {
+        private record Spec(Set<String> methods, String pattern, Requirement requirement) {
+        }
+
+        // Compiled in build(), so that caseInsensitive may be set after the routes.
+        private final List<Spec> routes = new ArrayList<>();
+        private boolean allowUnmatched, caseInsensitive;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds one route in line syntax.
+         *
+         * @throws IllegalArgumentException naming what is wrong
+         */
+        public Builder route(String line) {
+            routes.add(parseLine(line));
+            return this;
+        }
+
+        /** Adds routes, one per line; blank lines and lines starting with {@code #} are skipped. */
+        public Builder lines(String text) {
+            String[] lines = text.split("\r?\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                String l = lines[i].strip();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                try {
+                    route(l);
+                } catch (QuerySyntaxException e) {
+                    throw new QuerySyntaxException("line " + (i + 1) + ", " + e.getMessage(), e.position());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("line " + (i + 1) + ": " + e.getMessage(), e);
+                }
+            }
+            return this;
+        }
+
+        /** Adds a route. {@code methods} is {@code *} or a comma list of methods. */
+        public Builder route(String methods, String pattern, Requirement requirement) {
+            Objects.requireNonNull(requirement, "requirement");
+            routes.add(new Spec(parseMethods(methods), checkPattern(pattern), requirement));
+            return this;
+        }
+
+        /** Lets requests that match no route through, with {@link Requirement#NONE}. Off by default: deny. */
+        public Builder allowUnmatched(boolean allow) {
+            this.allowUnmatched = allow;
+            return this;
+        }
+
+        /** Folds case of patterns and paths, for applications that match paths without regard to case. */
+        public Builder caseInsensitive(boolean fold) {
+            this.caseInsensitive = fold;
+            return this;
+        }
+
+        public RouteTable build() {
+            List<Route> out = new ArrayList<>();
+            for (Spec r : routes) out.add(new Route(r.methods, r.pattern, r.requirement, caseInsensitive));
+            return new RouteTable(out, allowUnmatched, caseInsensitive);
+        }
+
+        private static Spec parseLine(String line) {
+            int arrow = line.indexOf("->");
+            if (arrow < 0) throw new IllegalArgumentException("expected 'METHOD pattern -> query [condition]...', found no '->'");
+            String[] left = line.substring(0, arrow).strip().split("\\s+");
+            if (left.length != 2 || left[0].isEmpty())
+                throw new IllegalArgumentException("expected METHOD and path pattern before '->', found \"" + line.substring(0, arrow).strip() + "\"");
+            Set<String> methods = parseMethods(left[0]);
+            String pattern = checkPattern(left[1]);
+            String req = line.substring(arrow + 2).strip();
+            Requirement requirement;
+            try {
+                requirement = Requirement.parse(req);
+            } catch (QuerySyntaxException e) {
+                String q = req.indexOf('[') < 0 ? req : req.substring(0, req.indexOf('[')).strip();
+                throw new QuerySyntaxException("in query \"" + q + "\": " + e.getMessage(), e.position());
+            }
+            return new Spec(methods, pattern, requirement);
+        }
+
+        private static Set<String> parseMethods(String text) {
+            Set<String> out = new LinkedHashSet<>();
+            for (String m : text.split(",", -1)) {
+                if (m.equals("*")) {
+                    out.add(m);
+                } else if (m.matches("[A-Z]+")) {
+                    out.add(m);
+                } else if (m.matches("[A-Za-z]+")) {
+                    throw new IllegalArgumentException("method \"" + m + "\" must be upper case (HTTP methods are case-sensitive)");
+                } else {
+                    throw new IllegalArgumentException("invalid method \"" + m + "\": expected '*' or upper-case letters, comma-separated");
+                }
+            }
+            if (out.contains("*") && out.size() > 1) throw new IllegalArgumentException("method '*' cannot be combined with others");
+            return out;
+        }
+
+        private static String checkPattern(String pattern) {
+            Objects.requireNonNull(pattern, "pattern");
+            NormalizedPath n = PathNormalizer.normalize(pattern);
+            if (n instanceof NormalizedPath.Rejected r) throw new IllegalArgumentException("invalid pattern \"" + pattern + "\": " + r.reason());
+            String norm = ((NormalizedPath.Valid) n).path();
+            if (!norm.equals(pattern))
+                throw new IllegalArgumentException("pattern \"" + pattern + "\" is not in normalised form; write \"" + norm + "\"");
+            Route.check(pattern);
+            return pattern;
+        }
+    }
+}
