@@ -7,6 +7,8 @@ import dev.keys.api.KeyStatus;
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitReport;
 import dev.keys.api.Verification;
+import dev.keys.core.authz.KeyAuthz;
+import dev.keys.core.authz.Roles;
 
 import java.util.Optional;
 
@@ -23,9 +25,11 @@ final class Entry {
     final Verification.Denied expired;
     final Verification.Denied wrongEnvironment;
     final Verification.Valid valid;
+    final KeyAuthz authz;
 
-    Entry(ApiKey key, Optional<Environment> acceptedEnvironment) {
+    Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles) {
         this.key = key;
+        this.authz = KeyAuthz.compile(key, roles);
         this.expiresAtNanos = key.expiresAt().map(Clock::toNanos).orElse(Long.MAX_VALUE);
         this.statusDenial = statusDenial(key);
         this.expired = new Verification.Denied(Outcome.EXPIRED, "the key expired", key);

@@ -14,6 +14,9 @@ import dev.keys.api.StoreException;
 import dev.keys.api.UsageEvent;
 import dev.keys.api.UsageSink;
 import dev.keys.api.Verification;
+import dev.keys.core.authz.Decision;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
@@ -62,6 +65,7 @@ public final class Verifier implements AutoCloseable {
     private final Optional<Environment> environment;
     private final long staleBoundNanos;
     private final UsageSink usage;
+    private final Roles roles;
     private final ScheduledExecutorService poller;
     /** Sequence of the last change applied from the store's feed. Written only by {@link #sync()}. */
     private volatile long appliedSequence;
@@ -78,6 +82,7 @@ public final class Verifier implements AutoCloseable {
         this.environment = b.environment;
         this.staleBoundNanos = b.staleBound.toNanos();
         this.usage = b.usage;
+        this.roles = b.roles;
         long seq;
         try {
             seq = store.lastSequence();
@@ -108,8 +113,16 @@ public final class Verifier implements AutoCloseable {
         return verify(credential, RequestContext.NONE);
     }
 
-    /** Verifies a credential for a request. {@code null} or empty means no credential was sent. */
+    /** Verifies a credential for a request, with no permission or route requirement. */
     public Verification verify(CharSequence credential, RequestContext ctx) {
+        return verify(credential, ctx, Requirement.NONE);
+    }
+
+    /**
+     * Verifies a credential for a request that must meet {@code requirement} (a permission query and conditions,
+     * usually from the route the request matched). {@code null} or empty means no credential was sent.
+     */
+    public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         KeyFormat.Scratch scratch = KeyFormat.Scratch.get();
         KeyFormat.Shape shape = KeyFormat.check(credential, scratch);
@@ -132,15 +145,17 @@ public final class Verifier implements AutoCloseable {
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
         }
-        Verification v = decide(e, now);
+        Verification v = decide(e, ctx, requirement, now);
         if (usage != UsageSink.NONE) usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now));
         return v;
     }
 
-    private Verification decide(Entry e, long now) {
+    private Verification decide(Entry e, RequestContext ctx, Requirement requirement, long now) {
         if (e.statusDenial != null) return e.statusDenial;
         if (now >= e.expiresAtNanos) return e.expired;
         if (e.wrongEnvironment != null) return e.wrongEnvironment;
+        Decision d = e.authz.check(ctx, now, requirement);
+        if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), e.key);
         return e.valid;
     }
 
@@ -152,7 +167,7 @@ public final class Verifier implements AutoCloseable {
     }
 
     private Entry compile(ApiKey key) {
-        return new Entry(key, environment);
+        return new Entry(key, environment, roles);
     }
 
     /**
@@ -241,6 +256,7 @@ public final class Verifier implements AutoCloseable {
         private boolean acceptImported;
         private Optional<Environment> environment = Optional.empty();
         private UsageSink usage = UsageSink.NONE;
+        private Roles roles = Roles.EMPTY;
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -286,6 +302,9 @@ public final class Verifier implements AutoCloseable {
 
         /** Receives one event per verification of a known key; must only enqueue. */
         public Builder usageSink(UsageSink s) { usage = Objects.requireNonNull(s); return this; }
+
+        /** The roles keys may hold, flattened into each key's permissions when it is loaded. Default none. */
+        public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
 
         public Verifier build() {
             return new Verifier(this);

@@ -2,6 +2,11 @@ package dev.keys.core.verify;
 
 import dev.keys.api.Environment;
 import dev.keys.api.Outcome;
+import dev.keys.api.RequestContext;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.Roles;
+import java.net.InetAddress;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
 import dev.keys.core.ManualClock;
@@ -135,6 +140,41 @@ class VerifierTest {
             assertTrue(((Verification.Denied) v).detail().contains("test key"));
             assertEquals(Outcome.VALID, live.verifier().verify(prod.plaintext()).outcome());
         }
+    }
+
+    @Test
+    void permissionQueriesAndRolesDecideStepFive() throws Exception {
+        keys.close();
+        keys = Keys.builder().store(store).clock(clock).verifier(v -> v.syncInterval(Duration.ZERO)
+                .roles(Roles.builder().role("billing", java.util.Set.of("billing:read", "billing:write")).build())).build();
+        IssuedKey k = keys.manager().create(NewKey.builder("sk_test").roles(java.util.Set.of("billing")).permissions("documents:read").build(), SYSTEM);
+        Requirement both = Requirement.of(PermissionQuery.parse("documents:read AND billing:write"));
+        Requirement admin = Requirement.of(PermissionQuery.parse("documents:read AND (admin:* OR keys:admin)"));
+        assertEquals(Outcome.VALID, keys.verifier().verify(k.plaintext(), RequestContext.NONE, both).outcome());
+        Verification denied = keys.verifier().verify(k.plaintext(), RequestContext.NONE, admin);
+        assertEquals(Outcome.INSUFFICIENT_PERMISSIONS, denied.outcome());
+        assertTrue(((Verification.Denied) denied).detail().contains("admin:*"), ((Verification.Denied) denied).detail());
+        assertEquals(k.key().id(), ((Verification.Denied) denied).key().orElseThrow().id());
+    }
+
+    @Test
+    void anIpAllowlistIsAKeyCondition() throws Exception {
+        IssuedKey k = keys.manager().create(NewKey.builder("sk_test").ipAllowlist(java.util.List.of("10.0.0.0/8", "2001:db8::/32")).build(), SYSTEM);
+        RequestContext inside = RequestContext.of("GET", "/x").withClientAddress(InetAddress.getByName("10.1.2.3"));
+        RequestContext outside = RequestContext.of("GET", "/x").withClientAddress(InetAddress.getByName("192.0.2.1"));
+        assertEquals(Outcome.VALID, keys.verifier().verify(k.plaintext(), inside).outcome());
+        Verification v = keys.verifier().verify(k.plaintext(), outside);
+        assertEquals(Outcome.FORBIDDEN, v.outcome());
+        assertFalse(((Verification.Denied) v).detail().contains(k.plaintext()));
+        assertEquals(Outcome.FORBIDDEN, keys.verifier().verify(k.plaintext(), RequestContext.NONE).outcome(), "no address, no entry");
+    }
+
+    @Test
+    void aDeniedPermissionNeverHidesAWorseState() {
+        IssuedKey k = issue();
+        keys.manager().revoke(k.key().id(), SYSTEM, Optional.empty());
+        assertEquals(Outcome.REVOKED, keys.verifier().verify(k.plaintext(), RequestContext.NONE,
+                Requirement.of(PermissionQuery.parse("nothing:granted"))).outcome());
     }
 
     @Test
