@@ -37,6 +37,7 @@ public final class KeyManager {
     /** Imported keys must be estimated at this many bits of entropy at least (DESIGN.md §2). */
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
+    private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
     private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");
 
     private final KeyStore store;
@@ -211,7 +212,13 @@ public final class KeyManager {
 
     private void written(ApiKey key, String action, String actor, Optional<String> reason, Map<String, List<String>> changes) {
         listener.accept(key.digest());
-        audit.record(new AuditEvent(clock.instant(), action, actor, key.tenant(), key.id(), reason, changes));
+        try {
+            audit.record(new AuditEvent(clock.instant(), action, actor, key.tenant(), key.id(), reason, changes));
+        } catch (RuntimeException e) {
+            // The change is committed: failing the call now would make a caller retry a change that holds. The
+            // lost event is reported loudly instead (never with a key or digest: the event holds neither).
+            LOG.log(System.Logger.Level.ERROR, "audit event lost: " + action + " of " + key.id() + " by " + actor + ": " + e.getMessage());
+        }
     }
 
     /** Field name to [before, after] for every field that differs; never the digest. */
