@@ -159,7 +159,7 @@ final class Bandwidth {
         out[i + 1] = totalLo - added * per;
     }
 
-    /** Seconds until (tokens, rem) holds {@code wanted} tokens; 0 when it already does. */
+    /** Seconds until (tokens, rem) holds {@code wanted} tokens, rounded up and saturated; 0 when it already does. */
     long secondsUntil(long tokens, long rem, long wanted) {
         if (tokens >= wanted) return 0;
         long lacking = wanted - tokens;
@@ -167,9 +167,11 @@ final class Bandwidth {
         long lo = lacking * per;
         if (Long.compareUnsigned(lo, rem) < 0) hi--;
         lo -= rem;
-        long ticks = U128.divCeilSaturated(hi, lo, tokensPer);
-        if (tickNanos > 1 && ticks < Long.MAX_VALUE) ticks++; // the tick under way does not count
-        return ceilDiv(ticks, ticksPerSecond);
+        long[] n = {hi, lo}; // lacking tokens in units of 1/per token; tokensPer such units come per tick
+        U128.ceilDivInPlace(n, tokensPer);
+        if (tickNanos > 1) U128.incrementInPlace(n); // the tick under way does not count
+        U128.ceilDivInPlace(n, ticksPerSecond);
+        return U128.saturated(n);
     }
 
     RateLimitStatus exactStatus(long tokens, long rem) {

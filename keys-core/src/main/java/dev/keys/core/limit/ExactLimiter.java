@@ -48,12 +48,18 @@ final class ExactLimiter extends RateLimiter {
             long[] v = refilled(s, now);
             boolean fits = true;
             for (int i = 0; i < bws.length; i++) fits &= v[2 * i] >= cost;
-            if (!fits) return new Denied(this, v, cost);
+            if (!fits) {
+                if (now > s.now) STATE.compareAndSet(this, s, new State(this, now, v)); // see below
+                return new Denied(this, v, cost);
+            }
             for (int i = 0; i < bws.length; i++) v[2 * i] -= cost;
             State n = new State(this, now, v);
             if (STATE.compareAndSet(this, s, n)) return n;
         }
     }
+
+    // A denial records a later clock reading with one CAS and no retry (a call that won saw a reading at least as late),
+    // so that a clock going back afterwards counts from it. The denial's array is never changed after that.
 
     private long[] refilled(State s, long now) {
         Bandwidth[] bws = bandwidths;

@@ -52,11 +52,23 @@ final class GcraMultiLimiter extends RateLimiter {
                 for (int i = 0; i < rest.length; i++) rest[i] = bws[i + 2].nextTat(s.rest[i], now, cost);
             }
             if (!bws[0].fits(t0, now) || !bws[1].fits(t1, now) || !restFits(rest, now)) {
-                return new Denied(s, now, t0, t1, rest);
+                return new Denied(seen(s, now), now, t0, t1, rest);
             }
             State n = new State(this, now, t0, t1, rest);
             if (STATE.compareAndSet(this, s, n)) return n;
         }
+    }
+
+    /**
+     * Records a later clock reading on a denial (one CAS, no retry: if another call won, it saw a reading at least as
+     * late), so that a clock going back afterwards counts from it; otherwise a later reading than the last admitted
+     * one would be forgotten.
+     */
+    private State seen(State s, long now) {
+        if (now <= s.now) return s;
+        State n = new State(this, now, s.t0, s.t1, s.rest);
+        STATE.compareAndSet(this, s, n);
+        return n;
     }
 
     private boolean restFits(long[] rest, long now) {

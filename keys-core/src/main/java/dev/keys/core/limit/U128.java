@@ -57,4 +57,32 @@ final class U128 {
         long rem = lo - q * d; // the low word of the remainder is the remainder: it is below d < 2^63
         return rem == 0 ? q : (q == Long.MAX_VALUE ? q : q + 1);
     }
+
+    /**
+     * Replaces the unsigned 128-bit number n = (n[0], n[1]) by ceil(n / d), for 0 < d < 2^63. Used only to report
+     * waits, so the array is fine.
+     */
+    static void ceilDivInPlace(long[] n, long d) {
+        long hi = n[0];
+        long lo = n[1];
+        long qHi = Long.divideUnsigned(hi, d);
+        long qLo = div(Long.remainderUnsigned(hi, d), lo, d);
+        if (lo - qLo * d != 0) {
+            qLo++;
+            if (qLo == 0) qHi++;
+        }
+        n[0] = qHi;
+        n[1] = qLo;
+    }
+
+    /** n + 1 in place. */
+    static void incrementInPlace(long[] n) {
+        n[1]++;
+        if (n[1] == 0) n[0]++;
+    }
+
+    /** n as a long, Long.MAX_VALUE when it does not fit. */
+    static long saturated(long[] n) {
+        return n[0] != 0 || n[1] < 0 ? Long.MAX_VALUE : n[1];
+    }
 }
