@@ -11,8 +11,11 @@ import java.util.List;
  * One bandwidth in GCRA form: the whole state is {@code tat}, one long, so an admitted call is one CAS and no
  * allocation. Its report is {@link #admitted}, a view of this limiter read when asked for (right after the call in
  * the filter): exact for a key used by one thread at a time, and under concurrency it may already include requests
- * that came after. {@code seen}, the latest clock reading, makes a backward clock count as no time passed; it is
- * written with opaque (unfenced, untorn) stores, and a stale read only makes a request see fewer tokens, never more.
+ * that came after. {@code seen}, the latest clock reading, makes a backward clock count as no time passed. It is
+ * written with opaque (unfenced, untorn) stores before the CAS and read after {@code tat}, so a call judges the state
+ * at no earlier time than the call that made it. Racing writers may leave an older reading in {@code seen}; then a
+ * request with a stale reading is judged at that reading and sees fewer tokens, never more. Keeping the latest reading
+ * exactly would cost a second CAS per call; the multi-bandwidth forms keep it in their state object.
  */
 final class GcraLimiter extends RateLimiter {
     private static final VarHandle TAT;
@@ -46,28 +49,22 @@ final class GcraLimiter extends RateLimiter {
             checkCost(cost);
             return overCapacity(cost, nowNanos);
         }
-        long now = clamp(nowNanos);
         for (;;) {
             long t = (long) TAT.getVolatile(this);
+            long s = (long) SEEN.getOpaque(this); // after tat: at least the reading of the call that wrote t
+            long now = nowNanos > s ? nowNanos : s;
             long next = bw.nextTat(t, now, cost);
-            if (!bw.fits(next, now)) return new Denied(bw, t, next, now);
+            boolean fits = bw.fits(next, now);
+            if (nowNanos > s) SEEN.setOpaque(this, nowNanos); // before the CAS, so whoever sees our tat sees it too
+            if (!fits) return new Denied(bw, t, next, now);
             if (TAT.compareAndSet(this, t, next)) return admitted;
         }
     }
 
-    private long clamp(long now) {
-        long s = (long) SEEN.getOpaque(this);
-        if (now > s) {
-            SEEN.setOpaque(this, now);
-            return now;
-        }
-        return s;
-    }
-
     @Override
     List<RateLimitStatus> peek(long nowNanos) {
-        long now = Math.max(nowNanos, (long) SEEN.getOpaque(this));
-        return List.of(bw.gcraStatus((long) TAT.getVolatile(this), now));
+        long t = (long) TAT.getVolatile(this);
+        return List.of(bw.gcraStatus(t, Math.max(nowNanos, (long) SEEN.getOpaque(this))));
     }
 
     private final class Admitted implements LimitResult {
@@ -78,7 +75,8 @@ final class GcraLimiter extends RateLimiter {
 
         @Override
         public List<RateLimitStatus> statuses() {
-            return List.of(bw.gcraStatus((long) TAT.getVolatile(GcraLimiter.this), (long) SEEN.getOpaque(GcraLimiter.this)));
+            long t = (long) TAT.getVolatile(GcraLimiter.this);
+            return List.of(bw.gcraStatus(t, (long) SEEN.getOpaque(GcraLimiter.this)));
         }
 
         @Override
