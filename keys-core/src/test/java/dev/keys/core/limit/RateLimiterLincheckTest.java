@@ -68,7 +68,7 @@ public class RateLimiterLincheckTest {
     }
 
     static ModelCheckingOptions modelChecking() {
-        return new ModelCheckingOptions().iterations(12).invocationsPerIteration(300).threads(3).actorsPerThread(3);
+        return new ModelCheckingOptions().iterations(10).invocationsPerIteration(200).threads(3).actorsPerThread(3);
     }
 
     @Test
