@@ -32,16 +32,27 @@ import java.util.concurrent.TimeUnit;
 public class TokenBucketBenchmark {
     Clock clock;
     RateLimiter limiter;
+    RateLimiter twoBandwidths;
 
     @Setup
     public void setup() {
         clock = Clock.system();
         limiter = RateLimiter.of(List.of(new RateLimit("bench", BaselineBenchmark.CAPACITY, Duration.ofSeconds(1))));
+        twoBandwidths = RateLimiter.of(List.of(
+                new RateLimit("burst", BaselineBenchmark.CAPACITY, Duration.ofSeconds(1)),
+                new RateLimit("sustained", 60 * BaselineBenchmark.CAPACITY, Duration.ofMinutes(1))));
         if (!limiter.tryConsume(1, clock.nanos()).admitted()) throw new IllegalStateException("must admit");
+        if (!twoBandwidths.tryConsume(1, clock.nanos()).admitted()) throw new IllegalStateException("must admit");
     }
 
     @Benchmark
     public LimitResult tryConsume() {
         return limiter.tryConsume(1, clock.nanos());
+    }
+
+    /** Two bandwidths (burst + sustained), as in the verify budget: one state object per call. */
+    @Benchmark
+    public LimitResult tryConsumeTwoBandwidths() {
+        return twoBandwidths.tryConsume(1, clock.nanos());
     }
 }

@@ -31,7 +31,7 @@ final class GcraMultiLimiter extends RateLimiter {
         super(limits, bandwidths);
         long[] rest = bandwidths.length > 2 ? new long[bandwidths.length - 2] : null;
         if (rest != null) java.util.Arrays.fill(rest, Long.MIN_VALUE);
-        state = new State(this, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, rest);
+        state = State.of(this, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, rest);
     }
 
     @Override
@@ -47,14 +47,15 @@ final class GcraMultiLimiter extends RateLimiter {
             long t0 = bws[0].nextTat(s.t0, now, cost);
             long t1 = bws[1].nextTat(s.t1, now, cost);
             long[] rest = null;
-            if (s.rest != null) {
-                rest = new long[s.rest.length];
-                for (int i = 0; i < rest.length; i++) rest[i] = bws[i + 2].nextTat(s.rest[i], now, cost);
+            long[] seenRest = s.rest();
+            if (seenRest != null) {
+                rest = new long[seenRest.length];
+                for (int i = 0; i < rest.length; i++) rest[i] = bws[i + 2].nextTat(seenRest[i], now, cost);
             }
             if (!bws[0].fits(t0, now) || !bws[1].fits(t1, now) || !restFits(rest, now)) {
                 return new Denied(seen(s, now), now, t0, t1, rest);
             }
-            State n = new State(this, now, t0, t1, rest);
+            State n = State.of(this, now, t0, t1, rest);
             if (STATE.compareAndSet(this, s, n)) return n;
         }
     }
@@ -66,7 +67,7 @@ final class GcraMultiLimiter extends RateLimiter {
      */
     private State seen(State s, long now) {
         if (now <= s.now) return s;
-        State n = new State(this, now, s.t0, s.t1, s.rest);
+        State n = State.of(this, now, s.t0, s.t1, s.rest());
         STATE.compareAndSet(this, s, n);
         return n;
     }
@@ -85,24 +86,33 @@ final class GcraMultiLimiter extends RateLimiter {
         return s.statusesAt(Math.max(nowNanos, s.now));
     }
 
-    /** The state after an admitted call, and that call's report. */
-    static final class State implements LimitResult {
+    /**
+     * The state after an admitted call, and that call's report: 40 bytes for two bandwidths (12-byte header, owner,
+     * three longs); more bandwidths take {@link StateN} and its array.
+     */
+    static class State implements LimitResult {
         final GcraMultiLimiter owner;
         final long now;
         final long t0;
         final long t1;
-        final long[] rest;
 
-        State(GcraMultiLimiter owner, long now, long t0, long t1, long[] rest) {
+        State(GcraMultiLimiter owner, long now, long t0, long t1) {
             this.owner = owner;
             this.now = now;
             this.t0 = t0;
             this.t1 = t1;
-            this.rest = rest;
+        }
+
+        static State of(GcraMultiLimiter owner, long now, long t0, long t1, long[] rest) {
+            return rest == null ? new State(owner, now, t0, t1) : new StateN(owner, now, t0, t1, rest);
+        }
+
+        long[] rest() {
+            return null;
         }
 
         long tat(int i) {
-            return i == 0 ? t0 : i == 1 ? t1 : rest[i - 2];
+            return i == 0 ? t0 : i == 1 ? t1 : rest()[i - 2];
         }
 
         @Override
@@ -125,6 +135,20 @@ final class GcraMultiLimiter extends RateLimiter {
         @Override
         public long retryAfterSeconds() {
             return 0;
+        }
+    }
+
+    static final class StateN extends State {
+        final long[] rest;
+
+        StateN(GcraMultiLimiter owner, long now, long t0, long t1, long[] rest) {
+            super(owner, now, t0, t1);
+            this.rest = rest;
+        }
+
+        @Override
+        long[] rest() {
+            return rest;
         }
     }
 

@@ -44,13 +44,14 @@ class RateLimiterConcurrencyTest {
             case "single" -> RateLimiter.of(List.of(burst));
             case "multi" -> RateLimiter.of(List.of(burst, sustained));
             case "exact" -> RateLimiter.of(List.of(burst, sustained), RateLimiter.Form.EXACT);
+            case "threeGcra" -> RateLimiter.of(List.of(burst, sustained, new RateLimit("day", 10_000, Duration.ofDays(1), 302)));
             case "three" -> RateLimiter.of(List.of(burst, sustained, new RateLimit("x", 3, Duration.ofSeconds(1), 500)));
             default -> throw new IllegalArgumentException(shape);
         };
     }
 
     @ParameterizedTest
-    @CsvSource({"single,1", "single,7", "multi,1", "multi,7", "exact,1", "exact,7", "three,1"})
+    @CsvSource({"single,1", "single,7", "multi,1", "multi,7", "exact,1", "exact,7", "threeGcra,1", "threeGcra,7", "three,1"})
     void frozenClockAdmitsExactlyTheCapacity(String shape, long cost) throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             RateLimiter l = limiter(shape);
@@ -64,7 +65,7 @@ class RateLimiterConcurrencyTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"single", "multi", "exact"})
+    @CsvSource({"single", "multi", "exact", "threeGcra"})
     void movingClockNeverAdmitsMoreThanCapacityPlusRefill(String shape) throws Exception {
         for (int round = 0; round < ROUNDS / 4; round++) {
             RateLimiter l = limiter(shape);

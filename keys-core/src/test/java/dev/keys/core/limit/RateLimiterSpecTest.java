@@ -67,6 +67,21 @@ class RateLimiterSpecTest {
 
     @ParameterizedTest
     @EnumSource(RateLimiter.Form.class)
+    void threeBandwidthsAllMustHaveTokens(RateLimiter.Form form) {
+        RateLimiter l = limiter(form, BURST, SUSTAINED, new RateLimit("day", 25, Duration.ofDays(1)));
+        assertEquals(10, drain(l, T0, 50));
+        assertEquals(10, drain(l, T0 + S, 50));
+        assertEquals(5, drain(l, T0 + 2 * S, 50));
+        LimitResult r = l.tryConsume(1, T0 + 3 * S);
+        assertEquals("rate limit 'day' exceeded", r.detail());
+        assertEquals(3456 - 3, r.retryAfterSeconds()); // a token per 3456 s, counted from T0
+        assertEquals(3, r.statuses().size());
+        assertEquals(List.of(new RateLimitStatus("burst", 10, 1, 10, 0), new RateLimitStatus("sustained", 100, 60, 80, 12),
+                new RateLimitStatus("day", 25, 86400, 0, 3453)), r.statuses());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RateLimiter.Form.class)
     void greedyRefillOfOneTokenAtATime(RateLimiter.Form form) {
         RateLimiter l = limiter(form, new RateLimit("r", 3, Duration.ofSeconds(1))); // 333,333,333.3 ns per token
         assertEquals(3, drain(l, T0, 10));
@@ -185,6 +200,7 @@ class RateLimiterSpecTest {
         assertTrue(RateLimiter.of(List.of(BURST)) instanceof GcraLimiter);
         assertTrue(RateLimiter.of(List.of(new RateLimit("d", 1000, Duration.ofDays(1)))) instanceof GcraLimiter);
         assertTrue(RateLimiter.of(List.of(BURST, SUSTAINED)) instanceof GcraMultiLimiter);
+        assertTrue(RateLimiter.of(List.of(BURST, SUSTAINED, new RateLimit("day", 1000, Duration.ofDays(1)))) instanceof GcraMultiLimiter);
         assertTrue(RateLimiter.of(List.of(new RateLimit("c", 3, Duration.ofSeconds(1)))) instanceof ExactLimiter);
         assertTrue(RateLimiter.of(List.of(BURST, SUSTAINED), RateLimiter.Form.EXACT) instanceof ExactLimiter);
         assertTrue(RateLimiter.of(List.of(new RateLimit("h", 1, Duration.ofDays(365L * 1000)))) instanceof ExactLimiter);
