@@ -80,7 +80,7 @@ import java.util.Set;
  * parameter, and the {@code typ} when one is required. Only then is the signing key looked up by {@code kid}; a key
  * is used only for the one algorithm its own {@code alg} names (so an HMAC header can never be verified with the
  * bytes of a public key), only with {@code use=sig} or no use, {@code key_ops} containing {@code verify} or none,
- * of the right type and curve, RSA of 2048 bits or more, HMAC secrets at least as long as the hash. ECDSA
+ * of the right type and curve, RSA of 2048 bits or more and without the ROCA fingerprint, HMAC secrets at least as long as the hash. ECDSA
  * signatures must be exactly {@code 2 × size} bytes with {@code 0 < r, s < n}. Then the claims: {@code iss}
  * equal to the configured issuer, {@code aud} containing a configured audience, {@code exp} present and not past,
  * {@code nbf} and {@code iat} not in the future, each with the clock skew (default 60 s); {@code sub} present.
@@ -468,8 +468,8 @@ public final class JwtVerifier {
             }
             if (name.startsWith("RS") || name.startsWith("PS")) {
                 if (!(key instanceof RSAKey k) || k.isPrivate()) return false;
-                BigInteger e = k.getPublicExponent().decodeToBigInteger();
-                return k.getModulus().decodeToBigInteger().bitLength() >= 2048 && e.compareTo(BigInteger.ONE) > 0 && e.testBit(0);
+                BigInteger e = k.getPublicExponent().decodeToBigInteger(), n = k.getModulus().decodeToBigInteger();
+                return n.bitLength() >= 2048 && e.compareTo(BigInteger.ONE) > 0 && e.testBit(0) && !Roca.fingerprinted(n);
             }
             if (name.startsWith("ES")) {
                 if (!(key instanceof ECKey k) || k.isPrivate()) return false;
@@ -490,10 +490,22 @@ public final class JwtVerifier {
         return false;
     }
 
+    /**
+     * ECDSA verifies with Bouncy Castle (already a dependency): the JDK 17 provider rejects some valid signatures
+     * whose nonce point has {@code x >= n} (Wycheproof P-256 cases 115 and 257). Not registered globally.
+     */
+    private static final class BouncyCastle {
+        static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    }
+
     static Optional<JWSVerifier> verifierFor(JWK key) {
         try {
             if (key instanceof RSAKey k) return Optional.of(new RSASSAVerifier(k));
-            if (key instanceof ECKey k) return Optional.of(new ECDSAVerifier(k));
+            if (key instanceof ECKey k) {
+                ECDSAVerifier v = new ECDSAVerifier(k);
+                v.getJCAContext().setProvider(BouncyCastle.PROVIDER);
+                return Optional.of(v);
+            }
             if (key instanceof OctetSequenceKey k) return Optional.of(new MACVerifier(k));
             if (key instanceof OctetKeyPair k) return Optional.of(new Ed25519Jca.Verifier(k));
         } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
