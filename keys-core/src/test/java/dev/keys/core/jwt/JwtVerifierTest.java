@@ -253,6 +253,15 @@ class JwtVerifierTest {
     }
 
     @Test
+    void farFutureExpiryIsCachedWithoutOverflow() throws Exception {
+        String token = sign(claims().expirationTime(new Date(9_999_999_999_000L)).build());
+        assertTrue(verifier.verify(token).isValid());
+        clock.advance(Duration.ofDays(3650));
+        assertTrue(verifier.verify(token).isValid());
+        assertEquals(1, keyLookups.get());
+    }
+
+    @Test
     void missingExpiryIsRejected() throws Exception {
         assertDenied(JwtVerifier.NO_EXPIRY, verifier.verify(sign(claims().expirationTime(null).build())));
     }
