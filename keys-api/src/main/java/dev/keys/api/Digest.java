@@ -1,5 +1,8 @@
 package dev.keys.api;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.HexFormat;
 
 /**
@@ -7,6 +10,7 @@ import java.util.HexFormat;
  * longs so that equality is branch-free and constant-time, and the hash code is the digest's own first bits.
  */
 public final class Digest {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private final long a, b, c, d;
 
     public Digest(long a, long b, long c, long d) {
@@ -33,9 +37,7 @@ public final class Digest {
     }
 
     private static long getLong(byte[] b, int o) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) v = (v << 8) | (b[o + i] & 0xFFL);
-        return v;
+        return (long) LONGS.get(b, o);
     }
 
     public byte[] toBytes() {
@@ -54,8 +56,9 @@ public final class Digest {
     /** Constant-time: every word is compared whatever the first difference. */
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Digest other)) return false;
-        return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
+        if (o instanceof Digest other) return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
+        if (o instanceof Probe p) return ((a ^ p.a) | (b ^ p.b) | (c ^ p.c) | (d ^ p.d)) == 0;
+        return false;
     }
 
     @Override
@@ -67,5 +70,43 @@ public final class Digest {
     @Override
     public String toString() {
         return "Digest[redacted]";
+    }
+
+    /**
+     * A reusable, mutable lookup key equal to (and hashing like) the {@link Digest} of the same bytes, so that a
+     * thread can look a digest up in a hash map without allocating. Confined to one thread and never stored as a
+     * map key: {@link #toDigest()} makes the immutable copy for that.
+     */
+    public static final class Probe {
+        private long a, b, c, d;
+
+        public Probe set(byte[] bytes, int offset) {
+            a = getLong(bytes, offset);
+            b = getLong(bytes, offset + 8);
+            c = getLong(bytes, offset + 16);
+            d = getLong(bytes, offset + 24);
+            return this;
+        }
+
+        public Digest toDigest() {
+            return new Digest(a, b, c, d);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (o instanceof Digest other) return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
+            if (o instanceof Probe p) return ((a ^ p.a) | (b ^ p.b) | (c ^ p.c) | (d ^ p.d)) == 0;
+            return false;
+        }
+
+        @Override
+        public int hashCode() {
+            return (int) (a ^ (a >>> 32));
+        }
+
+        @Override
+        public String toString() {
+            return "Digest.Probe[redacted]";
+        }
     }
 }

@@ -60,8 +60,8 @@ public class VerifyBenchmark {
         String issue() {
             return keys.manager().create(NewKey.builder("sk_live").ownerId("bench")
                     .permissions(Set.of("documents:read", "documents:write", "billing:read", "users:read", "reports:*"))
-                    .ratelimits(new RateLimit("burst", Long.MAX_VALUE / 4, Duration.ofSeconds(1)),
-                            new RateLimit("sustained", Long.MAX_VALUE / 4, Duration.ofMinutes(1)))
+                    .ratelimits(new RateLimit("burst", 1_000_000_000L, Duration.ofSeconds(1)),
+                            new RateLimit("sustained", 60_000_000_000L, Duration.ofMinutes(1)))
                     .build(), KeyManager.SYSTEM).plaintext();
         }
 

@@ -24,10 +24,19 @@ public final class KeyFormat {
 
     static final char[] ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final byte[] DIGIT = new byte[128];
+    /** Character classes: every printable ASCII character has PRINTABLE, so a class of 0 means refused. */
+    private static final int PRINTABLE = 1, BASE62 = 2, PREFIX_CHAR = 4;
+    private static final byte[] CLASS = new byte[128];
 
     static {
         java.util.Arrays.fill(DIGIT, (byte) -1);
         for (int i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET[i]] = (byte) i;
+        for (int c = 0x21; c <= 0x7e; c++) {
+            int k = PRINTABLE;
+            if (DIGIT[c] >= 0) k |= BASE62;
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') k |= PREFIX_CHAR;
+            CLASS[c] = (byte) k;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -45,6 +54,9 @@ public final class KeyFormat {
     public static final class Scratch {
         public final byte[] bytes = new byte[MAX_IMPORTED_LENGTH];
         final CRC32 crc = new CRC32();
+
+        public Scratch() {
+        }
 
         public static Scratch get() {
             return SCRATCH.get();
@@ -65,16 +77,19 @@ public final class KeyFormat {
         int n = credential.length();
         if (n < MIN_IMPORTED_LENGTH || n > MAX_IMPORTED_LENGTH) return Shape.MALFORMED;
         byte[] b = scratch.bytes;
+        int sep = n - BODY_LENGTH - 1;
+        int prefix = PREFIX_CHAR, body = BASE62;
+        // one pass: copy, refuse non-printables, and fold the character classes of prefix and body
         for (int i = 0; i < n; i++) {
             char c = credential.charAt(i);
-            if (c < 0x21 || c > 0x7e) return Shape.MALFORMED;
+            int k = c < 128 ? CLASS[c] : 0;
+            if (k == 0) return Shape.MALFORMED;
             b[i] = (byte) c;
+            if (i < sep) prefix &= k;
+            else if (i > sep) body &= k;
         }
-        if (n < MIN_LENGTH || n > MAX_LENGTH) return Shape.PRINTABLE;
-        int sep = n - BODY_LENGTH - 1;
-        if (b[sep] != '_' || !validPrefix(b, sep)) return Shape.PRINTABLE;
-        for (int i = sep + 1; i < n; i++) {
-            if (DIGIT[b[i]] < 0) return Shape.PRINTABLE;
+        if (n < MIN_LENGTH || n > MAX_LENGTH || b[sep] != '_' || prefix == 0 || body == 0 || b[0] < 'a' || b[0] > 'z') {
+            return Shape.PRINTABLE;
         }
         long expected = 0;
         for (int i = n - CHECKSUM_LENGTH; i < n; i++) expected = expected * 62 + DIGIT[b[i]];
@@ -87,16 +102,6 @@ public final class KeyFormat {
     /** True when {@code credential} is a key of this format with a correct checksum. Never throws. */
     public static boolean isWellFormed(CharSequence credential) {
         return credential != null && check(credential, SCRATCH.get()) == Shape.WELL_FORMED;
-    }
-
-    private static boolean validPrefix(byte[] b, int len) {
-        if (len < 1 || len > MAX_PREFIX_LENGTH) return false;
-        if (b[0] < 'a' || b[0] > 'z') return false;
-        for (int i = 1; i < len; i++) {
-            byte c = b[i];
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-        }
-        return true;
     }
 
     /** @throws IllegalArgumentException saying what a prefix must be */

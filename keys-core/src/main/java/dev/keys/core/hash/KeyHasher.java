@@ -10,6 +10,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.function.Supplier;
 
 /**
  * Turns a key into the digest it is stored and looked up by: SHA-256 of its ASCII bytes, or HMAC-SHA256 under a
@@ -19,17 +20,19 @@ import java.security.MessageDigest;
  * only the resulting {@link Digest}.
  */
 public final class KeyHasher {
+    private final Supplier<Engine> factory;
     private final ThreadLocal<Engine> engines;
     private final String algorithm;
 
-    private KeyHasher(String algorithm, ThreadLocal<Engine> engines) {
+    private KeyHasher(String algorithm, Supplier<Engine> factory) {
         this.algorithm = algorithm;
-        this.engines = engines;
+        this.factory = factory;
+        this.engines = ThreadLocal.withInitial(factory);
     }
 
     /** SHA-256 of the key bytes: the default. */
     public static KeyHasher sha256() {
-        return new KeyHasher("SHA-256", ThreadLocal.withInitial(() -> {
+        return new KeyHasher("SHA-256", () -> {
             try {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 return new Engine() {
@@ -42,14 +45,14 @@ public final class KeyHasher {
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("SHA-256 is not available", e);
             }
-        }));
+        });
     }
 
     /** HMAC-SHA256 with this pepper (at least 32 bytes). Every instance sharing a store must use the same pepper. */
     public static KeyHasher hmac(byte[] pepper) {
         if (pepper.length < 32) throw new IllegalArgumentException("the pepper must be at least 32 bytes");
         SecretKeySpec spec = new SecretKeySpec(pepper.clone(), "HmacSHA256");
-        return new KeyHasher("HMAC-SHA256", ThreadLocal.withInitial(() -> {
+        return new KeyHasher("HMAC-SHA256", () -> {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(spec);
@@ -63,7 +66,7 @@ public final class KeyHasher {
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is not available", e);
             }
-        }));
+        });
     }
 
     /**
@@ -101,9 +104,28 @@ public final class KeyHasher {
         return digest(bytes, bytes.length);
     }
 
-    private abstract static class Engine {
+    /**
+     * A hashing engine for one thread's exclusive use, for callers that keep their own per-thread state (the
+     * verifier) and so save a thread-local lookup per call.
+     */
+    public Engine newEngine() {
+        return factory.get();
+    }
+
+    /** One thread's hashing state: the algorithm instance and an output buffer. Not thread-safe. */
+    public abstract static class Engine {
         final byte[] out = new byte[32];
 
         abstract void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException;
+
+        /** Hashes the first {@code len} bytes of {@code ascii} into {@code probe}, allocating nothing. */
+        public Digest.Probe hashInto(byte[] ascii, int len, Digest.Probe probe) {
+            try {
+                hash(ascii, len, out);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("hashing failed", e);
+            }
+            return probe.set(out, 0);
+        }
     }
 }

@@ -62,7 +62,6 @@ public final class Verifier implements AutoCloseable {
     private static final Verification.Denied UNAVAILABLE = new Verification.Denied(Outcome.STORE_UNAVAILABLE, "the key store is unavailable");
 
     private final KeyStore store;
-    private final KeyHasher hasher;
     private final Clock clock;
     private final Cache<Digest, Entry> cache;
     private final Cache<Digest, Boolean> unknown;
@@ -74,6 +73,7 @@ public final class Verifier implements AutoCloseable {
     private final Tiers tiers;
     private final QuotaEnforcer quotas;
     private final ScheduledExecutorService poller;
+    private final ThreadLocal<Local> locals;
     /** Sequence of the last change applied from the store's feed. Written only by {@link #sync()}. */
     private volatile long appliedSequence;
     /** Clock nanos at which the store was first seen failing, 0 while it answers. */
@@ -81,7 +81,7 @@ public final class Verifier implements AutoCloseable {
 
     private Verifier(Builder b) {
         this.store = b.store;
-        this.hasher = b.hasher;
+        this.locals = ThreadLocal.withInitial(() -> new Local(b.hasher));
         this.clock = b.clock;
         this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).recordStats().build();
         this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).build();
@@ -133,13 +133,14 @@ public final class Verifier implements AutoCloseable {
      */
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
-        KeyFormat.Scratch scratch = KeyFormat.Scratch.get();
-        KeyFormat.Shape shape = KeyFormat.check(credential, scratch);
+        Local local = locals.get();
+        KeyFormat.Shape shape = KeyFormat.check(credential, local.scratch);
         if (shape == KeyFormat.Shape.MALFORMED || (shape == KeyFormat.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
-        Digest digest = hasher.digest(scratch.bytes, credential.length());
+        Digest.Probe probe = local.engine.hashInto(local.scratch.bytes, credential.length(), local.probe);
         long now = clock.nanos();
-        Entry e = cache.getIfPresent(digest);
+        Entry e = lookup(probe);
         if (e == null) {
+            Digest digest = probe.toDigest();
             if (unknown.getIfPresent(digest) != null) return NOT_FOUND;
             try {
                 e = cache.get(digest, this::load);
@@ -163,6 +164,23 @@ public final class Verifier implements AutoCloseable {
         }
         if (usage != UsageSink.NONE) usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now));
         return v;
+    }
+
+    /** A cache hit by probe: no digest is allocated unless the key must be loaded. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Entry lookup(Digest.Probe probe) {
+        return (Entry) ((Cache) cache).getIfPresent(probe);
+    }
+
+    /** Per-thread state, one thread-local lookup per verification. */
+    private static final class Local {
+        final KeyFormat.Scratch scratch = new KeyFormat.Scratch();
+        final KeyHasher.Engine engine;
+        final Digest.Probe probe = new Digest.Probe();
+
+        Local(KeyHasher hasher) {
+            this.engine = hasher.newEngine();
+        }
     }
 
     private Verification decide(Entry e, RequestContext ctx, Requirement requirement, long now) {
