@@ -14,6 +14,10 @@ final class StructuredFields {
     record Item(Object value, Map<String, Object> params) {
     }
 
+    /** An sf-token, kept apart from sf-strings so that a test can tell them apart. */
+    record Token(String text) {
+    }
+
     private final String s;
     private int i;
 
@@ -101,10 +105,10 @@ final class StructuredFields {
         return Long.parseLong(s.substring(start, i));
     }
 
-    private String token() {
+    private Token token() {
         int start = i++;
         while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || "!#$%&'*+-.^_`|~:/".indexOf(s.charAt(i)) >= 0)) i++;
-        return s.substring(start, i);
+        return new Token(s.substring(start, i));
     }
 
     private String key() {
