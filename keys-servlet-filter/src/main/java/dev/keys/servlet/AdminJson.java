@@ -185,8 +185,7 @@ final class AdminJson {
         ObjectNode o = object(n, field);
         if (o.size() > 100) throw bad(field, "must have at most 100 entries");
         Map<String, String> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
             String f = fieldName(field + ".", e.getKey());
             if (e.getKey().isEmpty() || e.getKey().length() > 100) throw bad(f, "keys must be 1 to 100 characters");
             out.put(e.getKey(), text(e.getValue(), f, 1000));

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,8 +148,8 @@ final class FilterConfigReader {
     }
 
     private static void unknown(JsonNode o, Set<String> known, String prefix) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            String f = e.getKey();
             if (!known.contains(f)) throw new IllegalArgumentException(prefix + f + ": unknown field");
         }
     }
