@@ -53,6 +53,7 @@ public final class ApiKeyFilter implements Filter {
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
     private static final Verification.Denied EMPTY = new Verification.Denied(Outcome.MALFORMED, "the credential is empty");
     static final String OPAQUE_DETAIL = "the key is not valid";
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     private volatile Settings settings;
 
@@ -158,7 +159,7 @@ public final class ApiKeyFilter implements Filter {
                 char c = t.charAt(i);
                 if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%')) return Optional.empty();
             }
-        } else if (!t.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+        } else if (!IPV4.matcher(t).matches()) {
             return Optional.empty();
         }
         try {

@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,7 +37,8 @@ final class Problem {
 
     static String requestId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong());
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(r.nextLong()) + hex.toHexDigits(r.nextLong());
     }
 
     static String send(HttpServletResponse res, Outcome outcome, String detail) throws IOException {
