@@ -13,6 +13,8 @@ import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Refill;
+import dev.keys.core.authz.IpCondition;
+import dev.keys.core.authz.Permissions;
 import dev.keys.core.format.KeyFormat;
 
 import java.time.Duration;
@@ -44,8 +46,7 @@ final class AdminJson {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final DateTimeFormatter RFC3339 = new DateTimeFormatterBuilder().parseCaseInsensitive()
             .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter(Locale.ROOT);
-    private static final Pattern PERMISSION = Pattern.compile("[A-Za-z0-9_.*-]+(:[A-Za-z0-9_.*-]+){1,2}");
-    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9_.:*-]{1,100}");
+    private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     static final int MAX_TEXT = 200, MAX_ITEMS = 1000;
@@ -146,39 +147,27 @@ final class AdminJson {
     }
 
     static Set<String> permissions(JsonNode n, String field) {
-        return new LinkedHashSet<>(strings(n, field, PERMISSION, "not a permission (resource:action[:instance])"));
+        List<String> out = strings(n, field, null, null);
+        for (int i = 0; i < out.size(); i++) {
+            if (!Permissions.isValid(out.get(i))) throw bad(field + "[" + i + "]", "not a permission (resource:action[:instance])");
+        }
+        return new LinkedHashSet<>(out);
     }
 
     static Set<String> roles(JsonNode n, String field) {
-        return new LinkedHashSet<>(strings(n, field, ROLE, "not a role name"));
+        return new LinkedHashSet<>(strings(n, field, ROLE, "not a role name (1 to 64 of A-Z a-z 0-9 . _ : -)"));
     }
 
     static List<String> ipAllowlist(JsonNode n, String field) {
         List<String> out = strings(n, field, null, null);
         for (int i = 0; i < out.size(); i++) {
-            if (!isCidr(out.get(i))) throw bad(field + "[" + i + "]", "not an IP address or CIDR range");
+            try {
+                IpCondition.validate(out.get(i));
+            } catch (IllegalArgumentException e) {
+                throw bad(field + "[" + i + "]", "not an IP address or CIDR range");
+            }
         }
         return out;
-    }
-
-    /** An IPv4 or IPv6 literal with an optional prefix length; checked without DNS. */
-    static boolean isCidr(String s) {
-        int slash = s.indexOf('/');
-        String addr = slash < 0 ? s : s.substring(0, slash);
-        int max;
-        if (addr.indexOf(':') >= 0) {
-            max = 128;
-            if (ApiKeyFilter.literalAddress(addr).filter(a -> a instanceof java.net.Inet6Address).isEmpty()) return false;
-        } else {
-            max = 32;
-            var m = IPV4.matcher(addr);
-            if (!m.matches()) return false;
-            for (int g = 1; g <= 4; g++) if (Integer.parseInt(m.group(g)) > 255) return false;
-        }
-        if (slash < 0) return true;
-        String len = s.substring(slash + 1);
-        if (!len.matches("\\d{1,3}")) return false;
-        return Integer.parseInt(len) <= max;
     }
 
     static Map<String, String> meta(JsonNode n, String field) {
@@ -267,17 +256,6 @@ final class AdminJson {
         } catch (IllegalArgumentException e) {
             throw bad(field, "must be 1 to 24 characters of [a-z0-9_] starting with a letter");
         }
-    }
-
-    /** True when a permission set would let its key act as {@code keys:admin} under wildcard matching. */
-    static boolean grantsAdmin(Set<String> permissions) {
-        for (String p : permissions) {
-            String[] seg = p.split(":", -1);
-            if (seg.length >= 2 && (seg[0].equals("keys") || seg[0].equals("*")) && (seg[1].equals("admin") || seg[1].equals("*"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---- writing ----

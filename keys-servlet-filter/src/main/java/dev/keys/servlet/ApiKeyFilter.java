@@ -5,6 +5,11 @@ import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
+import dev.keys.core.authz.Policy;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.RouteMatch;
+import dev.keys.core.authz.RouteTable;
+import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -19,6 +24,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +35,10 @@ import java.util.Optional;
  * A servlet filter that lets a request through only with a valid API key (DESIGN.md §3).
  *
  * <p>Per request: read the one credential ({@link CredentialSources}; two credentials answer 400
- * {@code invalid_request}), verify it once with the {@link Verifier}, and then either pass the request on, wrapped
+ * {@code invalid_request}), find the route's {@link Requirement} in the {@link RouteTable} when one is configured
+ * (on the normalised path; a path that cannot be normalised answers 400, and an unmatched one 403 {@code FORBIDDEN}
+ * unless the table allows it, both without touching the verifier), take the client address through the
+ * {@link TrustedProxies} rule, verify the key once against the requirement, and then either pass the request on, wrapped
  * so that {@code getUserPrincipal()} is an {@link ApiKeyPrincipal} named by the key id, {@code isUserInRole}
  * answers from the key's roles and the attribute {@value #VERIFICATION_ATTRIBUTE} holds the
  * {@link Verification.Valid}; or answer the denial as {@code application/problem+json} with
@@ -52,6 +63,7 @@ public final class ApiKeyFilter implements Filter {
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
     private static final Verification.Denied EMPTY = new Verification.Denied(Outcome.MALFORMED, "the credential is empty");
+    private static final Verification.Denied NO_ROUTE = new Verification.Denied(Outcome.FORBIDDEN, "no route allows this request");
     static final String OPAQUE_DETAIL = "the key is not valid";
     private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
@@ -69,13 +81,15 @@ public final class ApiKeyFilter implements Filter {
         return new Builder(Objects.requireNonNull(verifier, "verifier"));
     }
 
-    /** The verification step; the one place where route rules and requirements plug in. */
+    /** The verification step, given the route's requirement (replaceable in tests). */
     @FunctionalInterface
     interface Check {
-        Verification check(String credential, HttpServletRequest request);
+        Verification check(String credential, HttpServletRequest request, RequestContext context, Requirement requirement);
     }
 
-    record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds, Check check) {
+    /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
+    record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds,
+                    RouteTable routes, TrustedProxies proxies, Check check) {
     }
 
     /** Reads init-params unless the filter was built in code. */
@@ -104,7 +118,29 @@ public final class ApiKeyFilter implements Filter {
             LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (two credentials), request {0}", id);
             return;
         }
-        Verification v = credential == null ? MISSING : credential.isEmpty() ? EMPTY : s.check.check(credential, request);
+        Verification v;
+        if (credential == null) {
+            v = MISSING;
+        } else if (credential.isEmpty()) {
+            v = EMPTY;
+        } else {
+            RequestContext ctx = context(request, s.proxies);
+            Requirement requirement = Requirement.NONE;
+            if (s.routes != null) {
+                RouteMatch m = s.routes.match(ctx.method(), ctx.path());
+                if (m instanceof RouteMatch.Matched matched) {
+                    requirement = matched.requirement();
+                } else if (m instanceof RouteMatch.BadPath bad) {
+                    String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request", "the request path is not acceptable: " + bad.reason());
+                    LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (path), request {0}", id);
+                    return;
+                } else if (!((RouteMatch.NoMatch) m).allowed()) {
+                    deny(s, response, NO_ROUTE);
+                    return;
+                }
+            }
+            v = s.check.check(credential, request, ctx, requirement);
+        }
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(response, valid.rateLimits().statuses());
             request.setAttribute(VERIFICATION_ATTRIBUTE, valid);
@@ -140,12 +176,21 @@ public final class ApiKeyFilter implements Filter {
         }
     }
 
-    /** What the verifier knows of the request: method, application path and the peer's address. */
-    static RequestContext context(HttpServletRequest request) {
+    /**
+     * What the verifier knows of the request: the method, the path inside the web application as received (not yet
+     * decoded; route matching normalises it) and the client address, which is the socket peer unless the peer is a
+     * trusted proxy, in which case {@code X-Forwarded-For} is walked by the {@link TrustedProxies} rule.
+     */
+    static RequestContext context(HttpServletRequest request, TrustedProxies proxies) {
         String uri = request.getRequestURI();
         String cp = request.getContextPath();
         String path = cp != null && !cp.isEmpty() && uri.startsWith(cp) ? uri.substring(cp.length()) : uri;
         Optional<InetAddress> peer = literalAddress(request.getRemoteAddr());
+        if (peer.isPresent() && proxies != TrustedProxies.NONE && proxies.isTrusted(peer.get())) {
+            Enumeration<String> xff = request.getHeaders("X-Forwarded-For");
+            List<String> values = xff == null ? List.of() : Collections.list(xff);
+            if (!values.isEmpty()) peer = Optional.of(proxies.clientAddress(peer.get(), values));
+        }
         return new RequestContext(request.getMethod(), path, peer, Map.of(), 1);
     }
 
@@ -180,6 +225,8 @@ public final class ApiKeyFilter implements Filter {
         private String realm = "api";
         private boolean opaque, hideCredentials;
         private long storeRetryAfterSeconds = 1;
+        private RouteTable routes;
+        private TrustedProxies proxies = TrustedProxies.NONE;
         private Check check;
 
         private Builder(Verifier verifier) {
@@ -209,8 +256,31 @@ public final class ApiKeyFilter implements Filter {
         }
 
         /**
-         * Applies a JSON policy file (fields {@code realm}, {@code credentials{bearer, headers[], queryParameter}},
-         * {@code opaque}, {@code hideCredentials}, {@code storeRetryAfter}; see {@code docs/servlet.md}).
+         * What each request needs: first matching route wins, unmatched requests are denied (403 {@code FORBIDDEN})
+         * unless the table allows them. Patterns match the path inside the web application (context path removed),
+         * e.g. {@code GET /api/documents/** -> documents:read} for a filter mapped to {@code /api/*}. Default: no
+         * table, every request needs a valid key only.
+         */
+        public Builder routes(RouteTable table) { routes = Objects.requireNonNull(table); return this; }
+
+        /** Which socket peers may report the client address in {@code X-Forwarded-For}. Default none. */
+        public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
+
+        /**
+         * The routes and trusted proxies of an authorization policy ({@code PolicyLoader}). Its roles belong to the
+         * verifier ({@code Verifier.Builder.roles}), which flattens them into each key's permissions.
+         */
+        public Builder policy(Policy p) {
+            routes = p.routes();
+            proxies = p.trustedProxies();
+            return this;
+        }
+
+        /**
+         * Applies a JSON policy file: the filter's fields ({@code realm}, {@code credentials{bearer, headers[],
+         * queryParameter}}, {@code opaque}, {@code hideCredentials}, {@code storeRetryAfter}) and an authorization
+         * policy's ({@code routes}, {@code unmatched}, {@code caseInsensitive}, {@code trustedProxies}; {@code roles}
+         * are refused here: they belong to the verifier). See {@code docs/servlet.md}.
          *
          * @throws IllegalArgumentException naming the field that is wrong
          */
@@ -228,8 +298,8 @@ public final class ApiKeyFilter implements Filter {
 
         Settings settings() {
             Verifier v = verifier;
-            Check c = check != null ? check : (credential, request) -> v.verify(credential, context(request));
-            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, c);
+            Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
+            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c);
         }
     }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.core.Keys;
+import dev.keys.core.authz.PolicyLoader;
+import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
@@ -27,7 +30,8 @@ import java.util.Set;
  */
 final class FilterConfigReader {
     static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> POLICY_FIELDS = Set.of("realm", "credentials", "opaque", "hideCredentials", "storeRetryAfter");
+    private static final Set<String> FILTER_FIELDS = Set.of("realm", "credentials", "opaque", "hideCredentials", "storeRetryAfter");
+    private static final Set<String> AUTHZ_FIELDS = Set.of("routes", "unmatched", "caseInsensitive", "trustedProxies");
     private static final Set<String> CREDENTIAL_FIELDS = Set.of("bearer", "headers", "queryParameter");
 
     private FilterConfigReader() {
@@ -53,6 +57,14 @@ final class FilterConfigReader {
             if (opaque != null) b.opaque(bool("opaque", opaque));
             String hide = param(config, "hide-credentials");
             if (hide != null) b.hideCredentials(bool("hide-credentials", hide));
+            String proxies = param(config, "trusted-proxies");
+            if (proxies != null) {
+                try {
+                    b.trustedProxies(TrustedProxies.of(splitList(proxies)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("trusted-proxies: " + e.getMessage());
+                }
+            }
             String retry = param(config, "store-retry-after");
             if (retry != null) b.storeRetryAfter(duration("store-retry-after", retry));
             String bearer = param(config, "bearer"), headers = param(config, "headers"), query = param(config, "query-parameter");
@@ -105,7 +117,20 @@ final class FilterConfigReader {
     /** Applies a policy document to a builder. @throws IllegalArgumentException naming the field */
     static void apply(JsonNode root, ApiKeyFilter.Builder b) {
         if (root == null || !root.isObject()) throw new IllegalArgumentException("the policy must be a JSON object");
-        unknown(root, POLICY_FIELDS, "");
+        if (root.has("roles")) throw new IllegalArgumentException("roles: define roles on the verifier (Verifier.Builder.roles), not in the filter's policy");
+        ObjectNode authz = ((ObjectNode) root).objectNode();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
+            if (AUTHZ_FIELDS.contains(e.getKey())) authz.set(e.getKey(), e.getValue());
+            else if (!FILTER_FIELDS.contains(e.getKey())) throw new IllegalArgumentException(e.getKey() + ": unknown field");
+        }
+        if (!authz.isEmpty()) {
+            try {
+                b.policy(PolicyLoader.loadJson(authz.toString()));
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                throw new IllegalArgumentException(m.startsWith("policy: ") ? m.substring("policy: ".length()) : m);
+            }
+        }
         if (root.has("realm")) b.realm(text(root.get("realm"), "realm"));
         if (root.has("opaque")) b.opaque(bool(root.get("opaque"), "opaque"));
         if (root.has("hideCredentials")) b.hideCredentials(bool(root.get("hideCredentials"), "hideCredentials"));

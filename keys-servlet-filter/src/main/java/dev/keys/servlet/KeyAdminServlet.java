@@ -21,6 +21,11 @@ import dev.keys.api.UsageCount;
 import dev.keys.api.UsageLog;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
+import dev.keys.core.authz.KeyAuthz;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.Roles;
+import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
@@ -70,6 +75,9 @@ public final class KeyAdminServlet extends HttpServlet {
     public static final String DEFAULT_AUDIT_LOG_ATTRIBUTE = "dev.keys.api.AuditLog";
     public static final String DEFAULT_USAGE_LOG_ATTRIBUTE = "dev.keys.api.UsageLog";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+    private static final PermissionQuery ADMIN_QUERY = PermissionQuery.parse(ADMIN);
+    /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
+    private static final Requirement CALLER = Requirement.of(PermissionQuery.parse(ADMIN + " OR " + MANAGE));
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -98,7 +106,16 @@ public final class KeyAdminServlet extends HttpServlet {
     }
 
     record Config(KeyManager manager, Verifier verifier, Optional<AuditLog> audit, Optional<UsageLog> usage, Clock clock,
-                  int maxBodyBytes, ApiKeyFilter.Settings auth) {
+                  int maxBodyBytes, Roles roles, ApiKeyFilter.Settings auth) {
+        /** Whether a key holds {@code keys:admin}, directly, by a wildcard or through a role. */
+        boolean isAdmin(ApiKey k) {
+            return KeyAuthz.compile(k, roles).permits(ADMIN_QUERY);
+        }
+
+        /** Whether roles and (valid) permissions would grant {@code keys:admin}. */
+        boolean grantsAdmin(Set<String> roleNames, Set<String> permissions) {
+            return roles.flatten(roleNames, permissions).implies(ADMIN);
+        }
     }
 
     @Override
@@ -194,12 +211,7 @@ public final class KeyAdminServlet extends HttpServlet {
             }
             ApiKey caller = authenticate(c, req, res);
             if (caller == null) return;
-            boolean admin = caller.permissions().contains(ADMIN);
-            if (!admin && !caller.permissions().contains(MANAGE)) {
-                forbidden(c, res, "the key holds neither " + ADMIN + " nor " + MANAGE);
-                return;
-            }
-            dispatch(c, new Call(req, res, route, keyId, action, caller, admin));
+            dispatch(c, new Call(req, res, route, keyId, action, caller, c.isAdmin(caller)));
         } catch (AdminJson.BadRequest e) {
             Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", e.getMessage());
         } catch (Forbidden e) {
@@ -207,6 +219,8 @@ public final class KeyAdminServlet extends HttpServlet {
         } catch (NotFound | StoreException.NotFound e) {
             Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", "no such key");
         } catch (TooLarge e) {
+            // Read (and drop) a bounded rest, so that the client, still sending, reads the answer instead of a reset.
+            if (!drain(req, DRAIN_LIMIT)) res.setHeader("Connection", "close");
             Problem.send(res, 413, Problem.PAYLOAD_TOO_LARGE, "Payload too large", "the body is larger than " + c.maxBodyBytes + " bytes");
         } catch (UnsupportedType e) {
             Problem.send(res, 415, Problem.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "the body must be application/json");
@@ -222,6 +236,22 @@ public final class KeyAdminServlet extends HttpServlet {
         } catch (RuntimeException e) {
             String id = Problem.send(res, 500, Problem.INTERNAL_ERROR, "Internal error", "the request failed; the server log has the details");
             LOG.log(System.Logger.Level.WARNING, "keys admin: request " + id + " failed with " + e.getClass().getName(), e);
+        }
+    }
+
+    private static final long DRAIN_LIMIT = 1 << 20;
+
+    /** Reads and drops up to {@code limit} bytes of the body; true when it reached the end. */
+    private static boolean drain(HttpServletRequest req, long limit) {
+        try {
+            InputStream in = req.getInputStream();
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while (total <= limit && (n = in.read(buf)) >= 0) total += n;
+            return total <= limit;
+        } catch (IOException | IllegalStateException e) {
+            return false;
         }
     }
 
@@ -260,9 +290,15 @@ public final class KeyAdminServlet extends HttpServlet {
         Problem.send(res, Outcome.INSUFFICIENT_PERMISSIONS, detail);
     }
 
-    /** The caller's key, or null when a denial was answered. */
+    /** The caller's key when it may call the admin API, or null when a denial was answered. */
     private static ApiKey authenticate(Config c, HttpServletRequest req, HttpServletResponse res) throws IOException {
-        if (req.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE) instanceof Verification.Valid v) return v.key();
+        if (req.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE) instanceof Verification.Valid v) {
+            // Verified by the filter in front, perhaps for another requirement: check this one without verifying again.
+            KeyAuthz authz = KeyAuthz.compile(v.key(), c.roles);
+            if (authz.permits(CALLER.query())) return v.key();
+            forbidden(c, res, CALLER.query().explain(authz.permissions()));
+            return null;
+        }
         ApiKeyFilter.Settings s = c.auth;
         String credential = s.sources().extract(req);
         if (credential == CredentialSources.AMBIGUOUS) {
@@ -272,7 +308,7 @@ public final class KeyAdminServlet extends HttpServlet {
         }
         Verification v = credential == null ? new Verification.Denied(Outcome.MISSING, "no credential was sent")
                 : credential.isEmpty() ? new Verification.Denied(Outcome.MALFORMED, "the credential is empty")
-                : c.verifier.verify(credential, ApiKeyFilter.context(req));
+                : c.verifier.verify(credential, ApiKeyFilter.context(req, s.proxies()), CALLER);
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(res, valid.rateLimits().statuses());
             return valid.key();
@@ -318,7 +354,8 @@ public final class KeyAdminServlet extends HttpServlet {
         if (body.hasNonNull("environment")) nb.environment(AdminJson.environment(body.get("environment"), "environment"));
         Set<String> permissions = body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of();
         nb.permissions(permissions);
-        if (body.hasNonNull("roles")) nb.roles(AdminJson.roles(body.get("roles"), "roles"));
+        Set<String> roles = body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of();
+        nb.roles(roles);
         if (body.hasNonNull("expiresAt")) nb.expiresAt(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
         if (body.hasNonNull("ratelimits")) nb.ratelimits(AdminJson.ratelimits(body.get("ratelimits"), "ratelimits"));
         if (body.hasNonNull("quota")) nb.quota(AdminJson.quota(body.get("quota"), "quota"));
@@ -336,7 +373,9 @@ public final class KeyAdminServlet extends HttpServlet {
         if (!call.admin && !tenant.equals(call.caller.tenant())) {
             throw new Forbidden("tenant: a " + MANAGE + " caller creates keys only in its own tenant");
         }
-        if (!call.admin && AdminJson.grantsAdmin(permissions)) throw new Forbidden("permissions: only a " + ADMIN + " caller grants " + ADMIN);
+        if (!call.admin && c.grantsAdmin(roles, permissions)) {
+            throw new Forbidden((c.grantsAdmin(Set.of(), permissions) ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
+        }
         IssuedKey issued = c.manager.create(request, call.actor());
         call.res.setHeader("Location", call.req.getContextPath() + call.req.getServletPath() + "/keys/" + issued.key().id());
         send(call.res, 201, AdminJson.issued(issued.key(), issued.plaintext()));
@@ -384,8 +423,10 @@ public final class KeyAdminServlet extends HttpServlet {
             String v = body.get("ownerId").isNull() ? "" : AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT);
             changes.add(b -> b.ownerId(v));
         }
+        Set<String> newRoles = null;
         if (body.has("roles")) {
             Set<String> v = body.get("roles").isNull() ? Set.of() : AdminJson.roles(body.get("roles"), "roles");
+            newRoles = v;
             changes.add(b -> b.roles(v));
         }
         if (body.has("permissions")) {
@@ -433,8 +474,9 @@ public final class KeyAdminServlet extends HttpServlet {
         boolean hasRemaining = remaining != null ? remaining.isPresent() : current.remaining().isPresent();
         boolean hasRefill = refill != null ? refill.isPresent() : current.refill().isPresent();
         if (hasRefill && !hasRemaining) throw bad(refill != null ? "refill" : "remaining", "refill needs remaining");
-        if (!call.admin && newPermissions != null && AdminJson.grantsAdmin(newPermissions)) {
-            throw new Forbidden("permissions: only a " + ADMIN + " caller grants " + ADMIN);
+        if (!call.admin && (newPermissions != null || newRoles != null)
+                && c.grantsAdmin(newRoles != null ? newRoles : current.roles(), newPermissions != null ? newPermissions : validOnly(current.permissions()))) {
+            throw new Forbidden((newPermissions != null ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
         }
         if (changes.isEmpty()) {
             send(call.res, 200, AdminJson.key(current));
@@ -444,7 +486,7 @@ public final class KeyAdminServlet extends HttpServlet {
         ApiKey updated = c.manager.update(call.keyId, b -> {
             ApiKey fresh = b.build();
             // Re-checked on the state the write applies to, so that a concurrent change cannot slip past.
-            if (!admin && AdminJson.grantsAdmin(fresh.permissions())) throw new Forbidden("only a " + ADMIN + " caller changes a key that holds " + ADMIN);
+            if (!admin && c.isAdmin(fresh)) throw new Forbidden("only a " + ADMIN + " caller changes a key that holds " + ADMIN);
             for (UnaryOperator<ApiKey.Builder> ch : changes) b = ch.apply(b);
             return b;
         }, call.actor());
@@ -487,11 +529,24 @@ public final class KeyAdminServlet extends HttpServlet {
     private void verify(Config c, Call call) throws IOException {
         queryParams(call, Set.of());
         ObjectNode body = body(c, call, true);
-        AdminJson.onlyFields(body, Set.of("key", "permissions"), Set.of(), "");
+        AdminJson.onlyFields(body, Set.of("key", "permissions", "clientAddress"), Set.of(), "");
         if (!body.hasNonNull("key")) throw bad("key", "is required");
         String key = AdminJson.text(body.get("key"), "key", 256);
         Set<String> permissions = body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of();
-        Verification v = c.verifier.verify(key, dev.keys.api.RequestContext.NONE);
+        Requirement requirement = Requirement.NONE;
+        if (!permissions.isEmpty()) {
+            try {
+                requirement = Requirement.of(PermissionQuery.parse(String.join(" AND ", permissions)));
+            } catch (IllegalArgumentException e) {
+                throw bad("permissions", "too many or too long");
+            }
+        }
+        dev.keys.api.RequestContext ctx = dev.keys.api.RequestContext.NONE;
+        if (body.hasNonNull("clientAddress")) {
+            String a = AdminJson.text(body.get("clientAddress"), "clientAddress", 64);
+            ctx = ctx.withClientAddress(ApiKeyFilter.literalAddress(a).orElseThrow(() -> bad("clientAddress", "not an IP address")));
+        }
+        Verification v = c.verifier.verify(key, ctx, requirement);
         if (v.outcome() == Outcome.STORE_UNAVAILABLE) throw new StoreException.Unavailable("store unavailable", null);
         Optional<ApiKey> k = v instanceof Verification.Valid valid ? Optional.of(valid.key()) : ((Verification.Denied) v).key();
         Outcome outcome = v.outcome();
@@ -499,7 +554,6 @@ public final class KeyAdminServlet extends HttpServlet {
             k = Optional.empty();
             outcome = Outcome.NOT_FOUND;
         }
-        if (outcome == Outcome.VALID && !k.get().permissions().containsAll(permissions)) outcome = Outcome.INSUFFICIENT_PERMISSIONS;
         ObjectNode out = AdminJson.NODES.objectNode();
         out.put("valid", outcome == Outcome.VALID);
         out.put("code", outcome.name());
@@ -601,8 +655,14 @@ public final class KeyAdminServlet extends HttpServlet {
     /** The key, when the caller may change it. */
     private static ApiKey writable(Config c, Call call, String id) {
         ApiKey k = visible(c, call, id);
-        if (!call.admin && AdminJson.grantsAdmin(k.permissions())) throw new Forbidden("only a " + ADMIN + " caller changes a key that holds " + ADMIN);
+        if (!call.admin && c.isAdmin(k)) throw new Forbidden("only a " + ADMIN + " caller changes a key that holds " + ADMIN);
         return k;
+    }
+
+    private static Set<String> validOnly(Set<String> permissions) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String p : permissions) if (dev.keys.core.authz.Permissions.isValid(p)) out.add(p);
+        return out;
     }
 
     /** The query parameters, each at most once; unknown ones answer 400. The credential parameter is ignored. */
@@ -636,10 +696,7 @@ public final class KeyAdminServlet extends HttpServlet {
         HttpServletRequest req = call.req;
         long declared = req.getContentLengthLong();
         if (declared > c.maxBodyBytes) throw new TooLarge();
-        byte[] bytes;
-        try (InputStream in = req.getInputStream()) {
-            bytes = in.readNBytes(c.maxBodyBytes + 1);
-        }
+        byte[] bytes = req.getInputStream().readNBytes(c.maxBodyBytes + 1);
         if (bytes.length > c.maxBodyBytes) throw new TooLarge();
         if (bytes.length == 0) {
             if (required) throw bad("body", "a JSON object is required");
@@ -682,6 +739,8 @@ public final class KeyAdminServlet extends HttpServlet {
         private CredentialSources sources = CredentialSources.defaults();
         private String realm = "admin";
         private long storeRetryAfterSeconds = 1;
+        private Roles roles = Roles.EMPTY;
+        private TrustedProxies proxies = TrustedProxies.NONE;
 
         private Builder(Keys keys) {
             this.keys = keys;
@@ -692,6 +751,16 @@ public final class KeyAdminServlet extends HttpServlet {
 
         /** Answers {@code GET /keys/{id}/usage}; the same log should be the verifier's usage sink. Without it, 404. */
         public Builder usageLog(UsageLog u) { usage = Optional.of(u); return this; }
+
+        /**
+         * The roles keys may hold: the same as the verifier's ({@code Verifier.Builder.roles}), so that a role that
+         * grants {@code keys:admin} counts as {@code keys:admin} when callers are checked and keys are granted.
+         * Default none.
+         */
+        public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
+
+        /** Which socket peers may report the caller's address in {@code X-Forwarded-For}. Default none. */
+        public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
 
         /** The clock for default usage ranges. Default the system clock. */
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
@@ -717,8 +786,8 @@ public final class KeyAdminServlet extends HttpServlet {
         public Builder storeRetryAfter(Duration d) { storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000); return this; }
 
         Config config() {
-            return new Config(keys.manager(), keys.verifier(), audit, usage, clock, maxBodyBytes,
-                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null));
+            return new Config(keys.manager(), keys.verifier(), audit, usage, clock, maxBodyBytes, roles,
+                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null));
         }
 
         public KeyAdminServlet build() {

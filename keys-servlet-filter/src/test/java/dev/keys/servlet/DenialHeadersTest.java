@@ -42,9 +42,9 @@ class DenialHeadersTest {
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness();
-        ApiKeyFilter.Check check = (credential, request) -> {
+        ApiKeyFilter.Check check = (credential, request, context, requirement) -> {
             checks.incrementAndGet();
-            Verification v = h.keys.verifier().verify(credential, ApiKeyFilter.context(request));
+            Verification v = h.keys.verifier().verify(credential, context, requirement);
             if (!(v instanceof Verification.Valid valid)) return v;
             String want = request.getHeader("X-Test-Outcome");
             if (want == null) return new Verification.Valid(valid.key(), report(0, List.of(new RateLimitStatus("burst", 100, 1, 99, 1))));

@@ -30,7 +30,9 @@ class InitParamsTest {
         Path policy = dir.resolve("keys-policy.json");
         Files.writeString(policy, """
                 {"realm": "from-file", "opaque": true, "hideCredentials": true, "storeRetryAfter": "PT5S",
-                 "credentials": {"bearer": false, "headers": ["X-Key"], "queryParameter": "key"}}""");
+                 "credentials": {"bearer": false, "headers": ["X-Key"], "queryParameter": "key"},
+                 "routes": ["GET /file/** -> NONE", "POST /file/** -> documents:write"],
+                 "trustedProxies": ["10.0.0.0/8"]}""");
         h.context.setAttribute("my.keys", h.keys);
         h.context.setAttribute(KeyAdminServlet.DEFAULT_AUDIT_LOG_ATTRIBUTE, h.audit);
 
@@ -87,6 +89,8 @@ class InitParamsTest {
         Exchange e = h.get("/file/x?key=" + k.plaintext(), "X-Other", "1");
         assertEquals(200, e.status(), e.body());
         assertEquals(200, h.get("/file/x", "X-Key", k.plaintext()).status());
+        problem(h.json("POST", "/file/x", "{}", "X-Key", k.plaintext()), 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
+        problem(h.json("PUT", "/file/x", "{}", "X-Key", k.plaintext()), 403, "FORBIDDEN", "Forbidden");
         h.keys.manager().revoke(k.key().id(), "system", java.util.Optional.empty());
         Exchange revoked = h.get("/file/x", "X-Key", k.plaintext());
         problem(revoked, 401, "NOT_FOUND", "Unknown key");
@@ -113,11 +117,15 @@ class InitParamsTest {
                 {"{\"credentials\": {\"headers\": \"X-Key\"}}", "credentials.headers: must be an array of header names"},
                 {"{\"credentials\": {\"bearer\": false, \"headers\": []}}", "credentials: no credential source is configured"},
                 {"{\"storeRetryAfter\": \"soon\"}", "storeRetryAfter: not an ISO-8601 duration"},
-                {"{\"opaque\": \"yes\"}", "opaque: must be true or false"}}) {
+                {"{\"opaque\": \"yes\"}", "opaque: must be true or false"},
+                {"{\"roles\": {}}", "roles: define roles on the verifier (Verifier.Builder.roles), not in the filter's policy"},
+                {"{\"routes\": [\"GET /x -> documents\"]}", null},
+                {"{\"trustedProxies\": [\"10.0.0.1/8\"]}", null}}) {
             Path p = dir.resolve("bad.json");
             Files.writeString(p, c[0]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.policy(p), c[0]);
-            assertEquals(c[1], e.getMessage());
+            if (c[1] != null) assertEquals(c[1], e.getMessage());
+            else assertTrue(e.getMessage().startsWith(c[0].substring(2, c[0].indexOf('"', 2)) + "[0]"), e.getMessage());
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.core.Keys;
 import dev.keys.core.ManualClock;
+import dev.keys.core.authz.Roles;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
@@ -47,7 +48,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -122,11 +122,9 @@ final class JettyHarness implements AutoCloseable {
     private final PrintStream originalOut = System.out, originalErr = System.err;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-    JettyHarness(Consumer<Keys.Builder> keysConfig) {
-        Keys.Builder kb = Keys.builder().store(store).clock(clock).audit(audit)
-                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage));
-        keysConfig.accept(kb);
-        keys = kb.build();
+    JettyHarness(Roles roles) {
+        keys = Keys.builder().store(store).clock(clock).audit(audit)
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage).roles(roles)).build();
         SimpleFormatter f = new SimpleFormatter();
         logHandler = new Handler() {
             @Override public void publish(LogRecord r) { logLines.add(f.format(r)); }
@@ -142,7 +140,7 @@ final class JettyHarness implements AutoCloseable {
     }
 
     JettyHarness() {
-        this(b -> { });
+        this(Roles.EMPTY);
     }
 
     private OutputStream tee(PrintStream original) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
 import dev.keys.api.KeyQuery;
+import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
@@ -29,14 +30,15 @@ class KeyAdminServletTest {
     static JettyHarness h;
     static IssuedKey root, acme, globex, plain;
     static final String BASE = "/admin/v1";
+    static final Roles ROLES = Roles.builder().role("superuser", List.of("keys:admin")).role("reader", List.of("documents:read")).build();
     static final Set<String> KEY_FIELDS = new TreeSet<>(List.of("keyId", "start", "name", "ownerId", "tenant", "prefix", "environment",
             "status", "roles", "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "tier",
             "createdAt", "updatedAt", "rotatedTo", "version"));
 
     @BeforeAll
     static void start() throws Exception {
-        h = new JettyHarness();
-        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).auditLog(h.audit).usageLog(h.usage).clock(h.clock).build();
+        h = new JettyHarness(ROLES);
+        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).roles(ROLES).auditLog(h.audit).usageLog(h.usage).clock(h.clock).build();
         h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).build())
                 .servlet("/api/*", new JettyHarness.EchoServlet())
                 .servlet(BASE + "/*", admin)
@@ -97,7 +99,7 @@ class KeyAdminServletTest {
                  "roles":["reader"],"permissions":["documents:read","billing:read"],"expiresAt":"2027-01-01T00:00:00+01:00",
                  "ratelimits":[{"name":"burst","limit":100,"duration":"PT1S"},{"name":"sustained","limit":1000,"duration":"PT1M","burst":1200}],
                  "quota":{"limit":10000,"period":"month"},"remaining":500,"refill":{"amount":500,"interval":"P1D"},
-                 "ipAllowlist":["10.0.0.0/8","2001:db8::/32","192.0.2.1"],"meta":{"plan":"pro"},"requiresApproval":false,"tier":"pro"}""";
+                 "ipAllowlist":["10.0.0.0/8","2001:db8::/32","127.0.0.1"],"meta":{"plan":"pro"},"requiresApproval":false,"tier":"pro"}""";
         Exchange e = create(root, body);
         JsonNode k = ok(e, 201);
         String plaintext = k.get("key").asText();
@@ -120,7 +122,7 @@ class KeyAdminServletTest {
         assertEquals("{\"limit\":10000,\"period\":\"MONTH\"}", k.get("quota").toString());
         assertEquals(500, k.get("remaining").asLong());
         assertEquals("{\"amount\":500,\"interval\":\"PT24H\"}", k.get("refill").toString());
-        assertEquals("[\"10.0.0.0/8\",\"2001:db8::/32\",\"192.0.2.1\"]", k.get("ipAllowlist").toString());
+        assertEquals("[\"10.0.0.0/8\",\"2001:db8::/32\",\"127.0.0.1\"]", k.get("ipAllowlist").toString());
         assertEquals("{\"plan\":\"pro\"}", k.get("meta").toString());
         assertEquals("pro", k.get("tier").asText());
         assertEquals(1, k.get("version").asLong());
@@ -365,13 +367,39 @@ class KeyAdminServletTest {
     }
 
     @Test
+    void rolesThatGrantKeysAdminCountAsKeysAdmin() {
+        IssuedKey superuser = h.issue(NewKey.builder("ops_live").tenant("ops").roles(Set.of("superuser")));
+        String id = newAcmeKey("");
+        assertEquals(200, call(superuser, "GET", "/keys/" + id, null).status(), "a role-granted admin sees every tenant");
+        Snapshot before = Snapshot.take();
+        JsonNode b = problem(create(acme, "{\"prefix\":\"acme_test\",\"roles\":[\"superuser\"]}"), 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
+        assertEquals("roles: only a keys:admin caller grants keys:admin", b.get("detail").asText());
+        b = problem(call(acme, "PATCH", "/keys/" + id, "{\"roles\":[\"reader\",\"superuser\"]}"), 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
+        assertEquals("roles: only a keys:admin caller grants keys:admin", b.get("detail").asText());
+        assertEquals(before, Snapshot.take());
+        assertEquals("[\"superuser\"]", ok(call(superuser, "PATCH", "/keys/" + id, "{\"roles\":[\"superuser\"]}"), 200).get("roles").toString());
+        problem(call(acme, "POST", "/keys/" + id + "/revoke", null), 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
+    }
+
+    @Test
+    void verifyChecksPermissionsThroughRolesAndConditionsWithAClientAddress() {
+        JsonNode k = ok(create(acme, "{\"prefix\":\"acme_test\",\"roles\":[\"reader\"],\"ipAllowlist\":[\"10.0.0.0/8\"]}"), 201);
+        String body = "{\"key\":\"" + k.get("key").asText() + "\",\"permissions\":[\"documents:read\"]";
+        assertEquals("FORBIDDEN", ok(call(acme, "POST", "/keys/verify", body + "}"), 200).get("code").asText());
+        JsonNode v = ok(call(acme, "POST", "/keys/verify", body + ",\"clientAddress\":\"10.1.2.3\"}"), 200);
+        assertEquals("VALID", v.get("code").asText());
+        assertTrue(v.get("valid").asBoolean());
+        badRequest(call(acme, "POST", "/keys/verify", body + ",\"clientAddress\":\"example.com\"}"), "clientAddress: not an IP address");
+    }
+
+    @Test
     void callersNeedAKeyWithAnAdminPermission() {
         Exchange none = h.json("GET", BASE + "/keys", null);
         problem(none, 401, "MISSING", "Missing credential");
         assertEquals("Bearer realm=\"admin\"", none.header("WWW-Authenticate"));
         Exchange app = call(plain, "GET", "/keys", null);
         JsonNode b = problem(app, 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
-        assertEquals("the key holds neither keys:admin nor keys:manage", b.get("detail").asText());
+        assertEquals("missing one of: keys:admin, keys:manage", b.get("detail").asText());
         assertEquals("Bearer realm=\"admin\", error=\"insufficient_scope\"", app.header("WWW-Authenticate"));
         problem(h.json("GET", BASE + "/keys", null, "X-API-Key", root.plaintext(), "Authorization", "Bearer " + root.plaintext()),
                 400, "INVALID_REQUEST", "Invalid request");
