@@ -74,6 +74,7 @@ public final class KeyAdminServlet extends HttpServlet {
     public static final String ADMIN = "keys:admin", MANAGE = "keys:manage";
     public static final String DEFAULT_AUDIT_LOG_ATTRIBUTE = "dev.keys.api.AuditLog";
     public static final String DEFAULT_USAGE_LOG_ATTRIBUTE = "dev.keys.api.UsageLog";
+    public static final String DEFAULT_ROLES_ATTRIBUTE = "dev.keys.core.authz.Roles";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     private static final PermissionQuery ADMIN_QUERY = PermissionQuery.parse(ADMIN);
     /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
@@ -130,9 +131,18 @@ public final class KeyAdminServlet extends HttpServlet {
         Builder b = builder(keys);
         if (ctx.getAttribute(param(sc, "audit-log-attribute", DEFAULT_AUDIT_LOG_ATTRIBUTE)) instanceof AuditLog a) b.auditLog(a);
         if (ctx.getAttribute(param(sc, "usage-log-attribute", DEFAULT_USAGE_LOG_ATTRIBUTE)) instanceof UsageLog u) b.usageLog(u);
+        if (ctx.getAttribute(param(sc, "roles-attribute", DEFAULT_ROLES_ATTRIBUTE)) instanceof Roles r) b.roles(r);
         try {
             String max = sc.getInitParameter("max-body-bytes");
             if (max != null && !max.isBlank()) b.maxBodyBytes(Integer.parseInt(max.strip()));
+            String proxies = sc.getInitParameter("trusted-proxies");
+            if (proxies != null && !proxies.isBlank()) {
+                try {
+                    b.trustedProxies(TrustedProxies.of(FilterConfigReader.splitList(proxies)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("trusted-proxies: " + e.getMessage());
+                }
+            }
             String realm = sc.getInitParameter("realm");
             if (realm != null && !realm.isBlank()) b.realm(realm.strip());
             String bearer = sc.getInitParameter("bearer"), headers = sc.getInitParameter("headers"), query = sc.getInitParameter("query-parameter");

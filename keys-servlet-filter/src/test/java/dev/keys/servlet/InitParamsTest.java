@@ -21,12 +21,13 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The filter and the admin servlet declared by class name, configured by init-params and a JSON policy file. */
 class InitParamsTest {
     static JettyHarness h;
+    static final dev.keys.core.authz.Roles ROLES = dev.keys.core.authz.Roles.builder().role("superuser", java.util.List.of("keys:admin")).build();
     @TempDir
     static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        h = new JettyHarness();
+        h = new JettyHarness(ROLES);
         Path policy = dir.resolve("keys-policy.json");
         Files.writeString(policy, """
                 {"realm": "from-file", "opaque": true, "hideCredentials": true, "storeRetryAfter": "PT5S",
@@ -35,6 +36,7 @@ class InitParamsTest {
                  "trustedProxies": ["10.0.0.0/8"]}""");
         h.context.setAttribute("my.keys", h.keys);
         h.context.setAttribute(KeyAdminServlet.DEFAULT_AUDIT_LOG_ATTRIBUTE, h.audit);
+        h.context.setAttribute(KeyAdminServlet.DEFAULT_ROLES_ATTRIBUTE, ROLES);
 
         FilterHolder byParams = new FilterHolder(ApiKeyFilter.class);
         byParams.setInitParameter("keys-attribute", "my.keys");
@@ -106,6 +108,9 @@ class InitParamsTest {
         problem(h.json("GET", "/admin/keys/" + k.key().id() + "/usage", null, "X-API-Key", k.plaintext()), 404, "RESOURCE_NOT_FOUND", "Not found");
         problem(h.json("POST", "/admin/keys", "{\"prefix\":\"" + "a".repeat(100) + "\"}", "X-API-Key", k.plaintext()),
                 413, "PAYLOAD_TOO_LARGE", "Payload too large");
+        // the roles in the context make a role-granted keys:admin a caller
+        IssuedKey viaRole = h.issue(NewKey.builder("sk_test").roles(java.util.Set.of("superuser")));
+        assertEquals(200, h.json("GET", "/admin/keys/" + k.key().id(), null, "X-API-Key", viaRole.plaintext()).status());
     }
 
     @Test
