@@ -10,6 +10,8 @@ import dev.keys.api.KeyStatus;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
+import dev.keys.api.UsageCounters;
+import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
@@ -37,6 +39,7 @@ public final class KeyManager {
     /** Imported keys must be estimated at this many bits of entropy at least (DESIGN.md §2). */
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
+    private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
     private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");
 
     private final KeyStore store;
@@ -45,6 +48,7 @@ public final class KeyManager {
     private final AuditSink audit;
     private final Consumer<Digest> listener;
     private final KeyFormat format;
+    private final UsageCounters counters;
 
     private KeyManager(Builder b) {
         this.store = b.store;
@@ -53,6 +57,7 @@ public final class KeyManager {
         this.audit = b.audit;
         this.listener = b.listener;
         this.format = new KeyFormat(b.random);
+        this.counters = b.counters;
     }
 
     public static Builder builder(KeyStore store) {
@@ -126,7 +131,8 @@ public final class KeyManager {
      * @throws StoreException.Conflict  when the key kept changing under us
      */
     public ApiKey update(String id, UnaryOperator<ApiKey.Builder> change, String actor) {
-        return write(id, "update", actor, Optional.empty(), current -> {
+        ApiKey before = store.findById(id).orElseThrow(() -> new StoreException.NotFound("no key with id " + id));
+        ApiKey after = write(id, "update", actor, Optional.empty(), current -> {
             if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
             ApiKey next = change.apply(current.toBuilder()).build();
             if (!next.id().equals(current.id()) || !next.digest().equals(current.digest()) || !next.prefix().equals(current.prefix())
@@ -136,6 +142,11 @@ public final class KeyManager {
             if (next.status() != current.status()) throw new IllegalArgumentException("status changes through disable, enable, revoke, approve or reject");
             return next;
         });
+        // Remaining uses set anew start counting from zero (with a refill, each interval counts on its own).
+        if (after.remaining().isPresent() && !after.remaining().equals(before.remaining()) && after.refill().isEmpty()) {
+            counters.set(id, QuotaEnforcer.USES, 0, 0);
+        }
+        return after;
     }
 
     public ApiKey disable(String id, String actor, Optional<String> reason) {
@@ -211,7 +222,13 @@ public final class KeyManager {
 
     private void written(ApiKey key, String action, String actor, Optional<String> reason, Map<String, List<String>> changes) {
         listener.accept(key.digest());
-        audit.record(new AuditEvent(clock.instant(), action, actor, key.tenant(), key.id(), reason, changes));
+        try {
+            audit.record(new AuditEvent(clock.instant(), action, actor, key.tenant(), key.id(), reason, changes));
+        } catch (RuntimeException e) {
+            // The change is committed: failing the call now would make a caller retry a change that holds. The
+            // lost event is reported loudly instead (never with a key or digest: the event holds neither).
+            LOG.log(System.Logger.Level.ERROR, "audit event lost: " + action + " of " + key.id() + " by " + actor + ": " + e.getMessage());
+        }
     }
 
     /** Field name to [before, after] for every field that differs; never the digest. */
@@ -256,6 +273,7 @@ public final class KeyManager {
         private AuditSink audit = AuditSink.NONE;
         private Consumer<Digest> listener = d -> { };
         private SecureRandom random = new SecureRandom();
+        private UsageCounters counters = new dev.keys.core.limit.InMemoryUsageCounters();
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -268,6 +286,8 @@ public final class KeyManager {
         /** Told the digest of every key written, after the write: wire a verifier's {@code refresh} here. */
         public Builder listener(Consumer<Digest> l) { listener = Objects.requireNonNull(l); return this; }
         public Builder random(SecureRandom r) { random = Objects.requireNonNull(r); return this; }
+        /** The verifier's usage counters, so that setting {@code remaining} anew resets the uses counted. */
+        public Builder usageCounters(UsageCounters c) { counters = Objects.requireNonNull(c); return this; }
 
         public KeyManager build() {
             return new KeyManager(this);

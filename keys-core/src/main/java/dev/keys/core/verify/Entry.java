@@ -9,6 +9,10 @@ import dev.keys.api.RateLimitReport;
 import dev.keys.api.Verification;
 import dev.keys.core.authz.KeyAuthz;
 import dev.keys.core.authz.Roles;
+import dev.keys.api.Quota;
+import dev.keys.core.limit.EffectiveLimits;
+import dev.keys.core.limit.RateLimiter;
+import dev.keys.core.limit.Tiers;
 
 import java.util.Optional;
 
@@ -26,10 +30,19 @@ final class Entry {
     final Verification.Denied wrongEnvironment;
     final Verification.Valid valid;
     final KeyAuthz authz;
+    /** Carried over from the entry this one replaces when the limits did not change, so no bucket refills early. */
+    final RateLimiter limiter;
+    final Optional<Quota> quota;
+    /** Whether step 6 must consult the usage counters (a quota or remaining uses). */
+    final boolean counted;
 
-    Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles) {
+    Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles, Tiers tiers, Entry previous) {
         this.key = key;
         this.authz = KeyAuthz.compile(key, roles);
+        EffectiveLimits limits = tiers.effective(key);
+        this.limiter = previous != null && previous.limiter.sameLimits(limits.ratelimits()) ? previous.limiter : RateLimiter.of(limits.ratelimits());
+        this.quota = limits.quota();
+        this.counted = quota.isPresent() || key.remaining().isPresent();
         this.expiresAtNanos = key.expiresAt().map(Clock::toNanos).orElse(Long.MAX_VALUE);
         this.statusDenial = statusDenial(key);
         this.expired = new Verification.Denied(Outcome.EXPIRED, "the key expired", key);

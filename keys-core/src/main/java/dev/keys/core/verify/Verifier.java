@@ -19,6 +19,11 @@ import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.limit.InMemoryUsageCounters;
+import dev.keys.core.limit.LimitResult;
+import dev.keys.core.limit.QuotaEnforcer;
+import dev.keys.core.limit.QuotaResult;
+import dev.keys.core.limit.Tiers;
 
 import java.time.Duration;
 import java.util.List;
@@ -66,6 +71,8 @@ public final class Verifier implements AutoCloseable {
     private final long staleBoundNanos;
     private final UsageSink usage;
     private final Roles roles;
+    private final Tiers tiers;
+    private final QuotaEnforcer quotas;
     private final ScheduledExecutorService poller;
     /** Sequence of the last change applied from the store's feed. Written only by {@link #sync()}. */
     private volatile long appliedSequence;
@@ -83,6 +90,8 @@ public final class Verifier implements AutoCloseable {
         this.staleBoundNanos = b.staleBound.toNanos();
         this.usage = b.usage;
         this.roles = b.roles;
+        this.tiers = b.tiers;
+        this.quotas = b.quotas != null ? b.quotas : QuotaEnforcer.builder(new InMemoryUsageCounters()).tiers(b.tiers).build();
         long seq;
         try {
             seq = store.lastSequence();
@@ -145,7 +154,13 @@ public final class Verifier implements AutoCloseable {
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
         }
-        Verification v = decide(e, ctx, requirement, now);
+        Verification v;
+        try {
+            v = decide(e, ctx, requirement, now);
+        } catch (StoreException.Unavailable ex) {
+            markDown();
+            return UNAVAILABLE;
+        }
         if (usage != UsageSink.NONE) usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now));
         return v;
     }
@@ -156,18 +171,25 @@ public final class Verifier implements AutoCloseable {
         if (e.wrongEnvironment != null) return e.wrongEnvironment;
         Decision d = e.authz.check(ctx, now, requirement);
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), e.key);
-        return e.valid;
+        // Step 6: only requests that passed steps 1-5 reach the limits, so 401 and 403 never consume.
+        LimitResult r = e.limiter.tryConsume(ctx.cost(), now);
+        if (!r.admitted()) return new Verification.Denied(Outcome.RATE_LIMITED, r.detail(), Optional.of(e.key), r);
+        if (e.counted) {
+            QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
+            if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
+        }
+        return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
     }
 
     private Entry load(Digest digest) {
         Optional<ApiKey> key = store.findByDigest(digest);
         // With a poller, only a successful poll proves no change was missed while the store was down.
         if (poller == null) downSince = 0;
-        return key.map(this::compile).orElse(null);
+        return key.map(k -> compile(k, null)).orElse(null);
     }
 
-    private Entry compile(ApiKey key) {
-        return new Entry(key, environment, roles);
+    private Entry compile(ApiKey key, Entry previous) {
+        return new Entry(key, environment, roles, tiers, previous);
     }
 
     /**
@@ -178,7 +200,7 @@ public final class Verifier implements AutoCloseable {
         unknown.invalidate(digest);
         cache.asMap().computeIfPresent(digest, (d, old) -> {
             try {
-                return store.findByDigest(d).map(this::compile).orElse(null);
+                return store.findByDigest(d).map(k -> compile(k, old)).orElse(null);
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return null;
@@ -257,6 +279,8 @@ public final class Verifier implements AutoCloseable {
         private Optional<Environment> environment = Optional.empty();
         private UsageSink usage = UsageSink.NONE;
         private Roles roles = Roles.EMPTY;
+        private Tiers tiers = Tiers.NONE;
+        private QuotaEnforcer quotas;
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -305,6 +329,15 @@ public final class Verifier implements AutoCloseable {
 
         /** The roles keys may hold, flattened into each key's permissions when it is loaded. Default none. */
         public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
+
+        /** Tier defaults for keys that name a tier and set no limits of their own. Default none. */
+        public Builder tiers(Tiers t) { tiers = Objects.requireNonNull(t); return this; }
+
+        /**
+         * Where quotas and remaining uses are counted (share one {@code UsageCounters} across instances for exact
+         * counts); build it with the same tiers. Default: in-memory counters, periods in UTC.
+         */
+        public Builder quotas(QuotaEnforcer q) { quotas = Objects.requireNonNull(q); return this; }
 
         public Verifier build() {
             return new Verifier(this);

@@ -133,6 +133,16 @@ class KeyManagerTest {
     }
 
     @Test
+    void aFailingAuditSinkDoesNotFailACommittedChange() {
+        try (Keys k = Keys.builder().clock(clock).audit(e -> { throw new StoreException.Unavailable("audit down", null); })
+                .verifier(v -> v.syncInterval(Duration.ZERO)).build()) {
+            IssuedKey issued = k.manager().create(NewKey.builder("sk_live").build(), SYSTEM);
+            k.manager().revoke(issued.key().id(), SYSTEM, Optional.empty());
+            assertEquals(KeyStatus.REVOKED, k.manager().get(issued.key().id()).orElseThrow().status());
+        }
+    }
+
+    @Test
     void revokingTwiceIsHarmlessAndAuditedWithTheReason() {
         IssuedKey k = manager.create(NewKey.builder("sk_live").build(), SYSTEM);
         manager.revoke(k.key().id(), "key_admin", Optional.of("leaked in a repo"));

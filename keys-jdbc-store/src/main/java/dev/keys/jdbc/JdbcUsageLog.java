@@ -1,0 +1,191 @@
+package dev.keys.jdbc;
+
+import dev.keys.api.Outcome;
+import dev.keys.api.StoreException;
+import dev.keys.api.UsageCount;
+import dev.keys.api.UsageEvent;
+import dev.keys.api.UsageLog;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link UsageLog} that counts verifications per key, minute and outcome in memory and writes the counts to
+ * {@code keys_usage} in batches ({@code hits = hits + ?}), every flush interval (default one second) and on
+ * {@link #close()}. {@link #record} runs on the request thread and only adds to a bounded map: when the map holds
+ * {@code maxPending} distinct (key, minute, outcome) slots, events for new slots are dropped and counted in
+ * {@link #dropped()} rather than blocking or growing without bound. A flush that fails puts its counts back
+ * (within the same bound) for the next one.
+ */
+public final class JdbcUsageLog implements UsageLog, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JdbcUsageLog.class.getName());
+    private static final long MINUTE_NANOS = 60_000_000_000L;
+    private static final Outcome[] OUTCOMES = Outcome.values();
+
+    private record Slot(String keyId, long minute, Outcome outcome) {
+    }
+
+    private final Db db;
+    private final int maxPending;
+    private final ConcurrentHashMap<Slot, Long> pending = new ConcurrentHashMap<>();
+    private final LongAdder dropped = new LongAdder();
+    private final ScheduledExecutorService flusher;
+    private volatile boolean closed;
+
+    JdbcUsageLog(Db db, Duration flushInterval, int maxPending) {
+        if (maxPending < 1) throw new IllegalArgumentException("maxPending must be positive");
+        this.db = db;
+        this.maxPending = maxPending;
+        if (flushInterval.isZero()) {
+            this.flusher = null;
+        } else {
+            this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "keys-usage-flush");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = Math.max(1, flushInterval.toMillis());
+            flusher.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public void record(UsageEvent e) {
+        if (closed) {
+            dropped.increment();
+            return;
+        }
+        add(new Slot(e.keyId(), Math.floorDiv(e.atNanos(), MINUTE_NANOS), e.outcome()), 1);
+    }
+
+    private void add(Slot slot, long n) {
+        if (pending.size() >= maxPending && !pending.containsKey(slot)) {
+            dropped.add(n);
+            return;
+        }
+        pending.merge(slot, n, Long::sum);
+    }
+
+    /** Events dropped because the in-memory buffer was full (or the log closed). */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Distinct (key, minute, outcome) slots waiting to be written. */
+    public int pendingSlots() {
+        return pending.size();
+    }
+
+    /**
+     * Writes everything counted so far in one batch. Called by the flush thread; public for tests and shutdown hooks.
+     *
+     * @throws StoreException.Unavailable when the database cannot be written (the counts are kept for the next flush)
+     */
+    public synchronized void flush() {
+        if (pending.isEmpty()) return;
+        Map<Slot, Long> batch = new TreeMap<>(Comparator.comparing(Slot::keyId).thenComparingLong(Slot::minute).thenComparing(Slot::outcome));
+        for (Slot s : pending.keySet()) {
+            // remove() is atomic per slot: a record() racing with it starts a fresh count for the next flush.
+            Long n = pending.remove(s);
+            if (n != null) batch.put(s, n);
+        }
+        if (batch.isEmpty()) return;
+        try {
+            // Sorted rows, so that two instances flushing the same slots lock them in the same order.
+            db.transaction("usage flush", c -> {
+                try (PreparedStatement ps = db.prepare(c, db.dialect.addUsageSql())) {
+                    for (Map.Entry<Slot, Long> e : batch.entrySet()) {
+                        ps.setString(1, e.getKey().keyId());
+                        ps.setObject(2, Db.timestamp(Instant.ofEpochSecond(e.getKey().minute() * 60)));
+                        ps.setString(3, e.getKey().outcome().name());
+                        ps.setLong(4, e.getValue());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (Db.UniqueViolation e) {
+            // H2's MERGE raced another instance inserting the same new slot; the next flush finds the row.
+            batch.forEach(this::add);
+            throw new StoreException.Unavailable("usage flush collided with a concurrent writer; kept for the next flush", null);
+        } catch (RuntimeException e) {
+            batch.forEach(this::add);
+            throw e;
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "usage counts not written, kept for the next flush: {0}", e.getMessage());
+        }
+    }
+
+    /**
+     * One key's counts in {@code [from, to)} by period of {@code granularity} (one minute, hour or day, aligned to
+     * UTC) and outcome, oldest first. Only flushed counts are seen: at most one flush interval behind.
+     */
+    @Override
+    public List<UsageCount> counts(String keyId, Instant from, Instant to, Duration granularity) {
+        long g = granularity.getSeconds();
+        if (granularity.getNano() != 0 || (g != 60 && g != 3600 && g != 86400)) {
+            throw new IllegalArgumentException("granularity must be one minute, one hour or one day");
+        }
+        Map<Long, long[]> byPeriod = new TreeMap<>();
+        db.read("usage counts", c -> {
+            try (PreparedStatement ps = db.prepare(c, "SELECT period_start, outcome, hits FROM keys_usage WHERE key_id = ? AND period_start >= ? AND period_start < ?")) {
+                ps.setString(1, keyId);
+                ps.setObject(2, Db.timestamp(from));
+                ps.setObject(3, Db.timestamp(to));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long start = Math.floorDiv(Db.instant(rs.getObject(1, OffsetDateTime.class)).getEpochSecond(), g) * g;
+                        byPeriod.computeIfAbsent(start, k -> new long[OUTCOMES.length])[Outcome.valueOf(rs.getString(2)).ordinal()] += rs.getLong(3);
+                    }
+                }
+            }
+            return null;
+        });
+        List<UsageCount> out = new ArrayList<>();
+        byPeriod.forEach((start, counts) -> {
+            for (Outcome o : OUTCOMES) {
+                if (counts[o.ordinal()] > 0) out.add(new UsageCount(keyId, Instant.ofEpochSecond(start), o, counts[o.ordinal()]));
+            }
+        });
+        return out;
+    }
+
+    /** Stops the flush thread and writes what is left. */
+    @Override
+    public void close() {
+        closed = true;
+        if (flusher != null) {
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            flush();
+        } catch (StoreException.Unavailable e) {
+            LOG.log(System.Logger.Level.WARNING, "usage counts lost at close: {0}", e.getMessage());
+        }
+    }
+}
