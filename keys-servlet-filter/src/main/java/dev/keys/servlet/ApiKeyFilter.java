@@ -5,6 +5,8 @@ import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
+import dev.keys.core.authz.AttributeCondition;
+import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Policy;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RouteMatch;
@@ -63,7 +65,15 @@ public final class ApiKeyFilter implements Filter {
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
     private static final Verification.Denied EMPTY = new Verification.Denied(Outcome.MALFORMED, "the credential is empty");
-    private static final Verification.Denied NO_ROUTE = new Verification.Denied(Outcome.FORBIDDEN, "no route allows this request");
+    static final String NO_ROUTE_DETAIL = "no route allows this request";
+    /**
+     * For a request no route matches: a condition on a request attribute the filter never sets, so it always fails.
+     * The key is still authenticated (401s as usual), and the verifier answers FORBIDDEN at step 5, before any limit
+     * is touched.
+     */
+    private static final AttributeCondition NEVER = AttributeCondition.request("dev.keys.unmatched-route", List.of("never"));
+    static final Requirement NO_ROUTE = Requirement.of(PermissionQuery.NONE, NEVER);
+    private static final String NO_ROUTE_REASON = "route condition failed: " + NEVER.describe();
     static final String OPAQUE_DETAIL = "the key is not valid";
     private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
@@ -135,11 +145,14 @@ public final class ApiKeyFilter implements Filter {
                     LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (path), request {0}", id);
                     return;
                 } else if (!((RouteMatch.NoMatch) m).allowed()) {
-                    deny(s, response, NO_ROUTE);
-                    return;
+                    requirement = NO_ROUTE;
                 }
             }
             v = s.check.check(credential, request, ctx, requirement);
+            if (requirement == NO_ROUTE && v instanceof Verification.Denied d && d.outcome() == Outcome.FORBIDDEN
+                    && d.detail().equals(NO_ROUTE_REASON)) {
+                v = new Verification.Denied(Outcome.FORBIDDEN, NO_ROUTE_DETAIL, d.key(), d.rateLimits());
+            }
         }
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(response, valid.rateLimits().statuses());
@@ -256,8 +269,8 @@ public final class ApiKeyFilter implements Filter {
         }
 
         /**
-         * What each request needs: first matching route wins, unmatched requests are denied (403 {@code FORBIDDEN})
-         * unless the table allows them. Patterns match the path inside the web application (context path removed),
+         * What each request needs: first matching route wins, unmatched requests are denied (403 {@code FORBIDDEN},
+         * after the key is authenticated, without using its limits) unless the table allows them. Patterns match the path inside the web application (context path removed),
          * e.g. {@code GET /api/documents/** -> documents:read} for a filter mapped to {@code /api/*}. Default: no
          * table, every request needs a valid key only.
          */

@@ -106,7 +106,7 @@ public final class KeyAdminServlet extends HttpServlet {
         return new Builder(Objects.requireNonNull(keys, "keys"));
     }
 
-    record Config(KeyManager manager, Verifier verifier, Optional<AuditLog> audit, Optional<UsageLog> usage, Clock clock,
+    record Config(KeyManager manager, Verifier verifier, dev.keys.core.limit.QuotaEnforcer quotas, Optional<AuditLog> audit, Optional<UsageLog> usage, Clock clock,
                   int maxBodyBytes, Roles roles, ApiKeyFilter.Settings auth) {
         /** Whether a key holds {@code keys:admin}, directly, by a wildcard or through a role. */
         boolean isAdmin(ApiKey k) {
@@ -571,7 +571,8 @@ public final class KeyAdminServlet extends HttpServlet {
             out.put("keyId", k.get().id());
             out.put("ownerId", k.get().ownerId());
             out.put("tenant", k.get().tenant());
-            if (k.get().remaining().isPresent()) out.put("remaining", k.get().remaining().getAsLong());
+            OptionalLong left = c.quotas.remaining(k.get(), c.clock.nanos());
+            if (left.isPresent()) out.put("remaining", left.getAsLong());
             else out.putNull("remaining");
         } else {
             out.putNull("keyId");
@@ -772,7 +773,7 @@ public final class KeyAdminServlet extends HttpServlet {
         /** Which socket peers may report the caller's address in {@code X-Forwarded-For}. Default none. */
         public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
 
-        /** The clock for default usage ranges. Default the system clock. */
+        /** The clock for default usage ranges and remaining uses; the {@code Keys}' clock. Default the system clock. */
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
 
         /** Larger bodies answer 413. Default 64 KiB. */
@@ -796,7 +797,7 @@ public final class KeyAdminServlet extends HttpServlet {
         public Builder storeRetryAfter(Duration d) { storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000); return this; }
 
         Config config() {
-            return new Config(keys.manager(), keys.verifier(), audit, usage, clock, maxBodyBytes, roles,
+            return new Config(keys.manager(), keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, roles,
                     new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null));
         }
 

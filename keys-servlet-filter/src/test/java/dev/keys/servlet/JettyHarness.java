@@ -12,6 +12,7 @@ import dev.keys.api.StoreException;
 import dev.keys.core.Keys;
 import dev.keys.core.ManualClock;
 import dev.keys.core.authz.Roles;
+import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
@@ -122,9 +123,9 @@ final class JettyHarness implements AutoCloseable {
     private final PrintStream originalOut = System.out, originalErr = System.err;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-    JettyHarness(Roles roles) {
-        keys = Keys.builder().store(store).clock(clock).audit(audit)
-                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage).roles(roles)).build();
+    JettyHarness(Roles roles, Tiers tiers) {
+        keys = Keys.builder().store(store).clock(clock).audit(audit).roles(roles).tiers(tiers)
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage)).build();
         SimpleFormatter f = new SimpleFormatter();
         logHandler = new Handler() {
             @Override public void publish(LogRecord r) { logLines.add(f.format(r)); }
@@ -139,8 +140,12 @@ final class JettyHarness implements AutoCloseable {
         System.setErr(new PrintStream(tee(originalErr), true));
     }
 
+    JettyHarness(Roles roles) {
+        this(roles, Tiers.NONE);
+    }
+
     JettyHarness() {
-        this(Roles.EMPTY);
+        this(Roles.EMPTY, Tiers.NONE);
     }
 
     private OutputStream tee(PrintStream original) {

@@ -68,14 +68,16 @@ class RoutesTest {
     }
 
     @Test
-    void anUnmatchedRouteIsDeniedAndABadKeyStillAnswers401First() {
+    void anUnmatchedRouteIsDeniedOnceTheKeyIsAuthenticated() {
         IssuedKey r = reader();
         Exchange e = h.get("/api/elsewhere", "X-API-Key", r.plaintext());
         JsonNode b = problem(e, 403, "FORBIDDEN", "Forbidden");
         assertEquals("no route allows this request", b.get("detail").asText());
         assertNull(e.header("WWW-Authenticate"));
-        Exchange missing = h.get("/api/elsewhere");
-        problem(missing, 401, "MISSING", "Missing credential");
+        problem(h.get("/api/elsewhere"), 401, "MISSING", "Missing credential");
+        problem(h.get("/api/elsewhere", "X-API-Key", "nope"), 401, "MALFORMED", "Malformed credential");
+        h.keys.manager().revoke(r.key().id(), "system", java.util.Optional.empty());
+        problem(h.get("/api/elsewhere", "X-API-Key", r.plaintext()), 401, "REVOKED", "Revoked key");
     }
 
     @Test
