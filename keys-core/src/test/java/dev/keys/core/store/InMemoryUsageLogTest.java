@@ -1,0 +1,90 @@
+package dev.keys.core.store;
+
+import dev.keys.api.Clock;
+import dev.keys.api.Outcome;
+import dev.keys.api.UsageCount;
+import dev.keys.api.UsageEvent;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class InMemoryUsageLogTest {
+    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    static UsageEvent at(String key, Outcome o, Instant t) {
+        return new UsageEvent(key, "t", o, Clock.toNanos(t));
+    }
+
+    InMemoryUsageLog log(int queue, int rows, Duration retention) {
+        return new InMemoryUsageLog(queue, rows, retention, Duration.ZERO);
+    }
+
+    @Test
+    void aggregatesByPeriodAndOutcomeOldestFirst() {
+        try (InMemoryUsageLog log = log(1000, 1000, Duration.ofDays(1))) {
+            log.record(at("k", Outcome.VALID, T0.plusSeconds(5)));
+            log.record(at("k", Outcome.VALID, T0.plusSeconds(50)));
+            log.record(at("k", Outcome.RATE_LIMITED, T0.plusSeconds(59)));
+            log.record(at("k", Outcome.VALID, T0.plusSeconds(61)));
+            log.record(at("other", Outcome.VALID, T0.plusSeconds(1)));
+            assertEquals(List.of(
+                    new UsageCount("k", T0, Outcome.VALID, 2),
+                    new UsageCount("k", T0, Outcome.RATE_LIMITED, 1),
+                    new UsageCount("k", T0.plusSeconds(60), Outcome.VALID, 1)),
+                    log.counts("k", T0, T0.plusSeconds(3600), Duration.ofMinutes(1)));
+            assertEquals(List.of(
+                    new UsageCount("k", T0, Outcome.VALID, 3),
+                    new UsageCount("k", T0, Outcome.RATE_LIMITED, 1)),
+                    log.counts("k", T0, T0.plusSeconds(3600), Duration.ofHours(1)));
+            assertEquals(List.of(new UsageCount("k", T0.plusSeconds(60), Outcome.VALID, 1)),
+                    log.counts("k", T0.plusSeconds(60), T0.plusSeconds(120), Duration.ofMinutes(1)));
+            assertEquals(List.of(), log.counts("k", T0.plusSeconds(120), T0.plusSeconds(60), Duration.ofMinutes(1)));
+        }
+    }
+
+    @Test
+    void recordNeverBlocksAndDropsBeyondTheQueue() {
+        try (InMemoryUsageLog log = log(3, 1000, Duration.ofDays(1))) {
+            for (int i = 0; i < 5; i++) log.record(at("k", Outcome.VALID, T0));
+            assertEquals(2, log.dropped());
+            assertEquals(3, log.counts("k", T0, T0.plusSeconds(60), Duration.ofMinutes(1)).get(0).count());
+            log.record(at("k", Outcome.VALID, T0));
+            assertEquals(4, log.counts("k", T0, T0.plusSeconds(60), Duration.ofMinutes(1)).get(0).count());
+        }
+    }
+
+    @Test
+    void memoryIsBoundedByRowsAndRetention() {
+        try (InMemoryUsageLog log = log(1000, 3, Duration.ofMinutes(10))) {
+            for (int m = 0; m < 5; m++) log.record(at("k", Outcome.VALID, T0.plusSeconds(60L * m)));
+            log.drain();
+            assertEquals(3, log.rows());
+            assertEquals(T0.plusSeconds(120), log.counts("k", T0, T0.plusSeconds(3600), Duration.ofMinutes(1)).get(0).periodStart());
+            log.record(at("k", Outcome.VALID, T0.plusSeconds(3600)));
+            log.drain();
+            assertEquals(1, log.rows());
+        }
+    }
+
+    @Test
+    void granularityIsWholeMinutes() {
+        try (InMemoryUsageLog log = log(10, 10, Duration.ofDays(1))) {
+            assertThrows(IllegalArgumentException.class, () -> log.counts("k", T0, T0, Duration.ofSeconds(30)));
+            assertThrows(IllegalArgumentException.class, () -> log.counts("k", T0, T0, Duration.ofSeconds(90)));
+        }
+    }
+
+    @Test
+    void theDrainerFoldsEventsInTheBackground() throws Exception {
+        try (InMemoryUsageLog log = new InMemoryUsageLog(10, 10, Duration.ofDays(1), Duration.ofMillis(1))) {
+            log.record(at("k", Outcome.VALID, T0));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (log.rows() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertEquals(1, log.rows());
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package dev.keys.servlet;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitReport;
+import dev.keys.api.RequestContext;
+import dev.keys.api.Verification;
+import dev.keys.core.authz.AttributeCondition;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Policy;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.RouteMatch;
+import dev.keys.core.authz.RouteTable;
+import dev.keys.core.authz.TrustedProxies;
+import dev.keys.core.verify.Verifier;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A servlet filter that lets a request through only with a valid API key (DESIGN.md §3).
+ *
+ * <p>Per request: read the one credential ({@link CredentialSources}; two credentials answer 400
+ * {@code invalid_request}), find the route's {@link Requirement} in the {@link RouteTable} when one is configured
+ * (on the normalised path; a path that cannot be normalised answers 400, and an unmatched one 403 {@code FORBIDDEN}
+ * unless the table allows it, both without touching the verifier), take the client address through the
+ * {@link TrustedProxies} rule, verify the key once against the requirement, and then either pass the request on, wrapped
+ * so that {@code getUserPrincipal()} is an {@link ApiKeyPrincipal} named by the key id, {@code isUserInRole}
+ * answers from the key's roles and the attribute {@value #VERIFICATION_ATTRIBUTE} holds the
+ * {@link Verification.Valid}; or answer the denial as {@code application/problem+json} with
+ * {@code WWW-Authenticate}, {@code Retry-After} and the RateLimit fields, without calling the chain. Nothing here
+ * blocks on I/O for a cached key, logs a credential, or verifies a request twice (a forwarded or included request
+ * that already carries a verification passes as it is).
+ *
+ * <p>Build it in code with {@link #builder(Verifier)}, or declare it with its no-argument constructor and
+ * init-params (see {@code docs/servlet.md}); then it finds its verifier in the servlet-context attribute named by
+ * the init-param {@code keys-attribute} (default {@value #DEFAULT_KEYS_ATTRIBUTE}), which holds a
+ * {@code dev.keys.core.Keys} or a {@link Verifier}. Fail-closed or a stale bound is a setting of that verifier
+ * ({@code Verifier.Builder.staleBound}).
+ */
+public final class ApiKeyFilter implements Filter {
+    /** Request attribute holding the {@link Verification.Valid} of an admitted request. */
+    public static final String VERIFICATION_ATTRIBUTE = "dev.keys.verification";
+    /** Default servlet-context attribute where a filter declared by init-params finds its {@code Keys} or {@code Verifier}. */
+    public static final String DEFAULT_KEYS_ATTRIBUTE = "dev.keys.core.Keys";
+    /** What {@code getAuthType()} answers for an admitted request. */
+    public static final String AUTH_TYPE = "API_KEY";
+
+    static final System.Logger LOG = System.getLogger("dev.keys.servlet");
+    private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
+    private static final Verification.Denied EMPTY = new Verification.Denied(Outcome.MALFORMED, "the credential is empty");
+    static final String NO_ROUTE_DETAIL = "no route allows this request";
+    /**
+     * For a request no route matches: a condition on a request attribute the filter never sets, so it always fails.
+     * The key is still authenticated (401s as usual), and the verifier answers FORBIDDEN at step 5, before any limit
+     * is touched.
+     */
+    private static final AttributeCondition NEVER = AttributeCondition.request("dev.keys.unmatched-route", List.of("never"));
+    static final Requirement NO_ROUTE = Requirement.of(PermissionQuery.NONE, NEVER);
+    private static final String NO_ROUTE_REASON = "route condition failed: " + NEVER.describe();
+    static final String OPAQUE_DETAIL = "the key is not valid";
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
+    private volatile Settings settings;
+
+    /** For declaration in {@code web.xml} or by class name: configured by init-params in {@link #init}. */
+    public ApiKeyFilter() {
+    }
+
+    private ApiKeyFilter(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static Builder builder(Verifier verifier) {
+        return new Builder(Objects.requireNonNull(verifier, "verifier"));
+    }
+
+    /** The verification step, given the route's requirement (replaceable in tests). */
+    @FunctionalInterface
+    interface Check {
+        Verification check(String credential, HttpServletRequest request, RequestContext context, Requirement requirement);
+    }
+
+    /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
+    record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds,
+                    RouteTable routes, TrustedProxies proxies, Check check) {
+    }
+
+    /** Reads init-params unless the filter was built in code. */
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (settings != null) return;
+        settings = FilterConfigReader.read(config);
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        Settings s = settings;
+        if (s == null) throw new ServletException("ApiKeyFilter was not initialised");
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            throw new ServletException("ApiKeyFilter serves HTTP only");
+        }
+        if (request.getAttribute(VERIFICATION_ATTRIBUTE) instanceof Verification.Valid) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String credential = s.sources.extract(request);
+        if (credential == CredentialSources.AMBIGUOUS) {
+            response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, "invalid_request"));
+            String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
+                    "the request carries more than one credential");
+            LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (two credentials), request {0}", id);
+            return;
+        }
+        Verification v;
+        if (credential == null) {
+            v = MISSING;
+        } else if (credential.isEmpty()) {
+            v = EMPTY;
+        } else {
+            RequestContext ctx = context(request, s.proxies);
+            Requirement requirement = Requirement.NONE;
+            if (s.routes != null) {
+                RouteMatch m = s.routes.match(ctx.method(), ctx.path());
+                if (m instanceof RouteMatch.Matched matched) {
+                    requirement = matched.requirement();
+                } else if (m instanceof RouteMatch.BadPath bad) {
+                    String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request", "the request path is not acceptable: " + bad.reason());
+                    LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (path), request {0}", id);
+                    return;
+                } else if (!((RouteMatch.NoMatch) m).allowed()) {
+                    requirement = NO_ROUTE;
+                }
+            }
+            v = s.check.check(credential, request, ctx, requirement);
+            if (requirement == NO_ROUTE && v instanceof Verification.Denied d && d.outcome() == Outcome.FORBIDDEN
+                    && d.detail().equals(NO_ROUTE_REASON)) {
+                v = new Verification.Denied(Outcome.FORBIDDEN, NO_ROUTE_DETAIL, d.key(), d.rateLimits());
+            }
+        }
+        if (v instanceof Verification.Valid valid) {
+            Problem.rateLimitFields(response, valid.rateLimits().statuses());
+            request.setAttribute(VERIFICATION_ATTRIBUTE, valid);
+            chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null), response);
+            return;
+        }
+        deny(s, response, (Verification.Denied) v);
+    }
+
+    /** Writes the answer of a denial exactly as DESIGN.md §3 says. */
+    static void deny(Settings s, HttpServletResponse response, Verification.Denied d) throws IOException {
+        Outcome real = d.outcome();
+        boolean hide = s.opaque && (real == Outcome.NOT_FOUND || real == Outcome.EXPIRED || real == Outcome.REVOKED);
+        Outcome shown = hide ? Outcome.NOT_FOUND : real;
+        String detail = hide ? OPAQUE_DETAIL : d.detail();
+        switch (shown.httpStatus()) {
+            case 401 -> response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, shown == Outcome.MISSING ? null : "invalid_token"));
+            case 403 -> {
+                if (shown == Outcome.INSUFFICIENT_PERMISSIONS) response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, "insufficient_scope"));
+            }
+            case 429 -> {
+                RateLimitReport r = d.rateLimits();
+                if (r.retryAfterSeconds() > 0) response.setHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
+                Problem.rateLimitFields(response, r.statuses());
+            }
+            case 503 -> response.setHeader("Retry-After", Long.toString(s.storeRetryAfterSeconds));
+            default -> { }
+        }
+        String id = Problem.send(response, shown, detail);
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "keys: denied {0} for key {1}, request {2}", real,
+                    d.key().map(ApiKey::id).orElse("-"), id);
+        }
+    }
+
+    /**
+     * What the verifier knows of the request: the method, the path inside the web application as received (not yet
+     * decoded; route matching normalises it) and the client address, which is the socket peer unless the peer is a
+     * trusted proxy, in which case {@code X-Forwarded-For} is walked by the {@link TrustedProxies} rule.
+     */
+    static RequestContext context(HttpServletRequest request, TrustedProxies proxies) {
+        String uri = request.getRequestURI();
+        String cp = request.getContextPath();
+        String path = cp != null && !cp.isEmpty() && uri.startsWith(cp) ? uri.substring(cp.length()) : uri;
+        Optional<InetAddress> peer = literalAddress(request.getRemoteAddr());
+        if (peer.isPresent() && proxies != TrustedProxies.NONE && proxies.isTrusted(peer.get())) {
+            Enumeration<String> xff = request.getHeaders("X-Forwarded-For");
+            List<String> values = xff == null ? List.of() : Collections.list(xff);
+            if (!values.isEmpty()) peer = Optional.of(proxies.clientAddress(peer.get(), values));
+        }
+        return new RequestContext(request.getMethod(), path, peer, Map.of(), 1);
+    }
+
+    /** Parses an IP literal without ever asking DNS; anything else is empty. */
+    static Optional<InetAddress> literalAddress(String text) {
+        if (text == null || text.isEmpty()) return Optional.empty();
+        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        boolean colon = t.indexOf(':') >= 0;
+        if (colon) {
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%')) return Optional.empty();
+            }
+        } else if (!IPV4.matcher(t).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(t));
+        } catch (UnknownHostException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void destroy() {
+    }
+
+    /** Configuration of an {@link ApiKeyFilter} in code. */
+    public static final class Builder {
+        private final Verifier verifier;
+        private CredentialSources sources = CredentialSources.defaults();
+        private String realm = "api";
+        private boolean opaque, hideCredentials;
+        private long storeRetryAfterSeconds = 1;
+        private RouteTable routes;
+        private TrustedProxies proxies = TrustedProxies.NONE;
+        private Check check;
+
+        private Builder(Verifier verifier) {
+            this.verifier = verifier;
+        }
+
+        /** Where the key is read from. Default {@code Authorization: Bearer} and {@code X-API-Key}. */
+        public Builder credentials(CredentialSources s) { sources = Objects.requireNonNull(s); return this; }
+
+        /** The realm of {@code WWW-Authenticate}. Default {@code api}. */
+        public Builder realm(String r) {
+            if (r == null || r.isEmpty()) throw new IllegalArgumentException("realm must not be empty");
+            realm = r;
+            return this;
+        }
+
+        /** Answer {@code NOT_FOUND}, {@code EXPIRED} and {@code REVOKED} alike (as {@code NOT_FOUND}). Default off. */
+        public Builder opaque(boolean on) { opaque = on; return this; }
+
+        /** Remove the credential headers and query parameter from the request the application sees. Default off. */
+        public Builder hideCredentials(boolean on) { hideCredentials = on; return this; }
+
+        /** {@code Retry-After} of a 503 {@code STORE_UNAVAILABLE}, in whole seconds (at least 1). Default 1 s. */
+        public Builder storeRetryAfter(Duration d) {
+            storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000);
+            return this;
+        }
+
+        /**
+         * What each request needs: first matching route wins, unmatched requests are denied (403 {@code FORBIDDEN},
+         * after the key is authenticated, without using its limits) unless the table allows them. Patterns match the path inside the web application (context path removed),
+         * e.g. {@code GET /api/documents/** -> documents:read} for a filter mapped to {@code /api/*}. Default: no
+         * table, every request needs a valid key only.
+         */
+        public Builder routes(RouteTable table) { routes = Objects.requireNonNull(table); return this; }
+
+        /** Which socket peers may report the client address in {@code X-Forwarded-For}. Default none. */
+        public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
+
+        /**
+         * The routes and trusted proxies of an authorization policy ({@code PolicyLoader}). Its roles belong to the
+         * verifier ({@code Verifier.Builder.roles}), which flattens them into each key's permissions.
+         */
+        public Builder policy(Policy p) {
+            routes = p.routes();
+            proxies = p.trustedProxies();
+            return this;
+        }
+
+        /**
+         * Applies a JSON policy file: the filter's fields ({@code realm}, {@code credentials{bearer, headers[],
+         * queryParameter}}, {@code opaque}, {@code hideCredentials}, {@code storeRetryAfter}) and an authorization
+         * policy's ({@code routes}, {@code unmatched}, {@code caseInsensitive}, {@code trustedProxies}; {@code roles}
+         * are refused here: they belong to the verifier). See {@code docs/servlet.md}.
+         *
+         * @throws IllegalArgumentException naming the field that is wrong
+         */
+        public Builder policy(java.nio.file.Path file) {
+            FilterConfigReader.apply(file, this);
+            return this;
+        }
+
+        /** Replaces the verification step (tests, and the plug for route requirements). */
+        Builder check(Check c) { check = Objects.requireNonNull(c); return this; }
+
+        public ApiKeyFilter build() {
+            return new ApiKeyFilter(settings());
+        }
+
+        Settings settings() {
+            Verifier v = verifier;
+            Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
+            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c);
+        }
+    }
+}

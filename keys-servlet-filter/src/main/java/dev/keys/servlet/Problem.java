@@ -1,0 +1,121 @@
+package dev.keys.servlet;
+
+import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitStatus;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes RFC 9457 answers ({@code application/problem+json}) and the header fields that go with them. The body is
+ * {@code {"type","title","status","detail","code","requestId"}}; {@code type} is
+ * {@value #TYPE_BASE}{@code <code in lower kebab case>}. The request id is fresh and random, and also sent as
+ * {@value #REQUEST_ID_HEADER}. Details are written by this library and never hold a key.
+ */
+final class Problem {
+    static final String TYPE_BASE = "https://keys.dev/problems/";
+    static final String CONTENT_TYPE = "application/problem+json";
+    static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+    /** Codes of answers that are not verification outcomes. */
+    static final String INVALID_REQUEST = "INVALID_REQUEST", RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND",
+            METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", CONFLICT = "CONFLICT", PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
+            UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", INTERNAL_ERROR = "INTERNAL_ERROR";
+
+    private Problem() {
+    }
+
+    static String type(String code) {
+        return TYPE_BASE + code.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(r.nextLong()) + hex.toHexDigits(r.nextLong());
+    }
+
+    static String send(HttpServletResponse res, Outcome outcome, String detail) throws IOException {
+        return send(res, outcome.httpStatus(), outcome.name(), outcome.title(), detail);
+    }
+
+    /** Sends the problem and returns its request id. Headers set before stay; the body replaces any buffered one. */
+    static String send(HttpServletResponse res, int status, String code, String title, String detail) throws IOException {
+        String id = requestId();
+        if (!res.isCommitted()) res.resetBuffer();
+        res.setStatus(status);
+        res.setHeader(REQUEST_ID_HEADER, id);
+        res.setHeader("Cache-Control", "no-store");
+        res.setContentType(CONTENT_TYPE);
+        StringBuilder sb = new StringBuilder(160 + detail.length());
+        sb.append("{\"type\":");
+        Json.string(sb, type(code));
+        sb.append(",\"title\":");
+        Json.string(sb, title);
+        sb.append(",\"status\":").append(status).append(",\"detail\":");
+        Json.string(sb, detail);
+        sb.append(",\"code\":");
+        Json.string(sb, code);
+        sb.append(",\"requestId\":");
+        Json.string(sb, id);
+        sb.append('}');
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        res.setContentLength(body.length);
+        OutputStream out = res.getOutputStream();
+        out.write(body);
+        out.flush();
+        return id;
+    }
+
+    /** {@code Bearer realm="..."} with an optional RFC 6750 error code. */
+    static String challenge(String realm, String error) {
+        StringBuilder sb = new StringBuilder("Bearer realm=");
+        quoted(sb, realm);
+        if (error != null) sb.append(", error=\"").append(error).append('"');
+        return sb.toString();
+    }
+
+    static void quoted(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') sb.append('\\');
+            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
+        }
+        sb.append('"');
+    }
+
+    /**
+     * The fields of draft-ietf-httpapi-ratelimit-headers-11: {@code RateLimit-Policy} lists each bandwidth's quota
+     * {@code q} and window {@code w}; {@code RateLimit} its remaining {@code r} and reset {@code t}, both as
+     * structured-field lists keyed by the policy name as an sf-string.
+     */
+    static void rateLimitFields(HttpServletResponse res, List<RateLimitStatus> statuses) {
+        if (statuses.isEmpty()) return;
+        StringBuilder policy = new StringBuilder(32 * statuses.size());
+        StringBuilder state = new StringBuilder(32 * statuses.size());
+        for (RateLimitStatus s : statuses) {
+            if (policy.length() > 0) {
+                policy.append(", ");
+                state.append(", ");
+            }
+            quoted(policy, s.name());
+            policy.append(";q=").append(sfInteger(s.limit())).append(";w=").append(sfInteger(Math.max(1, s.windowSeconds())));
+            quoted(state, s.name());
+            state.append(";r=").append(sfInteger(s.remaining())).append(";t=").append(sfInteger(s.resetSeconds()));
+        }
+        res.setHeader("RateLimit-Policy", policy.toString());
+        res.setHeader("RateLimit", state.toString());
+    }
+
+    /** RFC 8941 integers have at most 15 digits; the fields' values are never negative. */
+    static long sfInteger(long v) {
+        return Math.max(0, Math.min(v, 999_999_999_999_999L));
+    }
+}

@@ -1,0 +1,290 @@
+package dev.keys.servlet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keys.api.ApiKey;
+import dev.keys.api.Digest;
+import dev.keys.api.KeyChange;
+import dev.keys.api.KeyQuery;
+import dev.keys.api.KeyStore;
+import dev.keys.api.Page;
+import dev.keys.api.StoreException;
+import dev.keys.core.Keys;
+import dev.keys.core.ManualClock;
+import dev.keys.core.authz.Roles;
+import dev.keys.core.limit.Tiers;
+import dev.keys.core.lifecycle.IssuedKey;
+import dev.keys.core.lifecycle.KeyManager;
+import dev.keys.core.lifecycle.NewKey;
+import dev.keys.core.store.InMemoryAuditLog;
+import dev.keys.core.store.InMemoryKeyStore;
+import dev.keys.core.store.InMemoryUsageLog;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A real Jetty 12 on a random port, with {@code Keys} on a manual clock, and a JDK HTTP client. Every response and
+ * every log line (JUL, which backs System.Logger, and System.out/err) is kept, so that a test class can check at the
+ * end that no plaintext key it ever saw appeared anywhere but in the answer that issued it.
+ */
+final class JettyHarness implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    /** A response as received. */
+    record Exchange(String method, String uri, int status, Map<String, List<String>> headers, String body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+                    .map(e -> e.getValue().get(0)).orElse(null);
+        }
+
+        List<String> headers(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+                    .map(Map.Entry::getValue).orElse(List.of());
+        }
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    /** A store that can be switched off as a real outage would. */
+    static final class SwitchableStore implements KeyStore {
+        final KeyStore delegate = new InMemoryKeyStore();
+        final AtomicBoolean down = new AtomicBoolean();
+
+        private void check() {
+            if (down.get()) throw new StoreException.Unavailable("connection refused (test)", null);
+        }
+
+        @Override public Optional<ApiKey> findByDigest(Digest d) { check(); return delegate.findByDigest(d); }
+        @Override public Optional<ApiKey> findById(String id) { check(); return delegate.findById(id); }
+        @Override public ApiKey create(ApiKey k) { check(); return delegate.create(k); }
+        @Override public ApiKey update(ApiKey k) { check(); return delegate.update(k); }
+        @Override public Page<ApiKey> list(KeyQuery q) { check(); return delegate.list(q); }
+        @Override public List<KeyChange> changesSince(long s, int l) { check(); return delegate.changesSince(s, l); }
+        @Override public long lastSequence() { check(); return delegate.lastSequence(); }
+    }
+
+    final ManualClock clock = new ManualClock(T0);
+    final SwitchableStore store = new SwitchableStore();
+    final InMemoryAuditLog audit = new InMemoryAuditLog();
+    final InMemoryUsageLog usage = new InMemoryUsageLog(10_000, 10_000, Duration.ofDays(7), Duration.ZERO);
+    final Keys keys;
+    final Server server = new Server();
+    final ServletContextHandler context = new ServletContextHandler("/");
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    int port;
+
+    final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
+    /** Plaintext to the exchange that issued it (null when issued in code). */
+    final Map<String, Exchange> issued = new ConcurrentHashMap<>();
+    final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
+    private final Handler logHandler;
+    private final PrintStream originalOut = System.out, originalErr = System.err;
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    JettyHarness(Roles roles, Tiers tiers) {
+        keys = Keys.builder().store(store).clock(clock).audit(audit).roles(roles).tiers(tiers)
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage)).build();
+        SimpleFormatter f = new SimpleFormatter();
+        logHandler = new Handler() {
+            @Override public void publish(LogRecord r) { logLines.add(f.format(r)); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        logHandler.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        root.addHandler(logHandler);
+        Logger.getLogger("dev.keys").setLevel(Level.ALL);
+        System.setOut(new PrintStream(tee(originalOut), true));
+        System.setErr(new PrintStream(tee(originalErr), true));
+    }
+
+    JettyHarness(Roles roles) {
+        this(roles, Tiers.NONE);
+    }
+
+    JettyHarness() {
+        this(Roles.EMPTY, Tiers.NONE);
+    }
+
+    private OutputStream tee(PrintStream original) {
+        return new OutputStream() {
+            @Override public void write(int b) {
+                synchronized (console) { console.write(b); }
+                original.write(b);
+            }
+
+            @Override public void write(byte[] b, int off, int len) {
+                synchronized (console) { console.write(b, off, len); }
+                original.write(b, off, len);
+            }
+        };
+    }
+
+    JettyHarness filter(String pathSpec, Filter filter) {
+        context.addFilter(new FilterHolder(filter), pathSpec, EnumSet.of(DispatcherType.REQUEST));
+        return this;
+    }
+
+    JettyHarness servlet(String pathSpec, HttpServlet servlet) {
+        context.addServlet(new ServletHolder(servlet), pathSpec);
+        return this;
+    }
+
+    JettyHarness start() throws Exception {
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(context);
+        server.start();
+        port = connector.getLocalPort();
+        return this;
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
+    }
+
+    Exchange send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            Exchange e = new Exchange(request.method(), request.uri().toString(), r.statusCode(), r.headers().map(), r.body());
+            exchanges.add(e);
+            if (e.status() == 201 && e.body().contains("\"key\"")) {
+                JsonNode key = e.json().get("key");
+                if (key != null && key.isTextual()) issued.put(key.asText(), e);
+            }
+            return e;
+        } catch (IOException | InterruptedException ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
+    Exchange get(String path, String... headers) {
+        return send(request(path).headers(headers.length == 0 ? new String[] {"Accept", "*/*"} : headers).GET().build());
+    }
+
+    Exchange json(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = request(path).header("Content-Type", "application/json");
+        if (headers.length > 0) b.headers(headers);
+        return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** Issues a key in code and remembers its plaintext for the leak check. */
+    IssuedKey issue(NewKey.Builder request) {
+        IssuedKey k = keys.manager().create(request.build(), KeyManager.SYSTEM);
+        issued.put(k.plaintext(), new Exchange("", "", 0, Map.of(), ""));
+        return k;
+    }
+
+    static String bearer(String key) {
+        return "Bearer " + key;
+    }
+
+    /** No plaintext seen in this run appears in any response but the one that issued it, nor in any log line. */
+    void assertNoLeaks() {
+        assertFalse(issued.isEmpty(), "the leak check saw no keys at all");
+        String out;
+        synchronized (console) {
+            out = console.toString(StandardCharsets.UTF_8);
+        }
+        List<String> logs = new ArrayList<>(logLines);
+        assertTrue(logs.stream().anyMatch(l -> l.contains("keys: denied")), "the log capture saw no denial lines");
+        for (Map.Entry<String, Exchange> k : issued.entrySet()) {
+            String plaintext = k.getKey();
+            String secretPart = plaintext.substring(plaintext.length() - 38, plaintext.length() - 10);
+            synchronized (exchanges) {
+                for (Exchange e : exchanges) {
+                    if (e == k.getValue()) continue;
+                    String all = e.headers() + "\n" + e.body();
+                    assertFalse(all.contains(plaintext) || all.contains(secretPart),
+                            "a response leaked a key: " + e.method() + " " + e.uri() + " -> " + e.status());
+                }
+            }
+            for (String line : logs) assertFalse(line.contains(secretPart), "a log line leaked a key: " + line);
+            assertFalse(out.contains(secretPart), "the console leaked a key");
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop();
+        } finally {
+            Logger.getLogger("").removeHandler(logHandler);
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+            keys.close();
+            usage.close();
+        }
+    }
+
+    /** Says who the application sees: principal, roles, the verification attribute and the credential headers. */
+    static final class EchoServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+            Object v = req.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE);
+            String body = "{\"principal\":" + (req.getUserPrincipal() == null ? "null" : "\"" + req.getUserPrincipal().getName() + "\"")
+                    + ",\"principalClass\":\"" + (req.getUserPrincipal() == null ? "" : req.getUserPrincipal().getClass().getSimpleName()) + "\""
+                    + ",\"reader\":" + req.isUserInRole("reader")
+                    + ",\"writer\":" + req.isUserInRole("writer")
+                    + ",\"authType\":\"" + req.getAuthType() + "\""
+                    + ",\"verification\":\"" + (v == null ? "" : v.getClass().getName()) + "\""
+                    + ",\"authorization\":" + (req.getHeader("Authorization") != null)
+                    + ",\"apiKeyHeader\":" + (req.getHeader("X-API-Key") != null)
+                    + ",\"headerNames\":" + Collections.list(req.getHeaderNames()).stream().anyMatch(n -> n.equalsIgnoreCase("X-API-Key"))
+                    + ",\"queryKey\":" + (req.getParameter("api_key") != null || (req.getQueryString() != null && req.getQueryString().contains("api_key")))
+                    + ",\"otherParam\":\"" + req.getParameter("q") + "\"}";
+            res.setContentType("application/json");
+            res.getWriter().write(body);
+        }
+    }
+}
