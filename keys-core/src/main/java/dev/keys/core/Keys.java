@@ -32,9 +32,13 @@ public final class Keys implements AutoCloseable {
     private final Verifier verifier;
     private final KeyManager manager;
     private final QuotaEnforcer quotas;
+    private final Roles roles;
+    private final Clock clock;
 
     private Keys(Builder b) {
         this.store = b.store;
+        this.roles = b.roles;
+        this.clock = b.clock;
         this.quotas = QuotaEnforcer.builder(b.counters).tiers(b.tiers).zone(b.zone).build();
         Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(b.roles).tiers(b.tiers).quotas(quotas);
         b.verifierConfig.accept(vb);
@@ -57,6 +61,15 @@ public final class Keys implements AutoCloseable {
 
     public KeyManager manager() {
         return manager;
+    }
+
+    /** The roles keys may hold: admin checks must flatten with the same ones as the verifier. */
+    public Roles roles() {
+        return roles;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     /** Quotas and remaining uses, for display (e.g. the remaining uses of a key). */

@@ -755,6 +755,8 @@ public final class KeyAdminServlet extends HttpServlet {
 
         private Builder(Keys keys) {
             this.keys = keys;
+            this.roles = keys.roles();
+            this.clock = keys.clock();
         }
 
         /** Answers {@code GET /audit}; the same log should be the {@code Keys}' audit sink. Without it, 404. */
@@ -766,14 +768,14 @@ public final class KeyAdminServlet extends HttpServlet {
         /**
          * The roles keys may hold: the same as the verifier's ({@code Verifier.Builder.roles}), so that a role that
          * grants {@code keys:admin} counts as {@code keys:admin} when callers are checked and keys are granted.
-         * Default none.
+         * Default the {@code Keys}' roles.
          */
         public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
 
         /** Which socket peers may report the caller's address in {@code X-Forwarded-For}. Default none. */
         public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
 
-        /** The clock for default usage ranges and remaining uses; the {@code Keys}' clock. Default the system clock. */
+        /** The clock for default usage ranges and remaining uses; Default the {@code Keys}' clock. */
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
 
         /** Larger bodies answer 413. Default 64 KiB. */

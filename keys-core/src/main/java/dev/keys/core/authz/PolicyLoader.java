@@ -41,7 +41,10 @@ import java.util.Set;
  */
 public final class PolicyLoader {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
-    private static final ObjectMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    /** Made on first YAML use, so that JSON users need only jackson-databind on the class path. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    }
     private static final Set<String> TOP = Set.of("roles", "routes", "unmatched", "caseInsensitive", "trustedProxies");
     private static final Set<String> ROUTE = Set.of("method", "methods", "path", "query", "conditions");
 
@@ -53,7 +56,7 @@ public final class PolicyLoader {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean yaml = name.endsWith(".yaml") || name.endsWith(".yml");
         try (InputStream in = Files.newInputStream(file)) {
-            return read(yaml ? YAML : JSON, in, file.getFileName().toString());
+            return read(yaml ? Yaml.MAPPER : JSON, in, file.getFileName().toString());
         }
     }
 
@@ -62,7 +65,7 @@ public final class PolicyLoader {
     }
 
     public static Policy loadYaml(String text) {
-        return read(YAML, text, "policy");
+        return read(Yaml.MAPPER, text, "policy");
     }
 
     public static Policy loadJson(InputStream in) throws IOException {
@@ -70,7 +73,7 @@ public final class PolicyLoader {
     }
 
     public static Policy loadYaml(InputStream in) throws IOException {
-        return read(YAML, in, "policy");
+        return read(Yaml.MAPPER, in, "policy");
     }
 
     private static Policy read(ObjectMapper mapper, Object source, String name) {
