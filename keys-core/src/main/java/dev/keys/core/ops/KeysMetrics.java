@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * enabled)</td><td>{@link #usageSink} or {@link #onVerification}</td></tr>
  * <tr><td>{@code keys.verification.duration}</td><td>timer</td><td>{@code outcome}</td><td>{@link #onVerification} (an {@link ObservingVerifier})</td></tr>
  * <tr><td>{@code keys.store.errors}</td><td>counter</td><td></td><td>{@code STORE_UNAVAILABLE} outcomes seen by {@link #onVerification}</td></tr>
- * <tr><td>{@code keys.cache.size}, {@code keys.cache.hit.ratio}, {@code keys.store.down}</td><td>gauges</td><td></td><td>the {@link Verifier}</td></tr>
+ * <tr><td>{@code keys.cache.size}, {@code keys.cache.hit.ratio}, {@code keys.store.down}</td><td>gauges</td><td></td><td>the {@link Verifier} given to {@link #watch}</td></tr>
  * </table>
  *
  * Tenants become tag values only for the first {@code maxTenants} seen (default 100); later ones are tagged
@@ -40,7 +40,7 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
     private static final Outcome[] OUTCOMES = Outcome.values();
 
     private final int maxTenants, maxKeys;
-    private final Optional<Verifier> verifier;
+    private Verifier verifier;
     private final ConcurrentHashMap<String, Counter[]> byTenant = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter[]> byKey = new ConcurrentHashMap<>();
     private final java.util.Set<String> tenants = ConcurrentHashMap.newKeySet();
@@ -51,7 +51,6 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
     private KeysMetrics(Builder b) {
         this.maxTenants = b.maxTenants;
         this.maxKeys = b.maxKeys;
-        this.verifier = b.verifier;
     }
 
     public static Builder builder() {
@@ -66,13 +65,28 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
                     .tag("outcome", tag(o)).register(r);
         }
         storeErrors = Counter.builder("keys.store.errors").description("verifications answered STORE_UNAVAILABLE").register(r);
-        verifier.ifPresent(v -> {
-            Gauge.builder("keys.cache.size", v, Verifier::cachedKeys).description("keys compiled in the verifier's cache").register(r);
-            Gauge.builder("keys.cache.hit.ratio", v, Verifier::hitRatio).description("fraction of lookups answered from the cache").register(r);
-            Gauge.builder("keys.store.down", v, x -> x.storeDown() ? 1 : 0).description("1 while the key store is failing").register(r);
-        });
         timers = t;
-        registry = r;
+        synchronized (this) {
+            registry = r;
+            if (verifier != null) gauges(r, verifier);
+        }
+    }
+
+    /**
+     * Publishes the verifier's cache size, hit ratio and store state as gauges (now, or when bound). One verifier
+     * per {@code KeysMetrics}; the verifier is usually built after the usage sink, hence this separate call.
+     */
+    public synchronized KeysMetrics watch(Verifier v) {
+        if (verifier != null) throw new IllegalStateException("already watching a verifier");
+        verifier = Objects.requireNonNull(v, "verifier");
+        if (registry != null) gauges(registry, v);
+        return this;
+    }
+
+    private static void gauges(MeterRegistry r, Verifier v) {
+        Gauge.builder("keys.cache.size", v, Verifier::cachedKeys).description("keys compiled in the verifier's cache").register(r);
+        Gauge.builder("keys.cache.hit.ratio", v, Verifier::hitRatio).description("fraction of lookups answered from the cache").register(r);
+        Gauge.builder("keys.store.down", v, x -> x.storeDown() ? 1 : 0).description("1 while the key store is failing").register(r);
     }
 
     /** A usage sink that counts each event, then passes it on to {@code delegate}. Wire as the verifier's usage sink. */
@@ -139,7 +153,6 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
     /** Configuration of {@link KeysMetrics}. */
     public static final class Builder {
         private int maxTenants = 100, maxKeys;
-        private Optional<Verifier> verifier = Optional.empty();
 
         private Builder() {
         }
@@ -157,9 +170,6 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
             this.maxKeys = maxKeys;
             return this;
         }
-
-        /** The verifier whose cache and store state are published as gauges. */
-        public Builder verifier(Verifier v) { verifier = Optional.of(v); return this; }
 
         public KeysMetrics build() {
             return new KeysMetrics(this);
