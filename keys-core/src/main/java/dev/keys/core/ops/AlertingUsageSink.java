@@ -296,6 +296,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     public void close() {
         if (closed) return;
         closed = true;
+        queue.offer(new CountDownLatch(1)); // wakes the worker; when the queue is full it is awake anyway
         try {
             worker.join(5000);
         } catch (InterruptedException e) {
