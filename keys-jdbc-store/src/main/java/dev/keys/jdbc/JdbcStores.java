@@ -67,6 +67,16 @@ public final class JdbcStores implements AutoCloseable {
         return usage;
     }
 
+    /** Leases for periodic jobs ({@code keys_lease}), timed by this builder's clock. */
+    public JdbcLease lease() {
+        return new JdbcLease(db, clock);
+    }
+
+    /** Last use of keys, from the usage log's table. */
+    public JdbcLastUse lastUse() {
+        return new JdbcLastUse(db);
+    }
+
     /** Flushes and stops the usage log, if one was made. */
     @Override
     public synchronized void close() {
