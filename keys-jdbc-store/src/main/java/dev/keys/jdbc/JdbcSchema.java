@@ -26,8 +26,13 @@ import java.util.List;
 public final class JdbcSchema {
     /** Where the migrations are on the class path. */
     public static final String LOCATION = "dev/keys/jdbc/migration";
-    /** Every migration, oldest first. A new one is added here and as a file. */
-    static final List<String> MIGRATIONS = List.of("V1__keys.sql");
+    /**
+     * Every migration, by version: the {@code V<n>__<description>.sql} files found under {@value #LOCATION}, so
+     * that a new migration is only a new file (two branches adding one each do not touch a shared list). Versions
+     * must be unique; gaps are allowed, and a version missing from a database is applied even when a higher one
+     * was applied before (migrations of different tables are independent).
+     */
+    static final List<String> MIGRATIONS = MigrationFiles.discover(LOCATION);
     private static final Object H2_LOCK = new Object();
 
     private JdbcSchema() {
