@@ -6,12 +6,14 @@ import dev.keys.api.Digest;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.Page;
+import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -57,6 +59,14 @@ public final class ClientManager {
 
     public Optional<OAuthClient> get(String clientId) {
         return store.findById(clientId);
+    }
+
+    /**
+     * The rate limits of a client, empty for an unknown one: for {@code JwtVerifier.Builder.limits}, so that
+     * requests made with a client's tokens share its buckets.
+     */
+    public List<RateLimit> ratelimits(String clientId) {
+        return store.findById(clientId).map(OAuthClient::ratelimits).orElse(List.of());
     }
 
     public Page<OAuthClient> list(Optional<String> tenant, int limit, Optional<String> cursor) {
