@@ -80,9 +80,22 @@ public final class ClientManager {
      * @throws StoreException.NotFound when there is no such client
      */
     public OAuthClient update(String clientId, ClientUpdate u) {
-        return change(clientId, c -> new OAuthClient(c.clientId(), c.tenant(), u.name().orElse(c.name()), c.secretDigest(),
-                u.roles().orElse(c.roles()), u.permissions().orElse(c.permissions()), u.ratelimits().orElse(c.ratelimits()),
-                c.status(), c.createdAt(), clock.instant(), c.version()));
+        return update(clientId, u, c -> { });
+    }
+
+    /**
+     * As {@link #update(String, ClientUpdate)}, with {@code check} run on the state the write applies to (again on
+     * each retry), so that a caller's permission check cannot be slipped past by a concurrent change; it refuses
+     * by throwing, and nothing is written then.
+     */
+    public OAuthClient update(String clientId, ClientUpdate u, java.util.function.Consumer<OAuthClient> check) {
+        Objects.requireNonNull(check, "check");
+        return change(clientId, c -> {
+            check.accept(c);
+            return new OAuthClient(c.clientId(), c.tenant(), u.name().orElse(c.name()), c.secretDigest(),
+                    u.roles().orElse(c.roles()), u.permissions().orElse(c.permissions()), u.ratelimits().orElse(c.ratelimits()),
+                    c.status(), c.createdAt(), clock.instant(), c.version());
+        });
     }
 
     /**
