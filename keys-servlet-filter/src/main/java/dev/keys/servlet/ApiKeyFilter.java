@@ -12,7 +12,10 @@ import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RouteMatch;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.authz.TrustedProxies;
+import dev.keys.api.Clock;
 import dev.keys.core.jwt.JwtVerifier;
+import dev.keys.core.ops.VerificationEvent;
+import dev.keys.core.ops.VerificationListener;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -110,7 +113,7 @@ public final class ApiKeyFilter implements Filter {
 
     /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
     record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds,
-                    RouteTable routes, TrustedProxies proxies, Check check, JwtVerifier jwt) {
+                    RouteTable routes, TrustedProxies proxies, Check check, JwtVerifier jwt, VerificationListener listener) {
         /** Whether this credential goes to the JWT verifier: configured, JWT-shaped, and sent as a bearer token. */
         boolean isJwt(String credential, HttpServletRequest request) {
             return jwt != null && sources.bearer() && JwtVerifier.looksLikeJwt(credential) && CredentialSources.hasBearer(request);
@@ -165,7 +168,12 @@ public final class ApiKeyFilter implements Filter {
                 }
             }
             jwt = s.isJwt(credential, request);
+            long started = s.listener == null ? 0 : System.nanoTime();
             v = jwt ? s.jwt.verify(credential, ctx, requirement) : s.check.check(credential, request, ctx, requirement);
+            if (s.listener != null) {
+                long took = System.nanoTime() - started;
+                s.listener.onVerification(VerificationEvent.of(v, ctx, Clock.system().nanos(), took));
+            }
             if (requirement == NO_ROUTE && v instanceof Verification.Denied d && d.outcome() == Outcome.FORBIDDEN
                     && d.detail().equals(NO_ROUTE_REASON)) {
                 v = new Verification.Denied(Outcome.FORBIDDEN, NO_ROUTE_DETAIL, d.key(), d.rateLimits());
@@ -259,6 +267,7 @@ public final class ApiKeyFilter implements Filter {
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Check check;
         private JwtVerifier jwt;
+        private VerificationListener listener;
 
         private Builder(Verifier verifier) {
             this.verifier = verifier;
@@ -328,6 +337,13 @@ public final class ApiKeyFilter implements Filter {
          */
         public Builder jwt(JwtVerifier verifier) { jwt = Objects.requireNonNull(verifier); return this; }
 
+        /**
+         * Told of every verification of a request that carried a credential, with its client address and duration:
+         * the feed of per-address alert rules and the latency timer ({@code AlertingUsageSink}, {@code KeysMetrics}).
+         * Called on the request thread: it must only count or enqueue. Default none.
+         */
+        public Builder listener(VerificationListener l) { listener = Objects.requireNonNull(l); return this; }
+
         /** Replaces the verification step (tests, and the plug for route requirements). */
         Builder check(Check c) { check = Objects.requireNonNull(c); return this; }
 
@@ -338,7 +354,7 @@ public final class ApiKeyFilter implements Filter {
         Settings settings() {
             Verifier v = verifier;
             Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
-            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c, jwt);
+            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c, jwt, listener);
         }
     }
 }

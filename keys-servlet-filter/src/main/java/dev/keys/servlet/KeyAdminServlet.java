@@ -982,7 +982,7 @@ public final class KeyAdminServlet extends HttpServlet {
 
         Config config() {
             return new Config(keys.manager(), keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, roles,
-                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null, null), clients);
+                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null, null, null), clients);
         }
 
         public KeyAdminServlet build() {
