@@ -131,6 +131,24 @@ class ExampleServiceTest {
     }
 
     @Test
+    void quotasAreCountedInTheDatabaseAcrossRestarts() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        String key = adminCall(admin, "POST", "/admin/v1/keys", "{\"ownerId\":\"q\",\"prefix\":\"demo_live\",\"roles\":[\"reader\"],"
+                + "\"tier\":\"free\",\"quota\":{\"limit\":2,\"period\":\"DAY\"}}", 201).get("key").asText();
+        assertEquals(200, get("/api/hello", key).statusCode());
+        first.close();
+
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertEquals(200, get("/api/hello", key).statusCode());
+        HttpResponse<String> spent = get("/api/hello", key);
+        assertEquals(429, spent.statusCode());
+        assertEquals("USAGE_EXCEEDED", json.readTree(spent.body()).get("code").asText());
+        assertTrue(spent.headers().firstValue("RateLimit-Policy").orElseThrow().endsWith(", \"quota\";q=2;w=86400"));
+        assertTrue(spent.headers().firstValue("RateLimit").orElseThrow().contains("\"quota\";r=0;t="));
+    }
+
+    @Test
     void refusesAMalformedAdminKeyWithoutRepeatingIt() {
         String typo = new KeyFormat().generate("ops_live").replace('a', 'b').replace('A', 'B') + "x";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start(Map.of("KEYS_ADMIN_KEY", typo)));
