@@ -2,6 +2,7 @@ package dev.keys.jdbc;
 
 import dev.keys.api.AuditEvent;
 import dev.keys.api.AuditLog;
+import dev.keys.api.AuditQuery;
 import dev.keys.api.Page;
 
 import javax.sql.DataSource;
@@ -50,9 +51,20 @@ public final class JdbcAuditLog implements AuditLog {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Page<AuditEvent> find(Optional<String> tenant, Optional<String> keyId, int limit, Optional<String> cursor) {
         if (limit < 1 || limit > 1000) throw new IllegalArgumentException("limit must be between 1 and 1000");
+        return find(new AuditQuery(tenant, keyId, java.util.Set.of(), Optional.empty(), Optional.empty(), limit, cursor));
+    }
+
+    /**
+     * Events matching the query (tenant, key, any of the actions, {@code from <= at < to}), newest first, paged as
+     * {@link #find(Optional, Optional, int, Optional)}. Read-only: this class only ever inserts into and selects from
+     * {@code keys_audit}.
+     */
+    @SuppressWarnings("unchecked")
+    public Page<AuditEvent> find(AuditQuery q) {
+        Optional<String> tenant = q.tenant(), keyId = q.keyId(), cursor = q.cursor();
+        int limit = q.limit();
         long after;
         try {
             after = cursor.map(Long::parseLong).orElse(Long.MAX_VALUE);
@@ -60,15 +72,21 @@ public final class JdbcAuditLog implements AuditLog {
             throw new IllegalArgumentException("not a cursor of this audit log");
         }
         StringBuilder sql = new StringBuilder("SELECT id, occurred_at, action, actor, tenant, key_id, reason, changes FROM keys_audit WHERE id < ?");
-        List<String> args = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
         tenant.ifPresent(t -> { sql.append(" AND tenant = ?"); args.add(t); });
         keyId.ifPresent(k -> { sql.append(" AND key_id = ?"); args.add(k); });
+        if (!q.actions().isEmpty()) {
+            sql.append(" AND action IN (").append("?,".repeat(q.actions().size() - 1)).append("?)");
+            args.addAll(new java.util.TreeSet<>(q.actions()));
+        }
+        q.from().ifPresent(f -> { sql.append(" AND occurred_at >= ?"); args.add(Db.timestamp(f)); });
+        q.to().ifPresent(t -> { sql.append(" AND occurred_at < ?"); args.add(Db.timestamp(t)); });
         sql.append(" ORDER BY id DESC LIMIT ").append(limit + 1);
         List<long[]> ids = new ArrayList<>();
         List<AuditEvent> events = db.read("audit find", c -> {
             try (PreparedStatement ps = db.prepare(c, sql.toString())) {
                 ps.setLong(1, after);
-                for (int i = 0; i < args.size(); i++) ps.setString(i + 2, args.get(i));
+                for (int i = 0; i < args.size(); i++) ps.setObject(i + 2, args.get(i));
                 List<AuditEvent> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * The store's schema as versioned SQL migrations shipped in the jar under {@value #LOCATION} (Flyway's naming, so
- * Flyway can apply them instead). {@link #migrate} applies the missing ones in order and records each in
+ * Flyway can apply them instead), plus PostgreSQL-only ones under {@value #POSTGRESQL_LOCATION} (Flyway:
+ * {@code locations("classpath:dev/keys/jdbc/migration", "classpath:dev/keys/jdbc/migration-{vendor}")}). {@link #migrate} applies the missing ones in order and records each in
  * {@code keys_schema_version}. On PostgreSQL the whole run is one transaction under an advisory lock keyed by the
  * current schema, so that two instances starting at once apply each migration exactly once; on H2 (embedded, one
  * JVM) runs are serialised in this JVM.
@@ -26,8 +27,17 @@ import java.util.List;
 public final class JdbcSchema {
     /** Where the migrations are on the class path. */
     public static final String LOCATION = "dev/keys/jdbc/migration";
-    /** Every migration, oldest first. A new one is added here and as a file. */
-    static final List<String> MIGRATIONS = List.of("V1__keys.sql");
+    /**
+     * Every migration, by version: the {@code V<n>__<description>.sql} files found under {@value #LOCATION}, so
+     * that a new migration is only a new file (two branches adding one each do not touch a shared list). Versions
+     * must be unique across both locations; gaps are allowed, and a version missing from a database is applied even
+     * when a higher one was applied before (migrations of different tables are independent).
+     */
+    static final List<String> MIGRATIONS = MigrationFiles.discover(LOCATION);
+    /** Where the PostgreSQL-only migrations are; their versions are skipped (not recorded) on other databases. */
+    public static final String POSTGRESQL_LOCATION = "dev/keys/jdbc/migration-postgresql";
+    /** Every PostgreSQL-only migration, found like {@link #MIGRATIONS}. */
+    static final List<String> POSTGRESQL_MIGRATIONS = MigrationFiles.discover(POSTGRESQL_LOCATION);
     private static final Object H2_LOCK = new Object();
 
     private JdbcSchema() {
@@ -35,7 +45,16 @@ public final class JdbcSchema {
 
     /** The newest schema version this library ships. */
     public static int latestVersion() {
-        return version(MIGRATIONS.get(MIGRATIONS.size() - 1));
+        return Math.max(version(MIGRATIONS.get(MIGRATIONS.size() - 1)), version(POSTGRESQL_MIGRATIONS.get(POSTGRESQL_MIGRATIONS.size() - 1)));
+    }
+
+    /** The migrations for one dialect, oldest first, each as its class-path location. */
+    static List<String> migrationsFor(Dialect dialect) {
+        List<String> all = new ArrayList<>();
+        for (String f : MIGRATIONS) all.add(LOCATION + "/" + f);
+        if (dialect == Dialect.POSTGRESQL) for (String f : POSTGRESQL_MIGRATIONS) all.add(POSTGRESQL_LOCATION + "/" + f);
+        all.sort((a, b) -> Integer.compare(version(a), version(b)));
+        return all;
     }
 
     /**
@@ -73,10 +92,11 @@ public final class JdbcSchema {
                 while (rs.next()) applied.add(rs.getInt(1));
             }
             List<Integer> done = new ArrayList<>();
-            for (String file : MIGRATIONS) {
+            for (String path : migrationsFor(dialect)) {
+                String file = path.substring(path.lastIndexOf('/') + 1);
                 int v = version(file);
                 if (applied.contains(v)) continue;
-                for (String sql : statements(load(file))) {
+                for (String sql : statements(loadPath(path))) {
                     try (Statement s = c.createStatement()) {
                         s.execute(sql);
                     }
@@ -104,11 +124,16 @@ public final class JdbcSchema {
     }
 
     static int version(String file) {
-        return Integer.parseInt(file.substring(1, file.indexOf("__")));
+        String name = file.substring(file.lastIndexOf('/') + 1);
+        return Integer.parseInt(name.substring(1, name.indexOf("__")));
     }
 
     static String load(String file) {
-        String path = "/" + LOCATION + "/" + file;
+        return loadPath(LOCATION + "/" + file);
+    }
+
+    static String loadPath(String location) {
+        String path = "/" + location;
         try (InputStream in = JdbcSchema.class.getResourceAsStream(path)) {
             if (in == null) throw new IllegalStateException("migration " + path + " is missing from the jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

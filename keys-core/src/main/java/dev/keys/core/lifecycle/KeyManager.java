@@ -163,7 +163,12 @@ public final class KeyManager {
     }
 
     public ApiKey approve(String id, String actor) {
-        return transition(id, "approve", actor, Optional.empty(), Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
+        return approve(id, actor, Optional.empty());
+    }
+
+    /** Approves a pending (or rejected) key, the reason recorded in the audit entry. */
+    public ApiKey approve(String id, String actor, Optional<String> reason) {
+        return transition(id, "approve", actor, reason, Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
     }
 
     public ApiKey reject(String id, String actor, Optional<String> reason) {

@@ -1,0 +1,368 @@
+package dev.keys.core.ops;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.Clock;
+import dev.keys.api.KeyQuery;
+import dev.keys.api.KeyStatus;
+import dev.keys.api.KeyStore;
+import dev.keys.api.LastUseSource;
+import dev.keys.api.Page;
+import dev.keys.api.UsageEvent;
+import dev.keys.api.UsageSink;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link UsageSink} decorator (and {@link VerificationListener}) that evaluates {@link AlertRule}s and tells an
+ * {@link AlertListener}.
+ *
+ * <p>Design. {@link #record} passes the event to the decorated sink and then only offers it to a bounded queue
+ * (full: the event is dropped for alerting and counted in {@link #dropped()}; the decorated sink still saw it), so
+ * the request thread never waits. One background thread ({@code keys-alerts}) takes events, keeps the per-window
+ * counts in plain maps it alone touches, and calls the listener. Counts are bounded ({@code maxTracked} subjects
+ * per rule; at the bound, ended windows are dropped first, then new subjects go uncounted). The unused-key rule is
+ * checked every {@code checkInterval} on the same thread, or when {@link #checkUnused()} is called.
+ *
+ * <p>Inputs. Key rules ({@link AlertRule#rateLimited}, {@link AlertRule#keyOutcomes}) read the {@code UsageEvent}s
+ * given to {@link #record}: wire this as the verifier's usage sink. Client rules
+ * ({@link AlertRule#failedVerifications}, {@link AlertRule#newNetwork}) read the {@code VerificationEvent}s given to
+ * {@link #onVerification}: wire this as an {@link ObservingVerifier}'s listener (or call it from the code that
+ * verifies). Each rule reads one input only, so wiring both never counts an event twice.
+ */
+public final class AlertingUsageSink implements UsageSink, VerificationListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(AlertingUsageSink.class.getName());
+    private static final int MAX_NETWORKS_PER_KEY = 256;
+
+    private final UsageSink delegate;
+    private final Clock clock;
+    private final List<AlertRule> rules;
+    private final AlertListener listener;
+    private final BlockingQueue<Object> queue;
+    private final int maxTracked;
+    private final KeyStore store;
+    private final LastUseSource lastUse;
+    private final long checkIntervalNanos;
+    private final boolean keyRules, clientRules;
+    private final LongAdder dropped = new LongAdder(), listenerFailures = new LongAdder();
+    private final Thread worker;
+    private volatile boolean closed;
+
+    // Touched only by the worker thread.
+    private final List<Map<String, Window>> windows = new ArrayList<>();
+    private final Map<String, Set<String>> networks;
+    // Touched only under synchronized checkUnused.
+    private final Map<String, Instant> unusedFired = new HashMap<>();
+
+    private static final class Window {
+        long start, count;
+        boolean fired;
+        String tenant;
+    }
+
+    private AlertingUsageSink(Builder b) {
+        this.delegate = b.delegate;
+        this.clock = b.clock;
+        this.rules = List.copyOf(b.rules);
+        this.listener = b.listener;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.maxTracked = b.maxTracked;
+        this.store = b.store;
+        this.lastUse = b.lastUse;
+        this.checkIntervalNanos = b.checkInterval.toNanos();
+        for (int i = 0; i < rules.size(); i++) windows.add(new HashMap<>());
+        this.keyRules = rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.KEY_OUTCOMES);
+        this.clientRules = rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.ADDRESS_FAILURES || r.kind == AlertRule.Kind.NEW_NETWORK);
+        if (rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.UNUSED) && (store == null || lastUse == null)) {
+            throw new IllegalStateException("the unused rule needs keys(store, lastUseSource)");
+        }
+        this.networks = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
+                return size() > maxTracked;
+            }
+        };
+        this.worker = new Thread(this::run, "keys-alerts");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Alerts on the events passing to {@code delegate} ({@link UsageSink#NONE} when there is nothing to decorate). */
+    public static Builder builder(UsageSink delegate) {
+        return new Builder(delegate);
+    }
+
+    @Override
+    public void record(UsageEvent e) {
+        delegate.record(e);
+        if (keyRules && !closed && !queue.offer(e)) dropped.increment();
+    }
+
+    @Override
+    public void onVerification(VerificationEvent e) {
+        if (clientRules && !closed && !queue.offer(e)) dropped.increment();
+    }
+
+    /** Events not evaluated because the queue was full. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Listener calls that threw (the alert is then lost; the failure is logged). */
+    public long listenerFailures() {
+        return listenerFailures.sum();
+    }
+
+    /**
+     * Waits until every event queued before this call has been evaluated and its alerts delivered to the listener.
+     *
+     * @return false when that did not happen within {@code timeout}
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!queue.offer(done, timeout.toNanos(), TimeUnit.NANOSECONDS)) return false;
+        return done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void run() {
+        long nextCheck = System.nanoTime() + checkIntervalNanos;
+        while (!closed || !queue.isEmpty()) {
+            try {
+                long wait = checkIntervalNanos > 0 ? Math.max(0, nextCheck - System.nanoTime()) : TimeUnit.SECONDS.toNanos(1);
+                Object o = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (o instanceof UsageEvent u) onUsage(u);
+                else if (o instanceof VerificationEvent v) onEvent(v);
+                else if (o instanceof CountDownLatch l) l.countDown();
+                if (checkIntervalNanos > 0 && System.nanoTime() - nextCheck >= 0) {
+                    nextCheck = System.nanoTime() + checkIntervalNanos;
+                    if (store != null) checkUnused();
+                }
+            } catch (InterruptedException e) {
+                if (closed) return;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "alert evaluation failed: {0}", e.toString());
+            }
+        }
+    }
+
+    private void onUsage(UsageEvent e) {
+        for (int i = 0; i < rules.size(); i++) {
+            AlertRule r = rules.get(i);
+            if (r.kind == AlertRule.Kind.KEY_OUTCOMES && r.outcomes.contains(e.outcome())) {
+                count(i, r, e.keyId(), e.tenant(), e.atNanos());
+            }
+        }
+    }
+
+    private void onEvent(VerificationEvent e) {
+        if (e.clientAddress().isEmpty()) return;
+        InetAddress address = e.clientAddress().get();
+        for (int i = 0; i < rules.size(); i++) {
+            AlertRule r = rules.get(i);
+            if (r.kind == AlertRule.Kind.ADDRESS_FAILURES && r.outcomes.contains(e.outcome())) {
+                count(i, r, address.getHostAddress(), e.tenant().orElse(null), e.atNanos());
+            } else if (r.kind == AlertRule.Kind.NEW_NETWORK && e.keyId().isPresent()) {
+                newNetwork(r, e, Networks.network(address, r.v4Bits, r.v6Bits));
+            }
+        }
+    }
+
+    private void count(int ruleIndex, AlertRule r, String subject, String tenant, long atNanos) {
+        long size = r.window.toNanos();
+        long start = Math.floorDiv(atNanos, size) * size;
+        Map<String, Window> m = windows.get(ruleIndex);
+        Window w = m.get(subject);
+        if (w == null) {
+            if (m.size() >= maxTracked) {
+                m.values().removeIf(x -> x.start + size <= atNanos);
+                if (m.size() >= maxTracked) return;
+            }
+            w = new Window();
+            w.start = start;
+            m.put(subject, w);
+        } else if (start > w.start) {
+            w.start = start;
+            w.count = 0;
+            w.fired = false;
+            w.tenant = null;
+        } else if (start < w.start) {
+            return; // a late event of a window already left behind
+        }
+        w.count++;
+        if (tenant != null && w.tenant == null) w.tenant = tenant;
+        if (w.count > r.threshold && !w.fired) {
+            w.fired = true;
+            Instant from = instant(start), to = instant(start + size);
+            boolean byKey = r.kind == AlertRule.Kind.KEY_OUTCOMES;
+            String message = byKey
+                    ? "key " + subject + " had more than " + r.threshold + " verifications with outcome " + r.outcomes + " in " + r.window
+                    : "client " + subject + " had more than " + r.threshold + " failed verifications in " + r.window;
+            deliver(new Alert(r.name, byKey ? Optional.of(subject) : Optional.empty(), Optional.ofNullable(w.tenant),
+                    byKey ? Optional.empty() : Optional.of(subject), from, to, w.count, message));
+        }
+    }
+
+    private void newNetwork(AlertRule r, VerificationEvent e, String network) {
+        String keyId = e.keyId().get();
+        Set<String> seen = networks.get(r.name + '\u0000' + keyId);
+        if (seen == null) {
+            seen = new LinkedHashSet<>();
+            seen.add(network);
+            networks.put(r.name + '\u0000' + keyId, seen);
+            return;
+        }
+        if (!seen.add(network)) return;
+        if (seen.size() > MAX_NETWORKS_PER_KEY) {
+            Iterator<String> it = seen.iterator();
+            it.next();
+            it.remove();
+        }
+        Instant at = instant(e.atNanos());
+        deliver(new Alert(r.name, e.keyId(), e.tenant(), Optional.of(network), at, at, 1,
+                "key " + keyId + " was used from a new client network " + network));
+    }
+
+    /**
+     * Checks the unused-key rules now, on the calling thread, against the key store and the last-use source. Runs
+     * by itself every {@code checkInterval} as well. Only active keys are checked.
+     *
+     * @return the alerts delivered by this call
+     */
+    public synchronized int checkUnused() {
+        List<AlertRule> unused = rules.stream().filter(r -> r.kind == AlertRule.Kind.UNUSED).toList();
+        if (unused.isEmpty()) return 0;
+        Instant now = clock.instant();
+        int fired = 0;
+        Optional<String> cursor = Optional.empty();
+        do {
+            Page<ApiKey> page = store.list(new KeyQuery(Optional.empty(), Optional.empty(), KeyQuery.MAX_LIMIT, cursor));
+            List<ApiKey> active = page.items().stream().filter(k -> k.status() == KeyStatus.ACTIVE).toList();
+            Map<String, Instant> last = lastUses(active);
+            for (ApiKey k : active) {
+                Instant since = last.getOrDefault(k.id(), k.createdAt());
+                if (since.isBefore(k.createdAt())) since = k.createdAt();
+                for (AlertRule r : unused) {
+                    if (Duration.between(since, now).compareTo(r.window) < 0) continue;
+                    String mark = r.name + '\u0000' + k.id();
+                    if (since.equals(unusedFired.get(mark))) continue;
+                    unusedFired.put(mark, since);
+                    long days = Duration.between(since, now).toDays();
+                    deliver(new Alert(r.name, Optional.of(k.id()), Optional.of(k.tenant()), Optional.empty(), since, now, days,
+                            "key " + k.id() + " has not been used since " + since + " (" + days + " days)"));
+                    fired++;
+                }
+            }
+            cursor = page.nextCursor();
+        } while (cursor.isPresent());
+        return fired;
+    }
+
+    private Map<String, Instant> lastUses(List<ApiKey> keys) {
+        return keys.isEmpty() ? Map.of() : lastUse.lastUses(keys.stream().map(ApiKey::id).toList());
+    }
+
+    private void deliver(Alert a) {
+        try {
+            listener.onAlert(a);
+        } catch (RuntimeException e) {
+            listenerFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, "alert listener failed for rule {0}: {1}", a.rule(), e.toString());
+        }
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+
+    /** Evaluates what is queued, then stops the thread (waiting at most 5 s). Events recorded after are not evaluated. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        queue.offer(new CountDownLatch(1)); // wakes the worker; when the queue is full it is awake anyway
+        try {
+            worker.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) worker.interrupt();
+    }
+
+    /** Configuration of an {@link AlertingUsageSink}. */
+    public static final class Builder {
+        private final UsageSink delegate;
+        private Clock clock = Clock.system();
+        private final List<AlertRule> rules = new ArrayList<>();
+        private AlertListener listener = new LogAlertSink();
+        private int queueCapacity = 10_000, maxTracked = 100_000;
+        private KeyStore store;
+        private LastUseSource lastUse;
+        private Duration checkInterval = Duration.ofHours(1);
+
+        private Builder(UsageSink delegate) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+        }
+
+        /** For the unused rule ("now"); event times come from the events. Default the system clock. */
+        public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
+
+        public Builder rule(AlertRule r) {
+            Objects.requireNonNull(r, "rule");
+            if (rules.stream().anyMatch(x -> x.name.equals(r.name))) throw new IllegalArgumentException("two rules are named " + r.name);
+            rules.add(r);
+            return this;
+        }
+
+        /** Default: a {@link LogAlertSink}. */
+        public Builder listener(AlertListener l) { listener = Objects.requireNonNull(l); return this; }
+
+        /** Events waiting for evaluation; more are dropped. Default 10,000. */
+        public Builder queueCapacity(int n) {
+            if (n < 1) throw new IllegalArgumentException("queueCapacity must be positive");
+            queueCapacity = n;
+            return this;
+        }
+
+        /** Most subjects (keys or addresses) counted per rule, and keys whose networks are remembered. Default 100,000. */
+        public Builder maxTracked(int n) {
+            if (n < 1) throw new IllegalArgumentException("maxTracked must be positive");
+            maxTracked = n;
+            return this;
+        }
+
+        /** Where the unused rule finds keys and their last use. */
+        public Builder keys(KeyStore s, LastUseSource l) {
+            store = Objects.requireNonNull(s);
+            lastUse = Objects.requireNonNull(l);
+            return this;
+        }
+
+        /** How often the unused rule runs by itself; zero: only on {@link #checkUnused()}. Default one hour. */
+        public Builder checkInterval(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("checkInterval must not be negative");
+            checkInterval = d;
+            return this;
+        }
+
+        public AlertingUsageSink build() {
+            return new AlertingUsageSink(this);
+        }
+    }
+}
