@@ -9,11 +9,16 @@ import dev.keys.core.Keys;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.jwt.JwtVerifier;
+import dev.keys.core.oauth.ClientManager;
+import dev.keys.core.oauth.TokenService;
 import dev.keys.core.limit.Tiers;
 import dev.keys.jdbc.JdbcStores;
 import dev.keys.jdbc.JdbcUsageLog;
 import dev.keys.servlet.ApiKeyFilter;
+import dev.keys.servlet.JwksServlet;
 import dev.keys.servlet.KeyAdminServlet;
+import dev.keys.servlet.TokenEndpointServlet;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -46,7 +51,9 @@ import java.util.logging.Logger;
  * GET  /api/hello             hello:read
  * GET  /api/documents[/{id}]  documents:read
  * POST /api/documents         documents:write
- * *    /admin/v1/...          keys:admin or keys:manage (docs/servlet.md)
+ * *    /admin/v1/...          keys:admin or keys:manage (docs/servlet.md), clients under /admin/v1/clients
+ * POST /oauth/token           client credentials (RFC 6749 §4.4): a JWT that /api/* accepts as it accepts keys
+ * GET  /.well-known/jwks.json the public signing keys
  * </pre>
  */
 public final class ExampleService implements AutoCloseable {
@@ -72,6 +79,10 @@ public final class ExampleService implements AutoCloseable {
             POST /api/documents       -> documents:write
             """);
 
+    /** {@code iss} and {@code aud} of the tokens this service issues and accepts. */
+    static final String ISSUER = "keys-example", AUDIENCE = "keys-example/api";
+    static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15), MAX_TOKEN_LIFETIME = Duration.ofHours(1);
+
     // Held, so that the levels set in quietLogging() are not lost when the loggers are collected.
     private static final List<Logger> QUIET = new ArrayList<>();
 
@@ -81,16 +92,18 @@ public final class ExampleService implements AutoCloseable {
     private final Keys keys;
     private final Server server;
     private final AdminKeys.Outcome admin;
+    private final String oauth;
     private boolean closed;
 
     private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
-                           AdminKeys.Outcome admin) {
+                           AdminKeys.Outcome admin, String oauth) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.stores = stores;
         this.keys = keys;
         this.server = server;
         this.admin = admin;
+        this.oauth = oauth;
     }
 
     public static void main(String[] args) {
@@ -132,8 +145,22 @@ public final class ExampleService implements AutoCloseable {
                     .build();
             AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
 
-            ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).realm("example").build();
-            KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage).build();
+            // OAuth 2.0 client credentials: the signing keys live in the database, sealed under the root secret, so
+            // that a restart (or another instance) keeps accepting the tokens already issued.
+            RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
+            SealedKeyring.Loaded keyring = SealedKeyring.loadOrCreate(ds, root.secret(), MAX_TOKEN_LIFETIME, keys.clock());
+            ClientManager clients = ClientManager.builder(stores.clientStore()).hasher(hasher).clock(keys.clock()).build();
+            TokenService tokens = TokenService.builder(clients, keyring.keys()).issuer(ISSUER).audience(AUDIENCE)
+                    .roles(ROLES).lifetime(TOKEN_LIFETIME).clock(keys.clock()).build();
+            JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), ISSUER, AUDIENCE)
+                    .roles(ROLES)
+                    .clock(keys.clock())
+                    .limits(clients::ratelimits)                // a client's ratelimits hold for all its tokens together
+                    .build();
+
+            ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example").build();
+            KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage)
+                    .clients(clients).build();
 
             ServletContextHandler context = new ServletContextHandler("/");
             ServletHolder hello = new ServletHolder("hello", new HelloServlet());
@@ -144,6 +171,8 @@ public final class ExampleService implements AutoCloseable {
             context.getServletHandler().addServletMapping(helloPaths);
             context.addServlet(new ServletHolder("documents", new DocumentsServlet()), "/api/documents/*");
             context.addServlet(new ServletHolder("admin", adminApi), "/admin/v1/*");
+            context.addServlet(new ServletHolder("token", TokenEndpointServlet.builder(tokens).build()), "/oauth/token");
+            context.addServlet(new ServletHolder("jwks", JwksServlet.of(keyring.keys())), "/.well-known/jwks.json");
             context.addFilter(new FilterHolder(filter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
             server = new Server();
@@ -157,7 +186,9 @@ public final class ExampleService implements AutoCloseable {
             server.setStopAtShutdown(false);                   // our hook stops it, then flushes: order matters
             server.start();
 
-            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin);
+            String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
+                    + root.source();
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth);
             service.printStart(out);
             return service;
         } catch (Exception | Error e) {
@@ -194,6 +225,7 @@ public final class ExampleService implements AutoCloseable {
         out.println("  database:  " + settings.databaseDescription());
         out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
+        out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
         switch (admin.how()) {
             case "created" -> {
                 out.println("  admin key (" + admin.keyId() + "), shown this once, keep it:");

@@ -16,7 +16,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -146,6 +148,70 @@ class ExampleServiceTest {
         assertEquals("USAGE_EXCEEDED", json.readTree(spent.body()).get("code").asText());
         assertTrue(spent.headers().firstValue("RateLimit-Policy").orElseThrow().endsWith(", \"quota\";q=2;w=86400"));
         assertTrue(spent.headers().firstValue("RateLimit").orElseThrow().contains("\"quota\";r=0;t="));
+    }
+
+    @Test
+    void oauthClientCredentialsOverHttp() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertTrue(output.contains("ES256 signing key generated, sealed under " + dir.resolve(RootSecret.FILE_NAME)), output);
+        // Two tokens a minute for the client, whatever number of tokens it holds: refilled every 30 s, so the third
+        // request is refused however slow the machine.
+        JsonNode client = adminCall(admin, "POST", "/admin/v1/clients",
+                "{\"name\":\"nightly export\",\"roles\":[\"reader\"],\"ratelimits\":[{\"name\":\"burst\",\"limit\":2,\"duration\":\"PT1M\"}]}", 201);
+        String clientId = client.get("clientId").asText(), secret = client.get("clientSecret").asText();
+
+        HttpResponse<String> issued = token(clientId, secret, "grant_type=client_credentials");
+        assertEquals(200, issued.statusCode(), issued.body());
+        assertEquals("no-store", issued.headers().firstValue("Cache-Control").orElseThrow());
+        JsonNode answer = json.readTree(issued.body());
+        assertEquals("Bearer", answer.get("token_type").asText());
+        assertEquals(900, answer.get("expires_in").asInt());
+        assertEquals("documents:read hello:read", answer.get("scope").asText());
+        String token = answer.get("access_token").asText();
+
+        HttpResponse<String> hello = get("/api/hello", token);
+        assertEquals(200, hello.statusCode(), hello.body());
+        assertEquals("hello, " + clientId + "\n", hello.body());
+        assertEquals("\"burst\";q=2;w=60", hello.headers().firstValue("RateLimit-Policy").orElseThrow());
+        HttpResponse<String> write = send("POST", "/api/documents", token, "{\"title\":\"x\"}");
+        assertEquals(403, write.statusCode());
+        assertTrue(write.headers().firstValue("WWW-Authenticate").orElseThrow().contains("insufficient_scope"));
+        HttpResponse<String> limited = get("/api/documents", token);
+        assertEquals(200, limited.statusCode());
+        limited = get("/api/hello", token);
+        assertEquals(429, limited.statusCode());
+        assertEquals("RATE_LIMITED", json.readTree(limited.body()).get("code").asText());
+
+        JsonNode jwks = json.readTree(get("/.well-known/jwks.json", null).body()).get("keys");
+        assertEquals(1, jwks.size());
+        assertEquals("ES256", jwks.get(0).get("alg").asText());
+        assertFalse(jwks.get(0).has("d"));
+        String kid = json.readTree(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.')))).get("kid").asText();
+        assertEquals(kid, jwks.get(0).get("kid").asText());
+
+        assertEquals(401, token(clientId, "cs_wrong", "grant_type=client_credentials").statusCode());
+        assertEquals("invalid_scope", json.readTree(token(clientId, secret, "grant_type=client_credentials&scope=documents:write").body())
+                .get("error").asText());
+
+        // The signing keys are in the database, sealed: a restart keeps accepting the tokens already issued...
+        first.close();
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertTrue(output.contains("ES256 signing keys sealed under"), output);
+        assertEquals(200, get("/api/hello", token).statusCode());
+        running.forEach(ExampleService::close);
+        // ...and another root secret cannot open them.
+        String other = HexFormat.of().formatHex(new byte[32]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> start(Map.of("KEYS_ROOT_SECRET", other)));
+        assertTrue(e.getMessage().contains("cannot be opened with this root secret"), e.getMessage());
+    }
+
+    private HttpResponse<String> token(String clientId, String secret, String form) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/oauth/token"))
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
