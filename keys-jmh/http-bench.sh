@@ -176,6 +176,10 @@ done
 RATIO=$(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}')
 VERDICT=$(awk -v r="$RATIO" 'BEGIN {print (r >= 0.90) ? "within the budget (>= 0.90)" : "BELOW the budget (>= 0.90)"}')
 echo "ratio  /api/hello / /hello = $RATIO: $VERDICT"
+# Each /api/hello run over the /hello run just before it: the machine's drift between rounds cancels out.
+read -r -a A_RUNS <<<"${RESULTS[/hello]}"; read -r -a B_RUNS <<<"${RESULTS[/api/hello]}"
+PAIRS=; for i in "${!A_RUNS[@]}"; do PAIRS+=" $(awk -v a="${B_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
+echo "ratio  per round:$PAIRS"
 if [ "$WITH_NGINX" = 1 ]; then
     echo "ratio  /api/hello / nginx key check = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/nginx/hello]}" 'BEGIN {printf "%.3f", a / b}') (budget >= 1.5)"
 fi
