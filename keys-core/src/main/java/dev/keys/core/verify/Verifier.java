@@ -83,8 +83,10 @@ public final class Verifier implements AutoCloseable {
         this.store = b.store;
         this.locals = ThreadLocal.withInitial(() -> new Local(b.hasher));
         this.clock = b.clock;
-        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).recordStats().build();
-        this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).build();
+        // Maintenance (draining read buffers, evicting) runs on the calling thread, amortised: on a small machine a
+        // pool thread doing it competes with the request threads for the same cores.
+        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).executor(Runnable::run).recordStats().build();
+        this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).executor(Runnable::run).build();
         this.acceptImported = b.acceptImported;
         this.environment = b.environment;
         this.staleBoundNanos = b.staleBound.toNanos();
