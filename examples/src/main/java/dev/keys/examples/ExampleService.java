@@ -1,32 +1,289 @@
 package dev.keys.examples;
 
-import dev.keys.api.Verification;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.keys.api.Quota;
+import dev.keys.api.QuotaPeriod;
+import dev.keys.api.RateLimit;
 import dev.keys.core.Keys;
-import dev.keys.core.lifecycle.IssuedKey;
-import dev.keys.core.lifecycle.KeyManager;
-import dev.keys.core.lifecycle.NewKey;
+import dev.keys.core.authz.Roles;
+import dev.keys.core.authz.RouteTable;
+import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.jwt.JwtVerifier;
+import dev.keys.core.oauth.ClientManager;
+import dev.keys.core.oauth.TokenService;
+import dev.keys.core.limit.Tiers;
+import dev.keys.jdbc.JdbcStores;
+import dev.keys.jdbc.JdbcUsageLog;
+import dev.keys.servlet.ApiKeyFilter;
+import dev.keys.servlet.JwksServlet;
+import dev.keys.servlet.KeyAdminServlet;
+import dev.keys.servlet.TokenEndpointServlet;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlet.ServletMapping;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
-/** Issues a key, verifies it, rotates it and revokes it: the library's lifecycle in one screen. */
-public final class ExampleService {
+/**
+ * The library as a user would adopt it: embedded Jetty 12, the key filter in front of a demo API, the admin API,
+ * two tiers, and everything durable in one database (an H2 file by default, PostgreSQL when
+ * {@code KEYS_JDBC_URL} is set). Read {@link #start} from top to bottom: it is the whole wiring.
+ *
+ * <pre>
+ * GET  /hello                 open
+ * GET  /api/hello             hello:read
+ * GET  /api/documents[/{id}]  documents:read
+ * POST /api/documents         documents:write
+ * *    /admin/v1/...          keys:admin or keys:manage (docs/servlet.md), clients under /admin/v1/clients
+ * POST /oauth/token           client credentials (RFC 6749 §4.4): a JWT that /api/* accepts as it accepts keys
+ * GET  /.well-known/jwks.json the public signing keys
+ * </pre>
+ */
+public final class ExampleService implements AutoCloseable {
+    /** Roles a key may name instead of listing permissions. */
+    static final Roles ROLES = Roles.builder()
+            .role("reader", Set.of("hello:read", "documents:read"))
+            .role("writer", Set.of("hello:read", "documents:read", "documents:write"))
+            .build();
+
+    /** The tiers a key may name ({@code "tier":"free"} in the admin API); a key's own ratelimits replace its tier's. */
+    static final Tiers TIERS = Tiers.builder()
+            .tier("free", List.of(new RateLimit("burst", 5, Duration.ofSeconds(1)), new RateLimit("sustained", 100, Duration.ofMinutes(1))),
+                    Optional.of(new Quota(1_000, QuotaPeriod.DAY)))
+            .tier("pro", List.of(new RateLimit("burst", 50, Duration.ofSeconds(1)), new RateLimit("sustained", 5_000, Duration.ofMinutes(1))),
+                    Optional.empty())
+            .build();
+
+    /** What each request under {@code /api/*} needs; anything else there is denied (403 after authentication). */
+    static final RouteTable ROUTES = RouteTable.parse("""
+            GET  /api/hello           -> hello:read
+            GET  /api/documents       -> documents:read
+            GET  /api/documents/{id}  -> documents:read
+            POST /api/documents       -> documents:write
+            """);
+
+    /** {@code iss} and {@code aud} of the tokens this service issues and accepts. */
+    static final String ISSUER = "keys-example", AUDIENCE = "keys-example/api";
+    static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15), MAX_TOKEN_LIFETIME = Duration.ofHours(1);
+
+    // Held, so that the levels set in quietLogging() are not lost when the loggers are collected.
+    private static final List<Logger> QUIET = new ArrayList<>();
+
+    private final Settings settings;
+    private final HikariDataSource dataSource;
+    private final JdbcStores stores;
+    private final Keys keys;
+    private final Server server;
+    private final AdminKeys.Outcome admin;
+    private final String oauth;
+    private boolean closed;
+
+    private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
+                           AdminKeys.Outcome admin, String oauth) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.stores = stores;
+        this.keys = keys;
+        this.server = server;
+        this.admin = admin;
+        this.oauth = oauth;
+    }
+
     public static void main(String[] args) {
-        try (Keys keys = Keys.builder().build()) {
-            IssuedKey issued = keys.manager().create(
-                    NewKey.builder("acme_live").ownerId("acme").permissions("documents:read").build(), KeyManager.SYSTEM);
-            System.out.println("issued " + issued.key().id() + " (shown once): " + issued.plaintext());
-            report("verify", keys.verifier().verify(issued.plaintext()));
-            report("verify a typo", keys.verifier().verify(issued.plaintext().replace('a', 'b')));
-            IssuedKey rotated = keys.manager().rotate(issued.key().id(), Duration.ZERO, KeyManager.SYSTEM);
-            report("verify the old key after rotation", keys.verifier().verify(issued.plaintext()));
-            report("verify the new key", keys.verifier().verify(rotated.plaintext()));
-            keys.manager().revoke(rotated.key().id(), KeyManager.SYSTEM, Optional.of("demo"));
-            report("verify after revocation", keys.verifier().verify(rotated.plaintext()));
+        quietLogging();
+        ExampleService service;
+        try {
+            service = start(Settings.fromEnvironment(System.getenv()), System.out);
+        } catch (Exception e) {
+            System.err.println("keys example: cannot start: " + describe(e));
+            System.exit(1);
+            return;
+        }
+        // SIGTERM and Ctrl-C: stop taking requests, finish those in flight, write the usage counts still in memory.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            System.out.println("keys example: stopped");
+        }, "keys-example-shutdown"));
+        service.join();
+    }
+
+    /** Starts the service; {@code out} gets the start-up message (and the admin key, the one time it is created). */
+    static ExampleService start(Settings settings, PrintStream out) throws Exception {
+        HikariDataSource ds = dataSource(settings);
+        JdbcStores stores = null;
+        Keys keys = null;
+        Server server = null;
+        try {
+            stores = JdbcStores.builder(ds).migrate(true).build();
+            JdbcUsageLog usage = stores.usageLog();             // counts per key, minute and outcome; written every second
+            KeyHasher hasher = KeyHasher.sha256();
+            keys = Keys.builder()
+                    .store(stores.keyStore())
+                    .hasher(hasher)
+                    .audit(stores.auditLog())
+                    .usageCounters(stores.usageCounters())      // quotas count in the database, shared by all instances
+                    .roles(ROLES)
+                    .tiers(TIERS)
+                    .verifier(v -> v.usageSink(usage))
+                    .build();
+            AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
+
+            // OAuth 2.0 client credentials: the signing keys live in the database, sealed under the root secret, so
+            // that a restart (or another instance) keeps accepting the tokens already issued.
+            RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
+            SealedKeyring.Loaded keyring = SealedKeyring.loadOrCreate(ds, root.secret(), MAX_TOKEN_LIFETIME, keys.clock());
+            ClientManager clients = ClientManager.builder(stores.clientStore()).hasher(hasher).clock(keys.clock()).build();
+            TokenService tokens = TokenService.builder(clients, keyring.keys()).issuer(ISSUER).audience(AUDIENCE)
+                    .roles(ROLES).lifetime(TOKEN_LIFETIME).clock(keys.clock()).build();
+            JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), ISSUER, AUDIENCE)
+                    .roles(ROLES)
+                    .clock(keys.clock())
+                    .limits(clients::ratelimits)                // a client's ratelimits hold for all its tokens together
+                    .build();
+
+            ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example").build();
+            KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage)
+                    .clients(clients).build();
+
+            ServletContextHandler context = new ServletContextHandler("/");
+            ServletHolder hello = new ServletHolder("hello", new HelloServlet());
+            context.getServletHandler().addServlet(hello);
+            ServletMapping helloPaths = new ServletMapping();
+            helloPaths.setServletName("hello");
+            helloPaths.setPathSpecs(new String[] {"/hello", "/api/hello"});
+            context.getServletHandler().addServletMapping(helloPaths);
+            context.addServlet(new ServletHolder("documents", new DocumentsServlet()), "/api/documents/*");
+            context.addServlet(new ServletHolder("admin", adminApi), "/admin/v1/*");
+            context.addServlet(new ServletHolder("token", TokenEndpointServlet.builder(tokens).build()), "/oauth/token");
+            context.addServlet(new ServletHolder("jwks", JwksServlet.of(keyring.keys())), "/.well-known/jwks.json");
+            context.addFilter(new FilterHolder(filter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+
+            server = new Server();
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setPort(settings.port());
+            server.addConnector(connector);
+            server.setHandler(new GracefulHandler(context));   // on stop, requests in flight finish first
+            server.setStopTimeout(5_000);
+            server.setStopAtShutdown(false);                   // our hook stops it, then flushes: order matters
+            server.start();
+
+            String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
+                    + root.source();
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth);
+            service.printStart(out);
+            return service;
+        } catch (Exception | Error e) {
+            if (server != null) server.stop();
+            if (keys != null) keys.close();
+            if (stores != null) stores.close();
+            ds.close();
+            throw e;
         }
     }
 
-    private static void report(String what, Verification v) {
-        System.out.println(what + ": " + v.outcome());
+    private static HikariDataSource dataSource(Settings s) throws Exception {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setPoolName("keys-example");
+        if (s.jdbcUrl().isPresent()) {
+            cfg.setJdbcUrl(s.jdbcUrl().get());
+            s.jdbcUser().ifPresent(cfg::setUsername);
+            s.jdbcPassword().ifPresent(cfg::setPassword);
+        } else {
+            Files.createDirectories(s.dataDir());
+            // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database before ours writes the usage
+            // counts still in memory.
+            cfg.setJdbcUrl("jdbc:h2:file:" + s.h2File() + ";DB_CLOSE_ON_EXIT=FALSE");
+            cfg.setUsername("sa");
+        }
+        cfg.setMaximumPoolSize(10);
+        cfg.setConnectionTimeout(1_000);      // an exhausted pool answers 503 after 1 s, not 30 s
+        return new HikariDataSource(cfg);
+    }
+
+    private void printStart(PrintStream out) {
+        String base = "http://localhost:" + port();
+        out.println("keys example listening on " + base);
+        out.println("  database:  " + settings.databaseDescription());
+        out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
+        out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
+        out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
+        switch (admin.how()) {
+            case "created" -> {
+                out.println("  admin key (" + admin.keyId() + "), shown this once, keep it:");
+                out.println("    " + admin.plaintext().orElseThrow());
+            }
+            case "imported" -> out.println("  admin key: KEYS_ADMIN_KEY, imported as " + admin.keyId());
+            case "imported earlier" -> out.println("  admin key: KEYS_ADMIN_KEY (" + admin.keyId() + ")");
+            default -> out.println("  admin key: " + admin.keyId() + ", shown at first start; lost it? start with"
+                    + " KEYS_ADMIN_KEY set to a new key (docs/example.md)");
+        }
+        out.println("  try:       curl " + base + "/admin/v1/keys -H 'Authorization: Bearer <admin key>'");
+        out.flush();
+    }
+
+    int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    Keys keys() {
+        return keys;
+    }
+
+    void join() {
+        try {
+            server.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops taking requests, lets those in flight finish, then writes the usage counts and closes the database. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            server.stop();
+        } catch (Exception e) {
+            System.err.println("keys example: stopping Jetty: " + describe(e));
+        }
+        keys.close();
+        stores.close();                       // flushes the usage log
+        dataSource.close();                   // H2 closes the file with its last connection
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) sb.append(": ").append(c.getMessage());
+        }
+        return sb.toString();
+    }
+
+    private static void quietLogging() {
+        for (String name : List.of("org.eclipse.jetty", "com.zaxxer.hikari")) {
+            Logger l = Logger.getLogger(name);
+            l.setLevel(Level.WARNING);
+            QUIET.add(l);
+        }
     }
 }

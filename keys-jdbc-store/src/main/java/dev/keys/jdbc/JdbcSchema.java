@@ -27,12 +27,17 @@ import java.util.List;
 public final class JdbcSchema {
     /** Where the migrations are on the class path. */
     public static final String LOCATION = "dev/keys/jdbc/migration";
-    /** Every migration, oldest first. A new one is added here and as a file. */
-    static final List<String> MIGRATIONS = List.of("V1__keys.sql", "V2__ops.sql");
+    /**
+     * Every migration, by version: the {@code V<n>__<description>.sql} files found under {@value #LOCATION}, so
+     * that a new migration is only a new file (two branches adding one each do not touch a shared list). Versions
+     * must be unique across both locations; gaps are allowed, and a version missing from a database is applied even
+     * when a higher one was applied before (migrations of different tables are independent).
+     */
+    static final List<String> MIGRATIONS = MigrationFiles.discover(LOCATION);
     /** Where the PostgreSQL-only migrations are; their versions are skipped (not recorded) on other databases. */
     public static final String POSTGRESQL_LOCATION = "dev/keys/jdbc/migration-postgresql";
-    /** Every PostgreSQL-only migration, oldest first; versions do not repeat those of {@link #MIGRATIONS}. */
-    static final List<String> POSTGRESQL_MIGRATIONS = List.of("V3__audit_append_only.sql");
+    /** Every PostgreSQL-only migration, found like {@link #MIGRATIONS}. */
+    static final List<String> POSTGRESQL_MIGRATIONS = MigrationFiles.discover(POSTGRESQL_LOCATION);
     private static final Object H2_LOCK = new Object();
 
     private JdbcSchema() {

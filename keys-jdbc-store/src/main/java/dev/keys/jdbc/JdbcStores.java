@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The four JDBC-backed SPIs over one {@link DataSource}, sharing its dialect and query timeout:
+ * The JDBC-backed SPIs over one {@link DataSource}, sharing its dialect and query timeout:
  * <pre>{@code
  * JdbcStores stores = JdbcStores.builder(dataSource).migrate(true).build();
  * Keys keys = Keys.builder().store(stores.keyStore()).audit(stores.auditLog())
@@ -29,6 +29,7 @@ public final class JdbcStores implements AutoCloseable {
     private JdbcUsageCounters counters;
     private JdbcAuditLog audit;
     private JdbcUsageLog usage;
+    private JdbcClientStore clients;
 
     private JdbcStores(Builder b, Dialect dialect) {
         this.db = new Db(b.dataSource, dialect, b.queryTimeout);
@@ -59,6 +60,12 @@ public final class JdbcStores implements AutoCloseable {
     public synchronized JdbcAuditLog auditLog() {
         if (audit == null) audit = new JdbcAuditLog(db);
         return audit;
+    }
+
+    /** OAuth clients of the client-credentials grant (needs migration {@code V4__clients.sql}). */
+    public synchronized JdbcClientStore clientStore() {
+        if (clients == null) clients = new JdbcClientStore(db);
+        return clients;
     }
 
     /** The usage log, whose flush thread starts on this first call. */

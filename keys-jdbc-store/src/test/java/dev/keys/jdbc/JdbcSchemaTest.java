@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -22,17 +24,38 @@ import static org.junit.jupiter.api.Assertions.*;
 class JdbcSchemaTest {
 
     @Test
-    void everyShippedMigrationIsListedInOrder() throws URISyntaxException {
+    void everyShippedMigrationIsDiscoveredInOrder() throws URISyntaxException {
         File dir = new File(JdbcSchema.class.getResource("/" + JdbcSchema.LOCATION).toURI());
         List<String> files = new ArrayList<>(Arrays.asList(dir.list()));
         files.sort((a, b) -> Integer.compare(JdbcSchema.version(a), JdbcSchema.version(b)));
         assertEquals(files, JdbcSchema.MIGRATIONS);
-        for (int i = 0; i < files.size(); i++) assertEquals(i + 1, JdbcSchema.version(files.get(i)));
+        assertEquals(1, JdbcSchema.version(files.get(0)));
+        for (int i = 1; i < files.size(); i++) assertTrue(JdbcSchema.version(files.get(i - 1)) < JdbcSchema.version(files.get(i)), "versions are unique");
+        assertTrue(JdbcSchema.MIGRATIONS.contains("V4__clients.sql"));
         File pg = new File(JdbcSchema.class.getResource("/" + JdbcSchema.POSTGRESQL_LOCATION).toURI());
         List<String> pgFiles = new ArrayList<>(Arrays.asList(pg.list()));
         pgFiles.sort((a, b) -> Integer.compare(JdbcSchema.version(a), JdbcSchema.version(b)));
         assertEquals(pgFiles, JdbcSchema.POSTGRESQL_MIGRATIONS);
         for (String f : pgFiles) assertFalse(files.stream().anyMatch(x -> JdbcSchema.version(x) == JdbcSchema.version(f)), "versions are not shared");
+    }
+
+    @Test
+    void migrationsAreAlsoFoundInAJar() throws Exception {
+        Path jar = Files.createTempFile("keys-migrations", ".jar");
+        try {
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+                for (String name : List.of("x/", "x/mig/", "x/mig/V2__b.sql", "x/mig/V10__c.sql", "x/mig/V1__a.sql", "x/mig/README.txt", "x/mig/sub/V5__no.sql")) {
+                    out.putNextEntry(new java.util.jar.JarEntry(name));
+                    if (!name.endsWith("/")) out.write("SELECT 1;".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.closeEntry();
+                }
+            }
+            try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, null)) {
+                assertEquals(List.of("V1__a.sql", "V2__b.sql", "V10__c.sql"), MigrationFiles.discover(loader, "x/mig"));
+            }
+        } finally {
+            Files.deleteIfExists(jar);
+        }
     }
 
     @Test
@@ -58,7 +81,11 @@ class JdbcSchemaTest {
                 List<Integer> all = new ArrayList<>(ra);
                 all.addAll(rb);
                 all.sort(null);
-                assertEquals(List.of(1, 2, 3), all, "each version applied by exactly one");
+                List<Integer> expected = new ArrayList<>();
+                JdbcSchema.MIGRATIONS.forEach(m -> expected.add(JdbcSchema.version(m)));
+                JdbcSchema.POSTGRESQL_MIGRATIONS.forEach(m -> expected.add(JdbcSchema.version(m)));
+                expected.sort(null);
+                assertEquals(expected, all, "each version applied by exactly one");
             } finally {
                 pool.shutdownNow();
             }
@@ -66,7 +93,7 @@ class JdbcSchemaTest {
             try (Connection c = a.getConnection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM keys_schema_version")) {
                 rs.next();
-                assertEquals(3, rs.getInt(1));
+                assertEquals(JdbcSchema.MIGRATIONS.size() + JdbcSchema.POSTGRESQL_MIGRATIONS.size(), rs.getInt(1));
             }
             assertEquals(Dialect.POSTGRESQL, JdbcStores.builder(a).build().dialect());
         }
@@ -78,7 +105,7 @@ class JdbcSchemaTest {
             HikariDataSource ds = db.pool(1);
             assertEquals(List.of(), JdbcSchema.migrate(ds));
             assertEquals(Dialect.H2, JdbcStores.builder(ds).build().dialect());
-            assertEquals(3, JdbcSchema.latestVersion());
+            assertEquals(4, JdbcSchema.latestVersion());
         }
     }
 }

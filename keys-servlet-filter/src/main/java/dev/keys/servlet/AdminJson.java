@@ -8,6 +8,8 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.AuditEvent;
 import dev.keys.api.Environment;
 import dev.keys.api.KeyStatus;
+import dev.keys.api.OAuthClient;
+import dev.keys.core.oauth.IssuedClient;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
@@ -324,6 +326,58 @@ final class AdminJson {
         if (k.rotatedTo().isPresent()) o.put("rotatedTo", k.rotatedTo().get());
         else o.putNull("rotatedTo");
         o.put("version", k.version());
+    }
+
+    /** A client as the admin API shows it: never the secret or its digest. */
+    static ObjectNode client(OAuthClient c) {
+        ObjectNode o = NODES.objectNode();
+        o.put("clientId", c.clientId());
+        clientFields(o, c);
+        return o;
+    }
+
+    /** The create answer: the client's fields and, this once, its secret. */
+    static ObjectNode issuedClient(IssuedClient issued) {
+        ObjectNode o = NODES.objectNode();
+        o.put("clientId", issued.clientId());
+        o.put("clientSecret", issued.clientSecret());
+        clientFields(o, issued.client());
+        return o;
+    }
+
+    private static void clientFields(ObjectNode o, OAuthClient c) {
+        o.put("name", c.name());
+        o.put("tenant", c.tenant());
+        o.put("status", status(c.status()));
+        ArrayNode roles = o.putArray("roles");
+        new TreeSet<>(c.roles()).forEach(roles::add);
+        ArrayNode perms = o.putArray("permissions");
+        new TreeSet<>(c.permissions()).forEach(perms::add);
+        ratelimits(o.putArray("ratelimits"), c.ratelimits());
+        o.put("createdAt", c.createdAt().toString());
+        o.put("updatedAt", c.updatedAt().toString());
+        o.put("version", c.version());
+    }
+
+    private static void ratelimits(ArrayNode rls, List<RateLimit> limits) {
+        for (RateLimit r : limits) {
+            ObjectNode ro = rls.addObject();
+            ro.put("name", r.name());
+            ro.put("limit", r.limit());
+            ro.put("duration", r.duration().toString());
+            if (r.burst() > 0) ro.put("burst", r.burst());
+        }
+    }
+
+    /** A set or list as an audit display string: sorted sets, space-separated. */
+    static String display(java.util.Collection<?> values) {
+        java.util.Collection<?> ordered = values instanceof Set<?> set ? new TreeSet<>(set.stream().map(String::valueOf).toList()) : values;
+        StringBuilder sb = new StringBuilder();
+        for (Object v : ordered) {
+            if (sb.length() > 0) sb.append(' ');
+            sb.append(v instanceof RateLimit r ? r.name() + "=" + r.limit() + "/" + r.duration() + (r.burst() > 0 ? "+" + r.burst() : "") : String.valueOf(v));
+        }
+        return sb.toString();
     }
 
     static String status(KeyStatus s) {

@@ -12,6 +12,10 @@ import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RouteMatch;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.authz.TrustedProxies;
+import dev.keys.api.Clock;
+import dev.keys.core.jwt.JwtVerifier;
+import dev.keys.core.ops.VerificationEvent;
+import dev.keys.core.ops.VerificationListener;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -53,14 +57,24 @@ import java.util.Optional;
  * the init-param {@code keys-attribute} (default {@value #DEFAULT_KEYS_ATTRIBUTE}), which holds a
  * {@code dev.keys.core.Keys} or a {@link Verifier}. Fail-closed or a stale bound is a setting of that verifier
  * ({@code Verifier.Builder.staleBound}).
+ *
+ * <p>JWTs. With a {@link JwtVerifier} ({@link Builder#jwt}, or the context attribute named by the init-param
+ * {@code jwt-attribute}, default {@value #DEFAULT_JWT_ATTRIBUTE}), an {@code Authorization: Bearer} credential
+ * that has the shape of a JWT ({@link JwtVerifier#looksLikeJwt}) is verified as a token, against the same route
+ * requirement; everything else, and a JWT-shaped value in another source, as an API key. The answers are the same
+ * for both.
  */
 public final class ApiKeyFilter implements Filter {
     /** Request attribute holding the {@link Verification.Valid} of an admitted request. */
     public static final String VERIFICATION_ATTRIBUTE = "dev.keys.verification";
     /** Default servlet-context attribute where a filter declared by init-params finds its {@code Keys} or {@code Verifier}. */
     public static final String DEFAULT_KEYS_ATTRIBUTE = "dev.keys.core.Keys";
-    /** What {@code getAuthType()} answers for an admitted request. */
+    /** What {@code getAuthType()} answers for a request admitted with an API key. */
     public static final String AUTH_TYPE = "API_KEY";
+    /** What {@code getAuthType()} answers for a request admitted with a JWT bearer token. */
+    public static final String JWT_AUTH_TYPE = "JWT";
+    /** Default servlet-context attribute where a filter declared by init-params finds an optional {@link JwtVerifier}. */
+    public static final String DEFAULT_JWT_ATTRIBUTE = "dev.keys.core.jwt.JwtVerifier";
 
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
@@ -99,7 +113,11 @@ public final class ApiKeyFilter implements Filter {
 
     /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
     record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds,
-                    RouteTable routes, TrustedProxies proxies, Check check) {
+                    RouteTable routes, TrustedProxies proxies, Check check, JwtVerifier jwt, VerificationListener listener) {
+        /** Whether this credential goes to the JWT verifier: configured, JWT-shaped, and sent as a bearer token. */
+        boolean isJwt(String credential, HttpServletRequest request) {
+            return jwt != null && sources.bearer() && JwtVerifier.looksLikeJwt(credential) && CredentialSources.hasBearer(request);
+        }
     }
 
     /** Reads init-params unless the filter was built in code. */
@@ -129,6 +147,7 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         Verification v;
+        boolean jwt = false;
         if (credential == null) {
             v = MISSING;
         } else if (credential.isEmpty()) {
@@ -148,7 +167,13 @@ public final class ApiKeyFilter implements Filter {
                     requirement = NO_ROUTE;
                 }
             }
-            v = s.check.check(credential, request, ctx, requirement);
+            jwt = s.isJwt(credential, request);
+            long started = s.listener == null ? 0 : System.nanoTime();
+            v = jwt ? s.jwt.verify(credential, ctx, requirement) : s.check.check(credential, request, ctx, requirement);
+            if (s.listener != null) {
+                long took = System.nanoTime() - started;
+                s.listener.onVerification(VerificationEvent.of(v, ctx, Clock.system().nanos(), took));
+            }
             if (requirement == NO_ROUTE && v instanceof Verification.Denied d && d.outcome() == Outcome.FORBIDDEN
                     && d.detail().equals(NO_ROUTE_REASON)) {
                 v = new Verification.Denied(Outcome.FORBIDDEN, NO_ROUTE_DETAIL, d.key(), d.rateLimits());
@@ -157,7 +182,7 @@ public final class ApiKeyFilter implements Filter {
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(response, valid.rateLimits().statuses());
             request.setAttribute(VERIFICATION_ATTRIBUTE, valid);
-            chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null), response);
+            chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, jwt ? JWT_AUTH_TYPE : AUTH_TYPE), response);
             return;
         }
         deny(s, response, (Verification.Denied) v);
@@ -241,6 +266,8 @@ public final class ApiKeyFilter implements Filter {
         private RouteTable routes;
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Check check;
+        private JwtVerifier jwt;
+        private VerificationListener listener;
 
         private Builder(Verifier verifier) {
             this.verifier = verifier;
@@ -302,6 +329,21 @@ public final class ApiKeyFilter implements Filter {
             return this;
         }
 
+        /**
+         * Accept JWT bearer tokens next to API keys: an {@code Authorization: Bearer} credential shaped like a JWT
+         * is verified by {@code verifier} (its issuer, audience, keys, and rate limits per subject with
+         * {@code JwtVerifier.Builder.limits}); routes, ABAC conditions and answers apply unchanged. Default none:
+         * every credential is an API key.
+         */
+        public Builder jwt(JwtVerifier verifier) { jwt = Objects.requireNonNull(verifier); return this; }
+
+        /**
+         * Told of every verification of a request that carried a credential, with its client address and duration:
+         * the feed of per-address alert rules and the latency timer ({@code AlertingUsageSink}, {@code KeysMetrics}).
+         * Called on the request thread: it must only count or enqueue. Default none.
+         */
+        public Builder listener(VerificationListener l) { listener = Objects.requireNonNull(l); return this; }
+
         /** Replaces the verification step (tests, and the plug for route requirements). */
         Builder check(Check c) { check = Objects.requireNonNull(c); return this; }
 
@@ -312,7 +354,7 @@ public final class ApiKeyFilter implements Filter {
         Settings settings() {
             Verifier v = verifier;
             Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
-            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c);
+            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c, jwt, listener);
         }
     }
 }

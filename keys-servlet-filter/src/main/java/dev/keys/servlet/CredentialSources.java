@@ -102,6 +102,15 @@ public final class CredentialSources {
         return a.substring(7).strip();
     }
 
+    /** Whether the request has an {@code Authorization: Bearer} header (so its one credential came from there). */
+    static boolean hasBearer(HttpServletRequest request) {
+        Enumeration<String> values = request.getHeaders("Authorization");
+        while (values != null && values.hasMoreElements()) {
+            if (bearerToken(values.nextElement()) != null) return true;
+        }
+        return false;
+    }
+
     static boolean isBearer(String authorization) {
         return bearerToken(authorization) != null;
     }

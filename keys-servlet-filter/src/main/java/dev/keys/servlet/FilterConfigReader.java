@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.PolicyLoader;
 import dev.keys.core.authz.TrustedProxies;
+import dev.keys.core.jwt.JwtVerifier;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
@@ -40,6 +41,11 @@ final class FilterConfigReader {
     static ApiKeyFilter.Settings read(FilterConfig config) throws ServletException {
         ServletContext ctx = config.getServletContext();
         ApiKeyFilter.Builder b = ApiKeyFilter.builder(verifier(ctx, param(config, "keys-attribute")));
+        String jwtAttr = param(config, "jwt-attribute");
+        Object jwt = ctx.getAttribute(jwtAttr == null ? ApiKeyFilter.DEFAULT_JWT_ATTRIBUTE : jwtAttr);
+        if (jwt instanceof JwtVerifier j) b.jwt(j);
+        else if (jwtAttr != null) throw new ServletException("servlet-context attribute " + jwtAttr + " (init-param jwt-attribute) must hold a "
+                + "dev.keys.core.jwt.JwtVerifier, found " + (jwt == null ? "nothing" : jwt.getClass().getName()));
         String policy = param(config, "policy");
         if (policy != null) {
             try (InputStream in = open(ctx, policy)) {

@@ -29,6 +29,11 @@ import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
+import dev.keys.core.oauth.ClientManager;
+import dev.keys.core.oauth.ClientUpdate;
+import dev.keys.core.oauth.IssuedClient;
+import dev.keys.core.oauth.NewClient;
+import dev.keys.api.OAuthClient;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
@@ -56,7 +61,8 @@ import static dev.keys.servlet.AdminJson.bad;
 /**
  * The admin API of DESIGN.md §5 as a servlet, mounted under a base such as {@code /admin/v1/*}: keys (create, read,
  * list, change, revoke, rotate, approve, reject, and as additions disable and enable), {@code /keys/verify},
- * per-key usage and the audit log.
+ * per-key usage, the audit log, and, with a {@link ClientManager}, OAuth clients under {@code /clients} (create,
+ * read, list, change, revoke, disable, enable) under the same caller rules as keys.
  *
  * <p>Callers authenticate with a key, read as {@link ApiKeyFilter} reads it (or taken from the filter's request
  * attribute when the filter runs in front, so that it is not verified twice). A key holding {@code keys:admin}
@@ -75,6 +81,7 @@ public final class KeyAdminServlet extends HttpServlet {
     public static final String DEFAULT_AUDIT_LOG_ATTRIBUTE = "dev.keys.api.AuditLog";
     public static final String DEFAULT_USAGE_LOG_ATTRIBUTE = "dev.keys.api.UsageLog";
     public static final String DEFAULT_ROLES_ATTRIBUTE = "dev.keys.core.authz.Roles";
+    public static final String DEFAULT_CLIENTS_ATTRIBUTE = "dev.keys.core.oauth.ClientManager";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     private static final PermissionQuery ADMIN_QUERY = PermissionQuery.parse(ADMIN);
     /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
@@ -89,6 +96,11 @@ public final class KeyAdminServlet extends HttpServlet {
             "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "requiresApproval", "tier");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "ownerId", "roles", "permissions", "expiresAt", "ratelimits",
             "quota", "remaining", "refill", "ipAllowlist", "meta", "tier");
+    private static final Set<String> CLIENT_CREATE_FIELDS = Set.of("name", "tenant", "roles", "permissions", "ratelimits");
+    private static final Set<String> CLIENT_PATCH_FIELDS = Set.of("name", "roles", "permissions", "ratelimits");
+    private static final Set<String> CLIENT_IMMUTABLE_FIELDS = Set.of("clientId", "clientSecret", "tenant", "status", "createdAt",
+            "updatedAt", "version");
+    private static final Set<String> CLIENT_ACTIONS = Set.of("revoke", "disable", "enable");
     private static final Set<String> IMMUTABLE_FIELDS = Set.of("tenant", "prefix", "environment", "requiresApproval", "keyId",
             "key", "start", "status", "createdAt", "updatedAt", "rotatedTo", "version");
 
@@ -107,7 +119,7 @@ public final class KeyAdminServlet extends HttpServlet {
     }
 
     record Config(KeyManager manager, Verifier verifier, dev.keys.core.limit.QuotaEnforcer quotas, Optional<AuditLog> audit, Optional<UsageLog> usage, Clock clock,
-                  int maxBodyBytes, Roles roles, ApiKeyFilter.Settings auth) {
+                  int maxBodyBytes, Roles roles, ApiKeyFilter.Settings auth, Optional<ClientManager> clients) {
         /** Whether a key holds {@code keys:admin}, directly, by a wildcard or through a role. */
         boolean isAdmin(ApiKey k) {
             return KeyAuthz.compile(k, roles).permits(ADMIN_QUERY);
@@ -132,6 +144,7 @@ public final class KeyAdminServlet extends HttpServlet {
         if (ctx.getAttribute(param(sc, "audit-log-attribute", DEFAULT_AUDIT_LOG_ATTRIBUTE)) instanceof AuditLog a) b.auditLog(a);
         if (ctx.getAttribute(param(sc, "usage-log-attribute", DEFAULT_USAGE_LOG_ATTRIBUTE)) instanceof UsageLog u) b.usageLog(u);
         if (ctx.getAttribute(param(sc, "roles-attribute", DEFAULT_ROLES_ATTRIBUTE)) instanceof Roles r) b.roles(r);
+        if (ctx.getAttribute(param(sc, "clients-attribute", DEFAULT_CLIENTS_ATTRIBUTE)) instanceof ClientManager m) b.clients(m);
         try {
             String max = sc.getInitParameter("max-body-bytes");
             if (max != null && !max.isBlank()) b.maxBodyBytes(Integer.parseInt(max.strip()));
@@ -167,7 +180,8 @@ public final class KeyAdminServlet extends HttpServlet {
     // ---- routing ----
 
     private enum Route {
-        KEYS("GET, POST"), VERIFY("POST"), KEY("GET, PATCH"), ACTION("POST"), USAGE("GET"), AUDIT("GET");
+        KEYS("GET, POST"), VERIFY("POST"), KEY("GET, PATCH"), ACTION("POST"), USAGE("GET"), AUDIT("GET"),
+        CLIENTS("GET, POST"), CLIENT("GET, PATCH"), CLIENT_ACTION("POST");
         final String allow;
 
         Route(String allow) {
@@ -197,7 +211,20 @@ public final class KeyAdminServlet extends HttpServlet {
             String[] seg = path.startsWith("/") ? path.substring(1).split("/", -1) : new String[] {path};
             Route route;
             String keyId = null, action = null;
+            if (seg[0].equals("clients") && c.clients.isEmpty()) {
+                Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", "no such resource");
+                return;
+            }
             if (seg.length == 1 && seg[0].equals("keys")) route = Route.KEYS;
+            else if (seg.length == 1 && seg[0].equals("clients")) route = Route.CLIENTS;
+            else if (seg.length == 2 && seg[0].equals("clients") && !seg[1].isEmpty()) {
+                route = Route.CLIENT;
+                keyId = seg[1];
+            } else if (seg.length == 3 && seg[0].equals("clients") && !seg[1].isEmpty() && CLIENT_ACTIONS.contains(seg[2])) {
+                route = Route.CLIENT_ACTION;
+                keyId = seg[1];
+                action = seg[2];
+            }
             else if (seg.length == 1 && seg[0].equals("audit")) route = Route.AUDIT;
             else if (seg.length == 2 && seg[0].equals("keys") && seg[1].equals("verify")) route = Route.VERIFY;
             else if (seg.length == 2 && seg[0].equals("keys") && !seg[1].isEmpty()) {
@@ -226,8 +253,10 @@ public final class KeyAdminServlet extends HttpServlet {
             Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", e.getMessage());
         } catch (Forbidden e) {
             forbidden(c, res, e.getMessage());
-        } catch (NotFound | StoreException.NotFound e) {
-            Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", "no such key");
+        } catch (NotFound e) {
+            Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", e.getMessage());
+        } catch (StoreException.NotFound e) {
+            Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", isClientPath(req) ? "no such client" : "no such key");
         } catch (TooLarge e) {
             // Read (and drop) a bounded rest, so that the client, still sending, reads the answer instead of a reset.
             if (!drain(req, DRAIN_LIMIT)) res.setHeader("Connection", "close");
@@ -279,8 +308,17 @@ public final class KeyAdminServlet extends HttpServlet {
 
     private static final class NotFound extends RuntimeException {
         NotFound() {
-            super("no such key", null, false, false);
+            this("no such key");
         }
+
+        NotFound(String detail) {
+            super(detail, null, false, false);
+        }
+    }
+
+    private static boolean isClientPath(HttpServletRequest req) {
+        String p = req.getPathInfo();
+        return p != null && p.startsWith("/clients");
     }
 
     private static final class TooLarge extends RuntimeException {
@@ -345,7 +383,144 @@ public final class KeyAdminServlet extends HttpServlet {
             case ACTION -> action(c, call);
             case USAGE -> usage(c, call);
             case AUDIT -> audit(c, call);
+            case CLIENTS -> {
+                if (call.req.getMethod().equals("POST")) createClient(c, call);
+                else listClients(c, call);
+            }
+            case CLIENT -> {
+                if (call.req.getMethod().equals("GET")) {
+                    queryParams(call, Set.of());
+                    send(call.res, 200, AdminJson.client(visibleClient(c, call, call.keyId)));
+                } else {
+                    patchClient(c, call);
+                }
+            }
+            case CLIENT_ACTION -> clientAction(c, call);
         }
+    }
+
+    // ---- clients ----
+
+    private void createClient(Config c, Call call) throws IOException {
+        queryParams(call, Set.of());
+        ObjectNode body = body(c, call, true);
+        AdminJson.onlyFields(body, CLIENT_CREATE_FIELDS, Set.of(), "");
+        String tenant = body.hasNonNull("tenant") ? AdminJson.nonBlank(body.get("tenant"), "tenant", 100) : call.caller.tenant();
+        String name = body.hasNonNull("name") ? AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT) : "";
+        Set<String> permissions = body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of();
+        Set<String> roles = body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of();
+        List<RateLimit> ratelimits = body.hasNonNull("ratelimits") ? AdminJson.ratelimits(body.get("ratelimits"), "ratelimits") : List.of();
+        if (!call.admin && !tenant.equals(call.caller.tenant())) {
+            throw new Forbidden("tenant: a " + MANAGE + " caller creates clients only in its own tenant");
+        }
+        if (!call.admin && c.grantsAdmin(roles, permissions)) {
+            throw new Forbidden((c.grantsAdmin(Set.of(), permissions) ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
+        }
+        IssuedClient issued = c.clients.get().create(new NewClient(name, tenant, roles, permissions, ratelimits));
+        OAuthClient k = issued.client();
+        Map<String, List<String>> changes = new LinkedHashMap<>();
+        changes.put("name", List.of("", k.name()));
+        changes.put("roles", List.of("", AdminJson.display(k.roles())));
+        changes.put("permissions", List.of("", AdminJson.display(k.permissions())));
+        changes.put("ratelimits", List.of("", AdminJson.display(k.ratelimits())));
+        auditClient(c, call, "client.create", k, Optional.empty(), changes);
+        call.res.setHeader("Location", call.req.getContextPath() + call.req.getServletPath() + "/clients/" + k.clientId());
+        send(call.res, 201, AdminJson.issuedClient(issued));
+    }
+
+    private void listClients(Config c, Call call) throws IOException {
+        Map<String, String> q = queryParams(call, Set.of("tenant", "limit", "cursor"));
+        Optional<String> tenant = Optional.ofNullable(q.get("tenant"));
+        if (!call.admin) {
+            if (tenant.isPresent() && !tenant.get().equals(call.caller.tenant())) throw new NotFound("no such client");
+            tenant = Optional.of(call.caller.tenant());
+        }
+        Page<OAuthClient> page = c.clients.get().list(tenant, limit(q.get("limit")), Optional.ofNullable(q.get("cursor")));
+        ObjectNode out = AdminJson.NODES.objectNode();
+        ArrayNode items = out.putArray("items");
+        page.items().forEach(k -> items.add(AdminJson.client(k)));
+        if (page.nextCursor().isPresent()) out.put("nextCursor", page.nextCursor().get());
+        else out.putNull("nextCursor");
+        send(call.res, 200, out);
+    }
+
+    private void patchClient(Config c, Call call) throws IOException {
+        queryParams(call, Set.of());
+        ObjectNode body = body(c, call, true);
+        AdminJson.onlyFields(body, CLIENT_PATCH_FIELDS, CLIENT_IMMUTABLE_FIELDS, "");
+        ClientUpdate u = ClientUpdate.NONE;
+        if (body.has("name")) u = u.withName(body.get("name").isNull() ? "" : AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT));
+        if (body.has("roles")) u = u.withRoles(body.get("roles").isNull() ? Set.of() : AdminJson.roles(body.get("roles"), "roles"));
+        if (body.has("permissions")) {
+            u = u.withPermissions(body.get("permissions").isNull() ? Set.of() : AdminJson.permissions(body.get("permissions"), "permissions"));
+        }
+        if (body.has("ratelimits")) {
+            u = u.withRatelimits(body.get("ratelimits").isNull() ? List.of() : AdminJson.ratelimits(body.get("ratelimits"), "ratelimits"));
+        }
+        OAuthClient current = writableClient(c, call, call.keyId);
+        if (!call.admin && (u.roles().isPresent() || u.permissions().isPresent())
+                && c.grantsAdmin(u.roles().orElse(current.roles()), u.permissions().orElse(current.permissions()))) {
+            throw new Forbidden((u.permissions().isPresent() ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
+        }
+        if (u.equals(ClientUpdate.NONE)) {
+            send(call.res, 200, AdminJson.client(current));
+            return;
+        }
+        boolean admin = call.admin;
+        OAuthClient[] before = new OAuthClient[1];
+        OAuthClient updated = c.clients.get().update(call.keyId, u, fresh -> {
+            // Re-checked on the state the write applies to, so that a concurrent change cannot slip past.
+            if (!admin && c.grantsAdmin(fresh.roles(), fresh.permissions())) throw new Forbidden("only a " + ADMIN + " caller changes a client that holds " + ADMIN);
+            before[0] = fresh;
+        });
+        Map<String, List<String>> changes = new LinkedHashMap<>();
+        OAuthClient b = before[0];
+        if (!b.name().equals(updated.name())) changes.put("name", List.of(b.name(), updated.name()));
+        if (!b.roles().equals(updated.roles())) changes.put("roles", List.of(AdminJson.display(b.roles()), AdminJson.display(updated.roles())));
+        if (!b.permissions().equals(updated.permissions()))
+            changes.put("permissions", List.of(AdminJson.display(b.permissions()), AdminJson.display(updated.permissions())));
+        if (!b.ratelimits().equals(updated.ratelimits()))
+            changes.put("ratelimits", List.of(AdminJson.display(b.ratelimits()), AdminJson.display(updated.ratelimits())));
+        auditClient(c, call, "client.update", updated, Optional.empty(), changes);
+        send(call.res, 200, AdminJson.client(updated));
+    }
+
+    private void clientAction(Config c, Call call) throws IOException {
+        queryParams(call, Set.of());
+        ObjectNode body = body(c, call, false);
+        String a = call.action;
+        AdminJson.onlyFields(body, a.equals("enable") ? Set.of() : Set.of("reason"), Set.of(), "");
+        Optional<String> reason = body.hasNonNull("reason") ? Optional.of(AdminJson.text(body.get("reason"), "reason", 500)) : Optional.empty();
+        OAuthClient before = writableClient(c, call, call.keyId);
+        ClientManager m = c.clients.get();
+        OAuthClient after = switch (a) {
+            case "revoke" -> m.revoke(call.keyId);
+            case "disable" -> m.setEnabled(call.keyId, false);
+            case "enable" -> m.setEnabled(call.keyId, true);
+            default -> throw new NotFound("no such client");
+        };
+        Map<String, List<String>> changes = before.status() == after.status() ? Map.of()
+                : Map.of("status", List.of(AdminJson.status(before.status()), AdminJson.status(after.status())));
+        auditClient(c, call, "client." + a, after, reason, changes);
+        send(call.res, 200, AdminJson.client(after));
+    }
+
+    /** The client, when the caller may see it; otherwise 404 as if it did not exist. */
+    private static OAuthClient visibleClient(Config c, Call call, String id) {
+        OAuthClient k = c.clients.get().get(id).orElseThrow(() -> new NotFound("no such client"));
+        if (!call.admin && !k.tenant().equals(call.caller.tenant())) throw new NotFound("no such client");
+        return k;
+    }
+
+    /** The client, when the caller may change it. */
+    private static OAuthClient writableClient(Config c, Call call, String id) {
+        OAuthClient k = visibleClient(c, call, id);
+        if (!call.admin && c.grantsAdmin(k.roles(), k.permissions())) throw new Forbidden("only a " + ADMIN + " caller changes a client that holds " + ADMIN);
+        return k;
+    }
+
+    private static void auditClient(Config c, Call call, String action, OAuthClient k, Optional<String> reason, Map<String, List<String>> changes) {
+        if (c.audit.isPresent()) c.audit.get().record(new AuditEvent(c.clock.instant(), action, call.actor(), k.tenant(), k.clientId(), reason, changes));
     }
 
     // ---- calls ----
@@ -755,6 +930,7 @@ public final class KeyAdminServlet extends HttpServlet {
         private long storeRetryAfterSeconds = 1;
         private Roles roles = Roles.EMPTY;
         private TrustedProxies proxies = TrustedProxies.NONE;
+        private Optional<ClientManager> clients = Optional.empty();
 
         private Builder(Keys keys) {
             this.keys = keys;
@@ -774,6 +950,12 @@ public final class KeyAdminServlet extends HttpServlet {
          * Default the {@code Keys}' roles.
          */
         public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
+
+        /**
+         * Serves {@code /clients} (OAuth 2.0 clients of the client-credentials grant). Without it, {@code /clients}
+         * answers 404.
+         */
+        public Builder clients(ClientManager m) { clients = Optional.of(m); return this; }
 
         /** Which socket peers may report the caller's address in {@code X-Forwarded-For}. Default none. */
         public Builder trustedProxies(TrustedProxies p) { proxies = Objects.requireNonNull(p); return this; }
@@ -803,7 +985,7 @@ public final class KeyAdminServlet extends HttpServlet {
 
         Config config() {
             return new Config(keys.manager(), keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, roles,
-                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null));
+                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null, null, null), clients);
         }
 
         public KeyAdminServlet build() {

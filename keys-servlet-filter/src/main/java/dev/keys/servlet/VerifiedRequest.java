@@ -20,11 +20,13 @@ import java.util.Map;
 final class VerifiedRequest extends HttpServletRequestWrapper {
     private final ApiKeyPrincipal principal;
     private final CredentialSources hidden;
+    private final String authType;
 
-    VerifiedRequest(HttpServletRequest request, ApiKey key, CredentialSources hidden) {
+    VerifiedRequest(HttpServletRequest request, ApiKey key, CredentialSources hidden, String authType) {
         super(request);
         this.principal = new ApiKeyPrincipal(key);
         this.hidden = hidden;
+        this.authType = authType;
     }
 
     @Override
@@ -44,7 +46,7 @@ final class VerifiedRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getAuthType() {
-        return ApiKeyFilter.AUTH_TYPE;
+        return authType;
     }
 
     private boolean hides(String name) {

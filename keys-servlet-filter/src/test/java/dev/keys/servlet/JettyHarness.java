@@ -200,6 +200,13 @@ final class JettyHarness implements AutoCloseable {
                 JsonNode key = e.json().get("key");
                 if (key != null && key.isTextual()) issued.put(key.asText(), e);
             }
+            // Client secrets (shown once by POST /clients) and access tokens (only in the token endpoint's answer).
+            for (String field : List.of("clientSecret", "access_token")) {
+                if ((e.status() == 201 || e.status() == 200) && e.body().contains("\"" + field + "\"")) {
+                    JsonNode v = e.json().get(field);
+                    if (v != null && v.isTextual()) issued.put(v.asText(), e);
+                }
+            }
             return e;
         } catch (IOException | InterruptedException ex) {
             throw new AssertionError(ex);

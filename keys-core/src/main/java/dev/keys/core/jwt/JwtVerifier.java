@@ -36,6 +36,7 @@ import dev.keys.api.Digest;
 import dev.keys.api.Environment;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.Outcome;
+import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
@@ -44,6 +45,8 @@ import dev.keys.core.authz.KeyAuthz;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.limit.LimitResult;
+import dev.keys.core.limit.RateLimiter;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -67,6 +70,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Verifies bearer JWTs (RFC 7519, compact JWS) and maps their claims onto the same verified view as an API key, so
@@ -120,6 +124,7 @@ public final class JwtVerifier {
     static final Verification.Denied EXPIRED = new Verification.Denied(Outcome.EXPIRED, "token expired");
     static final Verification.Denied REVOKED = new Verification.Denied(Outcome.REVOKED, "token revoked");
     static final Verification.Denied KEYS_UNAVAILABLE = new Verification.Denied(Outcome.STORE_UNAVAILABLE, "token signing keys unavailable");
+    static final String LIMITS_UNAVAILABLE = "rate limits of the token's subject unavailable";
 
     /** Algorithms this verifier can check at all; the configured allow-list is a subset. */
     static final Map<String, JWSAlgorithm> SUPPORTED;
@@ -154,6 +159,15 @@ public final class JwtVerifier {
     private final KeyHasher hasher = KeyHasher.sha256();
     private final Cache<Digest, Entry> cache;
     private final Cache<JWK, Optional<JWSVerifier>> verifiers = Caffeine.newBuilder().weakKeys().maximumSize(256).build();
+    /** Rate limits by subject ({@code sub}); null when the verifier applies none. */
+    private final Function<String, List<RateLimit>> limitsBySubject;
+    private final long limitsRefreshNanos;
+    /** One limiter per subject, shared by all its tokens; bounded, so that no subject's state lives forever. */
+    private final Cache<String, SubjectLimiter> limiters;
+
+    /** The limiter of one subject and when its limits were last read. */
+    record SubjectLimiter(RateLimiter limiter, long loadedAtNanos) {
+    }
 
     /** A verified token, compiled once: what every later request with the same token needs. */
     static final class Entry {
@@ -191,6 +205,9 @@ public final class JwtVerifier {
         this.roles = b.roles;
         this.denyList = b.denyList;
         this.clock = b.clock;
+        this.limitsBySubject = b.limitsBySubject;
+        this.limitsRefreshNanos = b.limitsRefresh.toNanos();
+        this.limiters = b.limitsBySubject == null ? null : Caffeine.newBuilder().maximumSize(b.limitersSize).build();
         this.cache = Caffeine.newBuilder()
                 .maximumSize(b.cacheSize)
                 .ticker(clock::nanos)
@@ -252,8 +269,10 @@ public final class JwtVerifier {
 
     /**
      * Verifies a bearer token for a request that must meet {@code requirement}. On success the
-     * {@link Verification.Valid} carries the synthesised key ({@link ApiKey#id()} {@code jwt:<jti or sub>}) and
-     * {@link RateLimitReport#NONE}: rate limits are the caller's to apply.
+     * {@link Verification.Valid} carries the synthesised key ({@link ApiKey#id()} {@code jwt:<jti or sub>}) and the
+     * state of the subject's rate limits ({@link RateLimitReport#NONE} without {@link Builder#limits}). With limits,
+     * an authorised request takes {@code ctx.cost()} tokens from its subject's buckets or is denied
+     * {@code RATE_LIMITED}; a request denied before (401, 403) takes nothing.
      */
     public Verification verify(CharSequence token, RequestContext ctx, Requirement requirement) {
         if (token == null || token.length() == 0) return MISSING;
@@ -290,7 +309,36 @@ public final class JwtVerifier {
         if (e.jti != null && denyList.isPresent() && denyList.get().isRevoked(e.jti)) return e.revoked;
         Decision d = e.authz.check(ctx, now, requirement);
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), e.key);
-        return e.valid;
+        if (limitsBySubject == null) return e.valid;
+        // Only authorised requests reach the limits, so 401 and 403 never consume.
+        RateLimiter limiter = limiter(e.key.ownerId(), now);
+        if (limiter == null) return new Verification.Denied(Outcome.STORE_UNAVAILABLE, LIMITS_UNAVAILABLE, e.key);
+        LimitResult r = limiter.tryConsume(ctx.cost(), now);
+        if (!r.admitted()) return new Verification.Denied(Outcome.RATE_LIMITED, r.detail(), Optional.of(e.key), r);
+        return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
+    }
+
+    /**
+     * The subject's limiter, its limits read again once per refresh interval; a limiter whose limits did not change
+     * is kept, with its buckets. When the limits cannot be read, the last limiter serves; with none, null (fail
+     * closed).
+     */
+    private RateLimiter limiter(String subject, long now) {
+        SubjectLimiter s = limiters.getIfPresent(subject);
+        if (s != null && now - s.loadedAtNanos < limitsRefreshNanos) return s.limiter;
+        SubjectLimiter fresh = limiters.asMap().compute(subject, (k, current) -> {
+            if (current != null && now - current.loadedAtNanos < limitsRefreshNanos) return current; // another thread refreshed
+            List<RateLimit> limits;
+            try {
+                limits = limitsBySubject.apply(k);
+            } catch (RuntimeException ex) {
+                return current;
+            }
+            if (limits == null) return current;
+            RateLimiter l = current != null && current.limiter.sameLimits(limits) ? current.limiter : RateLimiter.of(limits);
+            return new SubjectLimiter(l, now);
+        });
+        return fresh == null ? null : fresh.limiter;
     }
 
     /** What {@link #checkJws} found: a denial, or the verified header and payload. */
@@ -581,6 +629,9 @@ public final class JwtVerifier {
         private Optional<JtiDenyList> denyList = Optional.empty();
         private Clock clock = Clock.system();
         private long cacheSize = 100_000;
+        private Function<String, List<RateLimit>> limitsBySubject;
+        private Duration limitsRefresh = Duration.ofSeconds(30);
+        private long limitersSize = 100_000;
 
         private Builder() {
             algorithms.put("ES256", JWSAlgorithm.ES256);
@@ -723,6 +774,29 @@ public final class JwtVerifier {
         public Builder cacheSize(long n) {
             if (n <= 0) throw new IllegalArgumentException("cacheSize must be positive");
             cacheSize = n;
+            return this;
+        }
+
+        /**
+         * Rate limits per subject ({@code sub}): {@code bySubject} answers a subject's bandwidths (empty for none),
+         * e.g. {@code clientManager::ratelimits} for the tokens of this process's own clients. All tokens of one
+         * subject share one set of buckets. The function is called on the request path once per subject per
+         * {@link #limitsRefresh} interval; when it throws and the subject has no limiter yet, the request is denied
+         * {@code STORE_UNAVAILABLE}. Default none: tokens are not limited.
+         */
+        public Builder limits(Function<String, List<RateLimit>> bySubject) { limitsBySubject = Objects.requireNonNull(bySubject); return this; }
+
+        /** How often a subject's limits are read again (a change reaches its buckets within this). Default 30 s. */
+        public Builder limitsRefresh(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("limitsRefresh must not be negative");
+            limitsRefresh = d;
+            return this;
+        }
+
+        /** Most subjects whose buckets are kept (least recently used dropped first). Default 100,000. */
+        public Builder limitersSize(long n) {
+            if (n <= 0) throw new IllegalArgumentException("limitersSize must be positive");
+            limitersSize = n;
             return this;
         }
 

@@ -6,12 +6,14 @@ import dev.keys.api.Digest;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.Page;
+import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -59,6 +61,14 @@ public final class ClientManager {
         return store.findById(clientId);
     }
 
+    /**
+     * The rate limits of a client, empty for an unknown one: for {@code JwtVerifier.Builder.limits}, so that
+     * requests made with a client's tokens share its buckets.
+     */
+    public List<RateLimit> ratelimits(String clientId) {
+        return store.findById(clientId).map(OAuthClient::ratelimits).orElse(List.of());
+    }
+
     public Page<OAuthClient> list(Optional<String> tenant, int limit, Optional<String> cursor) {
         return store.list(tenant, limit, cursor);
     }
@@ -70,9 +80,22 @@ public final class ClientManager {
      * @throws StoreException.NotFound when there is no such client
      */
     public OAuthClient update(String clientId, ClientUpdate u) {
-        return change(clientId, c -> new OAuthClient(c.clientId(), c.tenant(), u.name().orElse(c.name()), c.secretDigest(),
-                u.roles().orElse(c.roles()), u.permissions().orElse(c.permissions()), u.ratelimits().orElse(c.ratelimits()),
-                c.status(), c.createdAt(), clock.instant(), c.version()));
+        return update(clientId, u, c -> { });
+    }
+
+    /**
+     * As {@link #update(String, ClientUpdate)}, with {@code check} run on the state the write applies to (again on
+     * each retry), so that a caller's permission check cannot be slipped past by a concurrent change; it refuses
+     * by throwing, and nothing is written then.
+     */
+    public OAuthClient update(String clientId, ClientUpdate u, java.util.function.Consumer<OAuthClient> check) {
+        Objects.requireNonNull(check, "check");
+        return change(clientId, c -> {
+            check.accept(c);
+            return new OAuthClient(c.clientId(), c.tenant(), u.name().orElse(c.name()), c.secretDigest(),
+                    u.roles().orElse(c.roles()), u.permissions().orElse(c.permissions()), u.ratelimits().orElse(c.ratelimits()),
+                    c.status(), c.createdAt(), clock.instant(), c.version());
+        });
     }
 
     /**

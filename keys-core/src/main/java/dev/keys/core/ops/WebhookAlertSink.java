@@ -1,5 +1,7 @@
 package dev.keys.core.ops;
 
+import dev.keys.core.JsonText;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
@@ -154,24 +156,7 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
 
     private static StringBuilder field(StringBuilder sb, String name, Optional<String> value) {
         sb.append('"').append(name).append("\":");
-        if (value.isEmpty()) return sb.append("null");
-        sb.append('"');
-        String s = value.get();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"');
+        return value.isEmpty() ? sb.append("null") : JsonText.appendString(sb, value.get());
     }
 
     /** Sends what is queued (waiting at most {@code timeout} per attempt), then stops. */

@@ -1,0 +1,26 @@
+package dev.keys.examples;
+
+import dev.keys.servlet.ApiKeyPrincipal;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One servlet at {@code /hello} (open) and {@code /api/hello} (behind the filter): the two answer the same bytes
+ * but for the caller's name, so that the benchmark compares the filter and nothing else.
+ */
+final class HelloServlet extends HttpServlet {
+    private static final byte[] ANONYMOUS = "hello, world\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        byte[] body = req.getUserPrincipal() instanceof ApiKeyPrincipal p
+                ? ("hello, " + p.key().ownerId() + "\n").getBytes(StandardCharsets.UTF_8) : ANONYMOUS;
+        res.setContentType("text/plain;charset=utf-8");
+        res.setContentLength(body.length);
+        res.getOutputStream().write(body);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.keys.examples;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the example reads from its environment. Every setting has a default, so that the README's one command
+ * starts it on a fresh machine.
+ *
+ * @param port        {@code PORT}, default 8080; 0 picks a free port (tests)
+ * @param dataDir     {@code KEYS_DATA_DIR}, default {@code ./keys-data}: the H2 database and the root-secret file
+ * @param jdbcUrl     {@code KEYS_JDBC_URL}: a PostgreSQL (or any H2) URL instead of the H2 file
+ * @param jdbcUser    {@code KEYS_JDBC_USER}, optional (the URL may hold the user)
+ * @param jdbcPassword {@code KEYS_JDBC_PASSWORD}, optional
+ * @param adminKey    {@code KEYS_ADMIN_KEY}: a key in the key format, imported with {@code keys:admin} at start
+ * @param rootSecret  {@code KEYS_ROOT_SECRET}: base64 or hex, at least 32 bytes; else a file in the data directory
+ */
+record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
+                Optional<String> adminKey, Optional<String> rootSecret) {
+
+    static Settings fromEnvironment(Map<String, String> env) {
+        int port;
+        try {
+            port = Integer.parseInt(env.getOrDefault("PORT", "8080").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
+        }
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
+        return new Settings(port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
+                nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"));
+    }
+
+    private static Optional<String> nonBlank(Map<String, String> env, String name) {
+        return Optional.ofNullable(env.get(name)).map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    /** Where the database is, for the start-up message (never with a password). */
+    String databaseDescription() {
+        return jdbcUrl.map(u -> "KEYS_JDBC_URL (" + u.replaceAll("(?i)(password=)[^&;]*", "$1***") + ")")
+                .orElse("H2 file " + h2File() + " (set KEYS_JDBC_URL for PostgreSQL)");
+    }
+
+    Path h2File() {
+        return dataDir.resolve("keys");
+    }
+}

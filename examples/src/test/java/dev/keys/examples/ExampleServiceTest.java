@@ -1,0 +1,254 @@
+package dev.keys.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keys.core.format.KeyFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The example as its users drive it: started on a free port over a temporary H2 file, called over HTTP. */
+class ExampleServiceTest {
+    private static final Pattern CREATED_ADMIN_KEY = Pattern.compile("shown this once, keep it:\\R\\s+(\\S+)");
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<ExampleService> running = new ArrayList<>();
+    @TempDir Path dir;
+    private String output;
+    private String base;
+
+    @AfterEach
+    void stop() {
+        running.forEach(ExampleService::close);
+    }
+
+    @Test
+    void keyLifecycleOverHttp() throws Exception {
+        ExampleService service = start(Map.of());
+        Matcher m = CREATED_ADMIN_KEY.matcher(output);
+        assertTrue(m.find(), output);
+        String admin = m.group(1);
+        assertTrue(KeyFormat.isWellFormed(admin));
+
+        assertEquals(200, get("/hello", null).statusCode());
+        assertEquals("hello, world\n", get("/hello", null).body());
+        HttpResponse<String> missing = get("/api/hello", null);
+        assertEquals(401, missing.statusCode());
+        assertEquals("MISSING", json.readTree(missing.body()).get("code").asText());
+        assertEquals("Bearer realm=\"example\"", missing.headers().firstValue("WWW-Authenticate").orElseThrow());
+        assertEquals(401, get("/admin/v1/keys", null).statusCode());
+
+        JsonNode created = adminCall(admin, "POST", "/admin/v1/keys",
+                "{\"name\":\"demo\",\"ownerId\":\"cust-42\",\"prefix\":\"demo_live\",\"roles\":[\"writer\"],\"tier\":\"free\"}", 201);
+        String key = created.get("key").asText(), keyId = created.get("keyId").asText();
+        assertEquals("free", created.get("tier").asText());
+
+        HttpResponse<String> posted = send("POST", "/api/documents", key, "{\"title\":\"Q3 report\",\"body\":\"...\"}");
+        assertEquals(201, posted.statusCode(), posted.body());
+        String location = posted.headers().firstValue("Location").orElseThrow();
+        assertEquals("Q3 report", json.readTree(get(location, key).body()).get("title").asText());
+        assertEquals(keyId, json.readTree(posted.body()).get("createdBy").asText());
+
+        // A reader may read but not write: 403, which uses none of its limits.
+        String reader = adminCall(admin, "POST", "/admin/v1/keys",
+                "{\"ownerId\":\"cust-7\",\"prefix\":\"demo_live\",\"roles\":[\"reader\"],\"tier\":\"free\"}", 201).get("key").asText();
+        HttpResponse<String> forbidden = send("POST", "/api/documents", reader, "{\"title\":\"x\"}");
+        assertEquals(403, forbidden.statusCode());
+        assertEquals("INSUFFICIENT_PERMISSIONS", json.readTree(forbidden.body()).get("code").asText());
+        assertEquals(200, get("/api/documents", reader).statusCode());
+
+        // Free tier: burst 5/s, sustained 100/min. Bounded by the sustained bucket, however slow the machine.
+        HttpResponse<String> ok = get("/api/hello", key);
+        assertEquals(200, ok.statusCode());
+        assertEquals("hello, cust-42\n", ok.body());
+        assertEquals("\"burst\";q=5;w=1, \"sustained\";q=100;w=60", ok.headers().firstValue("RateLimit-Policy").orElseThrow());
+        HttpResponse<String> limited = ok;
+        for (int i = 0; i < 120 && limited.statusCode() == 200; i++) limited = get("/api/hello", key);
+        assertEquals(429, limited.statusCode());
+        assertEquals("RATE_LIMITED", json.readTree(limited.body()).get("code").asText());
+        assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+        assertTrue(limited.headers().firstValue("RateLimit-Policy").isPresent());
+        assertTrue(limited.headers().firstValue("RateLimit").orElseThrow().matches(".*\"(burst|sustained)\";r=0;t=\\d+.*"),
+                limited.headers().firstValue("RateLimit").orElseThrow());
+
+        JsonNode rotated = adminCall(admin, "POST", "/admin/v1/keys/" + keyId + "/rotate", "{\"gracePeriod\":\"PT0S\"}", 201);
+        String newKey = rotated.get("key").asText(), newId = rotated.get("keyId").asText();
+        assertEquals(keyId, rotated.get("rotatedFrom").asText());
+        assertEquals("EXPIRED", json.readTree(get("/api/hello", key).body()).get("code").asText());
+        assertEquals(200, get("/api/hello", newKey).statusCode());
+
+        adminCall(admin, "POST", "/admin/v1/keys/" + newId + "/revoke", "{\"reason\":\"test\"}", 200);
+        HttpResponse<String> revoked = get("/api/hello", newKey);
+        assertEquals(401, revoked.statusCode());
+        assertEquals("REVOKED", json.readTree(revoked.body()).get("code").asText());
+
+        // Stopping writes the usage counts still in memory; a restart on the same data neither creates nor shows
+        // another admin key, and the first one still works.
+        service.close();
+        start(Map.of());
+        assertFalse(output.contains(admin));
+        assertFalse(CREATED_ADMIN_KEY.matcher(output).find(), output);
+        JsonNode usage = adminCall(admin, "GET", "/admin/v1/keys/" + keyId + "/usage?granularity=day", null, 200);
+        assertTrue(usage.get("totals").path("VALID").asLong() >= 3, usage.toString());
+        assertEquals(1, usage.get("totals").path("RATE_LIMITED").asLong(), usage.toString());
+        JsonNode audit = adminCall(admin, "GET", "/admin/v1/audit?keyId=" + newId, null, 200);
+        assertEquals("revoke", audit.get("items").get(0).get("action").asText());
+    }
+
+    @Test
+    void importsTheAdminKeyFromTheEnvironmentOnce() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertTrue(output.contains("imported as key_"), output);
+        assertFalse(output.contains(admin));
+        assertEquals(0, adminCall(admin, "GET", "/admin/v1/keys", null, 200).get("items").size() - 1);
+        first.close();
+
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertFalse(output.contains(admin));
+        assertEquals(1, adminCall(admin, "GET", "/admin/v1/keys", null, 200).get("items").size());
+    }
+
+    @Test
+    void quotasAreCountedInTheDatabaseAcrossRestarts() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        String key = adminCall(admin, "POST", "/admin/v1/keys", "{\"ownerId\":\"q\",\"prefix\":\"demo_live\",\"roles\":[\"reader\"],"
+                + "\"tier\":\"free\",\"quota\":{\"limit\":2,\"period\":\"DAY\"}}", 201).get("key").asText();
+        assertEquals(200, get("/api/hello", key).statusCode());
+        first.close();
+
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertEquals(200, get("/api/hello", key).statusCode());
+        HttpResponse<String> spent = get("/api/hello", key);
+        assertEquals(429, spent.statusCode());
+        assertEquals("USAGE_EXCEEDED", json.readTree(spent.body()).get("code").asText());
+        assertTrue(spent.headers().firstValue("RateLimit-Policy").orElseThrow().endsWith(", \"quota\";q=2;w=86400"));
+        assertTrue(spent.headers().firstValue("RateLimit").orElseThrow().contains("\"quota\";r=0;t="));
+    }
+
+    @Test
+    void oauthClientCredentialsOverHttp() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertTrue(output.contains("ES256 signing key generated, sealed under " + dir.resolve(RootSecret.FILE_NAME)), output);
+        // Two tokens a minute for the client, whatever number of tokens it holds: refilled every 30 s, so the third
+        // request is refused however slow the machine.
+        JsonNode client = adminCall(admin, "POST", "/admin/v1/clients",
+                "{\"name\":\"nightly export\",\"roles\":[\"reader\"],\"ratelimits\":[{\"name\":\"burst\",\"limit\":2,\"duration\":\"PT1M\"}]}", 201);
+        String clientId = client.get("clientId").asText(), secret = client.get("clientSecret").asText();
+
+        HttpResponse<String> issued = token(clientId, secret, "grant_type=client_credentials");
+        assertEquals(200, issued.statusCode(), issued.body());
+        assertEquals("no-store", issued.headers().firstValue("Cache-Control").orElseThrow());
+        JsonNode answer = json.readTree(issued.body());
+        assertEquals("Bearer", answer.get("token_type").asText());
+        assertEquals(900, answer.get("expires_in").asInt());
+        assertEquals("documents:read hello:read", answer.get("scope").asText());
+        String token = answer.get("access_token").asText();
+
+        HttpResponse<String> hello = get("/api/hello", token);
+        assertEquals(200, hello.statusCode(), hello.body());
+        assertEquals("hello, " + clientId + "\n", hello.body());
+        assertEquals("\"burst\";q=2;w=60", hello.headers().firstValue("RateLimit-Policy").orElseThrow());
+        HttpResponse<String> write = send("POST", "/api/documents", token, "{\"title\":\"x\"}");
+        assertEquals(403, write.statusCode());
+        assertTrue(write.headers().firstValue("WWW-Authenticate").orElseThrow().contains("insufficient_scope"));
+        HttpResponse<String> limited = get("/api/documents", token);
+        assertEquals(200, limited.statusCode());
+        limited = get("/api/hello", token);
+        assertEquals(429, limited.statusCode());
+        assertEquals("RATE_LIMITED", json.readTree(limited.body()).get("code").asText());
+
+        JsonNode jwks = json.readTree(get("/.well-known/jwks.json", null).body()).get("keys");
+        assertEquals(1, jwks.size());
+        assertEquals("ES256", jwks.get(0).get("alg").asText());
+        assertFalse(jwks.get(0).has("d"));
+        String kid = json.readTree(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.')))).get("kid").asText();
+        assertEquals(kid, jwks.get(0).get("kid").asText());
+
+        assertEquals(401, token(clientId, "cs_wrong", "grant_type=client_credentials").statusCode());
+        assertEquals("invalid_scope", json.readTree(token(clientId, secret, "grant_type=client_credentials&scope=documents:write").body())
+                .get("error").asText());
+
+        // The signing keys are in the database, sealed: a restart keeps accepting the tokens already issued...
+        first.close();
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        assertTrue(output.contains("ES256 signing keys sealed under"), output);
+        assertEquals(200, get("/api/hello", token).statusCode());
+        running.forEach(ExampleService::close);
+        // ...and another root secret cannot open them.
+        String other = HexFormat.of().formatHex(new byte[32]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> start(Map.of("KEYS_ROOT_SECRET", other)));
+        assertTrue(e.getMessage().contains("cannot be opened with this root secret"), e.getMessage());
+    }
+
+    private HttpResponse<String> token(String clientId, String secret, String form) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/oauth/token"))
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void refusesAMalformedAdminKeyWithoutRepeatingIt() {
+        String typo = new KeyFormat().generate("ops_live").replace('a', 'b').replace('A', 'B') + "x";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start(Map.of("KEYS_ADMIN_KEY", typo)));
+        assertFalse(e.getMessage().contains(typo));
+        assertNotEquals(-1, e.getMessage().indexOf("KEYS_ADMIN_KEY"));
+    }
+
+    private ExampleService start(Map<String, String> env) throws Exception {
+        Map<String, String> all = new HashMap<>(env);
+        all.put("PORT", "0");
+        all.put("KEYS_DATA_DIR", dir.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExampleService service = ExampleService.start(Settings.fromEnvironment(all), new PrintStream(out, true, StandardCharsets.UTF_8));
+        running.add(service);
+        output = out.toString(StandardCharsets.UTF_8);
+        base = "http://localhost:" + service.port();
+        return service;
+    }
+
+    private JsonNode adminCall(String admin, String method, String path, String body, int expected) throws Exception {
+        HttpResponse<String> r = send(method, path, admin, body);
+        assertEquals(expected, r.statusCode(), r.body());
+        return json.readTree(r.body());
+    }
+
+    private HttpResponse<String> get(String path, String key) throws Exception {
+        return send("GET", path, key, null);
+    }
+
+    private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        if (body != null) b.header("Content-Type", "application/json");
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# HTTP cost of the key filter (DESIGN.md §6): wrk against the example service, /hello (no filter) and
+# /api/hello (same servlet behind ApiKeyFilter, key in X-API-Key), alternating A B A B in one run on one Jetty,
+# so that both see the same machine, JIT and neighbours. Budget: /api/hello keeps at least 90% of /hello.
+#
+#   keys-jmh/http-bench.sh                      # 2 rounds of 10 s each, 2 threads, 32 connections
+#   WRK_DURATION=30s ROUNDS=3 keys-jmh/http-bench.sh
+#   BENCH_NGINX=1 keys-jmh/http-bench.sh            # also nginx checking the key (a map on the header) in front of /hello
+#
+# Settings (environment): WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), WRK_WARMUP (5s, per path),
+# ROUNDS (2), BENCH_NGINX (0), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build only when the jar is missing).
+# The example runs on a free port over a fresh temporary data directory; it is stopped, and the directory removed,
+# on exit. wrk is installed from Debian's packages when missing (nginx too, with BENCH_NGINX=1).
+set -euo pipefail
+
+THREADS=${WRK_THREADS:-2}
+CONNECTIONS=${WRK_CONNECTIONS:-32}
+DURATION=${WRK_DURATION:-10s}
+WARMUP=${WRK_WARMUP:-5s}
+ROUNDS=${ROUNDS:-2}
+WITH_NGINX=${BENCH_NGINX:-0}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAR=$ROOT/examples/target/keys-example.jar
+
+die() { echo "http-bench: $*" >&2; exit 1; }
+seconds() { # wrk duration (10s, 2m, 1h or a bare number of seconds) -> seconds
+    local d=$1
+    case $d in *s) echo "${d%s}" ;; *m) echo $(( ${d%m} * 60 )) ;; *h) echo $(( ${d%h} * 3600 )) ;; *) echo "$d" ;; esac
+}
+SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+need_package() { # command, Debian package
+    command -v "$1" >/dev/null && return
+    echo "http-bench: installing $2 from Debian's packages" >&2
+    $SUDO apt-get install -y -q "$2" >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "$2" >/dev/null; } \
+        || die "cannot install $2"
+}
+
+need_package wrk wrk
+need_package curl curl
+if [ "$WITH_NGINX" = 1 ]; then need_package nginx nginx; fi
+command -v java >/dev/null || die "java (17+) is needed"
+if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+    echo "http-bench: building $JAR" >&2
+    (cd "$ROOT" && timeout 900 mvn -B -q -DskipTests -pl examples -am package) || die "build failed"
+fi
+
+TMP=$(mktemp -d -t keys-http-bench.XXXXXX)
+SERVER_PID=; NGINX_PID=
+cleanup() {
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true      # SIGTERM: the example stops gracefully
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A well-formed admin key, made by the library itself, so that this script can drive the admin API.
+cat > "$TMP/NewKey.java" <<'EOF'
+public class NewKey {
+    public static void main(String[] args) {
+        System.out.println(new dev.keys.core.format.KeyFormat().generate("bench_admin"));
+    }
+}
+EOF
+ADMIN_KEY=$(java -cp "$JAR" "$TMP/NewKey.java") || die "cannot generate an admin key"
+
+# PORT=0: the example binds a free port and says which.
+KEYS_DATA_DIR=$TMP/data PORT=0 KEYS_ADMIN_KEY=$ADMIN_KEY KEYS_JDBC_URL= \
+    java $JAVA_OPTS -jar "$JAR" >"$TMP/server.out" 2>"$TMP/server.err" &
+SERVER_PID=$!
+PORT=
+for _ in $(seq 300); do
+    PORT=$(sed -n 's#^keys example listening on http://localhost:\([0-9]*\)$#\1#p' "$TMP/server.out")
+    [ -n "$PORT" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.err" >&2; die "the example did not start"; }
+    sleep 0.2
+done
+[ -n "$PORT" ] || die "the example did not start within 60 s"
+BASE=http://127.0.0.1:$PORT
+
+# A key that may call /api/hello, with a rate limit far above what wrk can send: the benchmark measures
+# verification (and the RateLimit fields it writes), never 429s. No tier, so no quota: no database write per request.
+CREATED=$(curl -sS --max-time 10 -X POST "$BASE/admin/v1/keys" -H "Authorization: Bearer $ADMIN_KEY" \
+    -H 'Content-Type: application/json' \
+    -d '{"name":"http-bench","ownerId":"bench","prefix":"bench_live","permissions":["hello:read"],
+         "ratelimits":[{"name":"bench","limit":1000000000,"duration":"PT1S"}]}')
+KEY=$(printf '%s' "$CREATED" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+[ -n "$KEY" ] || die "could not create the benchmark key: $(printf '%s' "$CREATED" | sed 's/"key":"[^"]*"/"key":"..."/')"
+
+status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+[ "$(status "$BASE/hello")" = 200 ] || die "/hello does not answer 200"
+[ "$(status -H "X-API-Key: $KEY" "$BASE/api/hello")" = 200 ] || die "/api/hello with the key does not answer 200"
+[ "$(status "$BASE/api/hello")" = 401 ] || die "/api/hello without a key does not answer 401"
+
+PATHS=(/hello /api/hello)
+if [ "$WITH_NGINX" = 1 ]; then
+    NGINX_PORT=$((PORT + 1))
+    # A port nobody answers on (a probe, not a reservation: good enough for a benchmark on one machine).
+    while (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null; do NGINX_PORT=$((NGINX_PORT + 1)); done
+    mkdir -p "$TMP/nginx"
+    # The alternative a user would otherwise deploy: nginx checks the key against a map and proxies to the app.
+    cat > "$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi; uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;
+    map_hash_bucket_size 256;
+    map \$http_x_api_key \$key_ok { default 0; "$KEY" 1; }
+    upstream app { server 127.0.0.1:$PORT; keepalive 64; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location = /nginx/hello {
+            if (\$key_ok = 0) { return 401; }
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://app/hello;
+        }
+    }
+}
+EOF
+    env -u NGINX nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" &
+    NGINX_PID=$!
+    for _ in $(seq 50); do [ "$(status -H "X-API-Key: $KEY" "http://127.0.0.1:$NGINX_PORT/nginx/hello")" = 200 ] && break; sleep 0.2; done
+    [ "$(status -H "X-API-Key: $KEY" "http://127.0.0.1:$NGINX_PORT/nginx/hello")" = 200 ] || die "nginx did not start"
+    PATHS+=(/nginx/hello)
+fi
+url_of() { case $1 in /nginx/*) echo "http://127.0.0.1:$NGINX_PORT$1" ;; *) echo "$BASE$1" ;; esac; }
+
+# One wrk run: prints "<requests/s> <non-2xx> <socket errors>".
+run_wrk() { # path duration
+    local path=$1 d=$2 out
+    local limit=$(( $(seconds "$d") + 30 ))
+    out=$(timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" -H "X-API-Key: $KEY" "$(url_of "$path")") \
+        || die "wrk failed or timed out on $path"
+    local rps non2xx errors
+    rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ {print $2}')
+    non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
+    errors=$(printf '%s\n' "$out" | awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
+    echo "${rps:-0} ${non2xx:-0} ${errors:-0}"
+}
+
+echo "keys http-bench: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "warm-up: $WARMUP per path"
+for p in "${PATHS[@]}"; do run_wrk "$p" "$WARMUP" >/dev/null; done
+
+declare -A RESULTS
+FAILED=0
+printf '%-5s %-14s %14s %9s %14s\n' run path requests/s non-2xx socket-errors
+run=0
+for round in $(seq "$ROUNDS"); do
+    for p in "${PATHS[@]}"; do
+        run=$((run + 1))
+        read -r rps non2xx errors < <(run_wrk "$p" "$DURATION")
+        printf '%-5s %-14s %14s %9s %14s\n' "$run" "$p" "$rps" "$non2xx" "$errors"
+        RESULTS[$p]="${RESULTS[$p]:-} $rps"
+        [ "$non2xx" = 0 ] || FAILED=1
+    done
+done
+
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else printf "%.2f\n", (v[NR/2]+v[NR/2+1])/2}'; }
+declare -A MEDIAN
+for p in "${PATHS[@]}"; do
+    MEDIAN[$p]=$(echo "${RESULTS[$p]}" | median)
+    printf 'median %-14s %14s requests/s\n' "$p" "${MEDIAN[$p]}"
+done
+RATIO=$(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}')
+VERDICT=$(awk -v r="$RATIO" 'BEGIN {print (r >= 0.90) ? "within the budget (>= 0.90)" : "BELOW the budget (>= 0.90)"}')
+echo "ratio  /api/hello / /hello = $RATIO: $VERDICT"
+# Each /api/hello run over the /hello run just before it: the machine's drift between rounds cancels out.
+read -r -a A_RUNS <<<"${RESULTS[/hello]}"; read -r -a B_RUNS <<<"${RESULTS[/api/hello]}"
+PAIRS=; for i in "${!A_RUNS[@]}"; do PAIRS+=" $(awk -v a="${B_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
+echo "ratio  per round:$PAIRS"
+if [ "$WITH_NGINX" = 1 ]; then
+    echo "ratio  /api/hello / nginx key check = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/nginx/hello]}" 'BEGIN {printf "%.3f", a / b}') (budget >= 1.5)"
+fi
+[ "$FAILED" = 0 ] || die "some responses were not 2xx: the numbers above do not measure what they claim"
