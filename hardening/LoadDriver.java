@@ -38,7 +38,8 @@ public class LoadDriver {
 
     /** What the driver saw, per key id and answer. */
     static final Map<String, Map<String, LongAdder>> seen = new ConcurrentHashMap<>();
-    static final Map<String, Long> revokedAt = new ConcurrentHashMap<>();
+    /** When the revoke was sent (a request may see REVOKED from then on) and when it was answered (no 200 after). */
+    static final Map<String, Long> revokeSent = new ConcurrentHashMap<>(), revokedAt = new ConcurrentHashMap<>();
     static final LongAdder errors = new LongAdder(), requests = new LongAdder(), adminCalls = new LongAdder(), unavailable = new LongAdder();
     static final List<String> errorSamples = new ArrayList<>();
 
@@ -53,6 +54,7 @@ public class LoadDriver {
                 + "\"ratelimits\":[{\"name\":\"burst\",\"limit\":5,\"duration\":\"PT1S\"}]}"));
         for (int i = 0; i < 4; i++) {
             Key k = create("revoked", "{\"ownerId\":\"soak\",\"prefix\":\"soak_live\",\"roles\":[\"reader\"],\"tier\":\"pro\"}");
+            revokeSent.put(k.id, System.nanoTime());
             call("POST", "/admin/v1/keys/" + k.id + "/revoke", "{\"reason\":\"soak\"}", 200);
             revokedAt.put(k.id, System.nanoTime());
             keys.add(k);
@@ -96,6 +98,7 @@ public class LoadDriver {
                 try {
                     if (churned < churn.size()) {
                         Key k = churn.get(churned++);
+                        revokeSent.put(k.id, System.nanoTime());
                         call("POST", "/admin/v1/keys/" + k.id + "/revoke", "{\"reason\":\"churn\"}", 200);
                         revokedAt.put(k.id, System.nanoTime());
                     }
@@ -161,7 +164,7 @@ public class LoadDriver {
             case "valid" -> s == 200;
             case "limited" -> s == 200 || (s == 429 && code.equals("RATE_LIMITED") && r.headers().firstValue("Retry-After").isPresent());
             case "revoked" -> s == 401 && code.equals("REVOKED");
-            case "churn" -> (s == 200 && (revoked == null || revoked > started)) || (s == 401 && code.equals("REVOKED") && revoked != null);
+            case "churn" -> (s == 200 && (revoked == null || revoked > started)) || (s == 401 && code.equals("REVOKED") && revokeSent.containsKey(id));
             case "unknown" -> s == 401 && code.equals("NOT_FOUND");
             case "malformed" -> s == 401 && code.equals("MALFORMED");
             default -> false;
