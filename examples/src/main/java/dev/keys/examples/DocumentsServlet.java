@@ -101,4 +101,11 @@ final class DocumentsServlet extends HttpServlet {
         res.setContentType("application/problem+json");
         json.writeValue(res.getOutputStream(), p);
     }
+
+    /** HttpServlet answers TRACE by echoing the request headers, the caller's key among them (cross-site tracing). */
+    @Override
+    protected void doTrace(HttpServletRequest req, HttpServletResponse res) {
+        res.setHeader("Allow", "GET, HEAD, POST, OPTIONS");
+        res.setStatus(405);
+    }
 }

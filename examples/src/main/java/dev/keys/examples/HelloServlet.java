@@ -23,4 +23,11 @@ final class HelloServlet extends HttpServlet {
         res.setContentLength(body.length);
         res.getOutputStream().write(body);
     }
+
+    /** HttpServlet answers TRACE by echoing the request headers, the caller's key among them (cross-site tracing). */
+    @Override
+    protected void doTrace(HttpServletRequest req, HttpServletResponse res) {
+        res.setHeader("Allow", "GET, HEAD, OPTIONS");
+        res.setStatus(405);
+    }
 }

@@ -899,6 +899,9 @@ public final class KeyAdminServlet extends HttpServlet {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw bad("body", "not valid JSON" + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")"));
+        } catch (IOException e) {
+            // Bytes that look like UTF-16/32 but are not (CharConversionException): not JSON either, not a 500.
+            throw bad("body", "not valid JSON");
         }
         if (node == null || !node.isObject()) throw bad("body", "must be a JSON object");
         return (ObjectNode) node;

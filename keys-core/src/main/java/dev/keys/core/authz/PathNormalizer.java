@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>Raw characters must be printable ASCII: control characters, space, non-ASCII, {@code \} and {@code #} are
  *       rejected (clients percent-encode them).</li>
  *   <li>The path is split into segments at raw {@code /}. In each segment, a {@code ;} and what follows (path
- *       parameters such as {@code ;jsessionid=1}) are removed, as servlet containers do.</li>
+ *       parameters such as {@code ;jsessionid=1}) are removed, as servlet containers do; the parameters must still
+ *       pass the checks of the next step, so that none hides an encoded separator.</li>
  *   <li>Each segment is percent-decoded once, as strict UTF-8. Rejected: invalid escapes ({@code %}, {@code %G1}),
  *       malformed or overlong UTF-8, and decoded {@code /} ({@code %2F}), {@code \} ({@code %5C}), {@code ;}
  *       ({@code %3B}), {@code %} ({@code %25}: a double encoding such as {@code %252e} is neither decoded twice nor
@@ -66,6 +67,9 @@ public final class PathNormalizer {
             out.append('/');
             int mark = out.length();
             String problem = decodeInto(out, raw, s, contentEnd);
+            // Parameters are dropped, but not unchecked: an application that decodes before cutting them would see
+            // an encoded '/', '\' or '%' in them ("/;%2fadmin") as part of its path.
+            if (problem == null && contentEnd < e) problem = decodeInto(new StringBuilder(), raw, contentEnd + 1, e);
             if (problem != null) return new NormalizedPath.Rejected(problem);
             int len = out.length() - mark;
             if (len == 0 || (len == 1 && out.charAt(mark) == '.')) {

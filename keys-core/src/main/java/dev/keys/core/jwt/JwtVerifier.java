@@ -372,7 +372,8 @@ public final class JwtVerifier {
         } catch (ParseException | RuntimeException e) {
             return Jws.denied(HEADER);
         }
-        if (!(h.get("alg") instanceof String algName)) return Jws.denied(HEADER);
+        // A header of JSON null parses to no map at all.
+        if (h == null || !(h.get("alg") instanceof String algName)) return Jws.denied(HEADER);
         if (algName.trim().equalsIgnoreCase("none")) return Jws.denied(ALGORITHM);
         if (h.containsKey("enc")) return Jws.denied(JWE);
         JWSAlgorithm alg = algorithms.get(algName);

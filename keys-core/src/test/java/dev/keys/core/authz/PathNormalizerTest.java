@@ -74,6 +74,12 @@ class PathNormalizerTest {
             /admin/%ZZ                      | bad       | null
             /admin/%                        | bad       | null
             /admin/x%2                      | bad       | null
+            /;%5cAdmin                      | bad       | null
+            /;%2fadmin                      | bad       | null
+            /public;x=%2f../admin           | bad       | null
+            /public;%25/x                   | bad       | null
+            /public;x=%zz/x                 | bad       | null
+            /public;jsessionid=A%2DB/x      | public    | /public/x
             /admin/%e9                      | bad       | null
             admin                           | bad       | null
             ''                              | bad       | null
