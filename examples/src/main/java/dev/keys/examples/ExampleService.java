@@ -141,7 +141,7 @@ public final class ExampleService implements AutoCloseable {
                     .usageCounters(stores.usageCounters())      // quotas count in the database, shared by all instances
                     .roles(ROLES)
                     .tiers(TIERS)
-                    .verifier(v -> v.usageSink(usage))
+                    .verifier(v -> v.usageSink(usage).staleBound(settings.staleBound()))
                     .build();
             AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
 

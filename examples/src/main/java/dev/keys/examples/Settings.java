@@ -1,6 +1,8 @@
 package dev.keys.examples;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,9 +17,11 @@ import java.util.Optional;
  * @param jdbcPassword {@code KEYS_JDBC_PASSWORD}, optional
  * @param adminKey    {@code KEYS_ADMIN_KEY}: a key in the key format, imported with {@code keys:admin} at start
  * @param rootSecret  {@code KEYS_ROOT_SECRET}: base64 or hex, at least 32 bytes; else a file in the data directory
+ * @param staleBound  {@code KEYS_STALE_BOUND}, an ISO-8601 duration, default {@code PT0S} (fail closed): how long
+ *                    cached keys keep serving once the database is seen failing
  */
 record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
-                Optional<String> adminKey, Optional<String> rootSecret) {
+                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound) {
 
     static Settings fromEnvironment(Map<String, String> env) {
         int port;
@@ -29,7 +33,19 @@ record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<Strin
         if (port < 0 || port > 65535) throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
         return new Settings(port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
-                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"));
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env));
+    }
+
+    private static Duration staleBound(Map<String, String> env) {
+        Optional<String> text = nonBlank(env, "KEYS_STALE_BOUND");
+        if (text.isEmpty()) return Duration.ZERO;
+        try {
+            Duration d = Duration.parse(text.get());
+            if (!d.isNegative()) return d;
+        } catch (DateTimeParseException e) {
+            // fall through to the one message
+        }
+        throw new IllegalArgumentException("KEYS_STALE_BOUND must be an ISO-8601 duration such as PT30S, zero or more");
     }
 
     private static Optional<String> nonBlank(Map<String, String> env, String name) {
