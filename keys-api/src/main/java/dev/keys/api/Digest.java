@@ -53,16 +53,29 @@ public final class Digest {
         return HexFormat.of().formatHex(toBytes());
     }
 
-    /** Constant-time: every word is compared whatever the first difference. */
+    /** Constant-time (see {@link #matches}). */
     @Override
     public boolean equals(Object o) {
-        if (o instanceof Digest other) return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
-        if (o instanceof Probe p) return ((a ^ p.a) | (b ^ p.b) | (c ^ p.c) | (d ^ p.d)) == 0;
-        return false;
+        return matches(a, b, c, d, o);
     }
 
     @Override
     public int hashCode() {
+        return hash(a);
+    }
+
+    /**
+     * Whether {@code o} is a {@link Digest} or {@link Probe} holding these words: constant-time, every word compared
+     * whatever the first difference. The one comparison both types use, so that they stay equal to each other.
+     */
+    private static boolean matches(long a, long b, long c, long d, Object o) {
+        if (o instanceof Digest x) return ((a ^ x.a) | (b ^ x.b) | (c ^ x.c) | (d ^ x.d)) == 0;
+        if (o instanceof Probe x) return ((a ^ x.a) | (b ^ x.b) | (c ^ x.c) | (d ^ x.d)) == 0;
+        return false;
+    }
+
+    /** The one hash both types use: the digest's own first bits, already uniform. */
+    private static int hash(long a) {
         return (int) (a ^ (a >>> 32));
     }
 
@@ -94,14 +107,12 @@ public final class Digest {
 
         @Override
         public boolean equals(Object o) {
-            if (o instanceof Digest other) return ((a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)) == 0;
-            if (o instanceof Probe p) return ((a ^ p.a) | (b ^ p.b) | (c ^ p.c) | (d ^ p.d)) == 0;
-            return false;
+            return matches(a, b, c, d, o);
         }
 
         @Override
         public int hashCode() {
-            return (int) (a ^ (a >>> 32));
+            return hash(a);
         }
 
         @Override
