@@ -1,7 +1,7 @@
 package dev.keys.examples;
 
 import dev.keys.api.Clock;
-import dev.keys.core.jwt.SigningKeys;
+import dev.keys.jwt.SigningKeys;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

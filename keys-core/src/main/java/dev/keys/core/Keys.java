@@ -6,7 +6,7 @@ import dev.keys.api.KeyStore;
 import dev.keys.api.UsageCounters;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
-import dev.keys.core.limit.InMemoryUsageCounters;
+import dev.keys.core.store.InMemoryUsageCounters;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.KeyManager;

@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ClientStore;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
-import dev.keys.core.oauth.ClientStoreSpec;
+import dev.keys.core.store.ClientStoreSpec;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;

@@ -5,7 +5,7 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.KeyChange;
 import dev.keys.api.KeyStore;
 import dev.keys.api.StoreException;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.store.KeyStoreSpec;
 import org.junit.jupiter.api.Test;
 

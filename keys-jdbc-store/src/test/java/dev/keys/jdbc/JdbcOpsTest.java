@@ -11,7 +11,7 @@ import dev.keys.api.Outcome;
 import dev.keys.api.Page;
 import dev.keys.api.UsageEvent;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;

@@ -3,7 +3,7 @@ package dev.keys.jmh;
 import dev.keys.api.Outcome;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;

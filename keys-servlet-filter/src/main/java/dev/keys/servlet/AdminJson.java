@@ -9,7 +9,7 @@ import dev.keys.api.AuditEvent;
 import dev.keys.api.Environment;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.OAuthClient;
-import dev.keys.core.oauth.IssuedClient;
+import dev.keys.core.lifecycle.IssuedClient;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;

@@ -1,5 +1,6 @@
 package dev.keys.servlet;
 
+
 import dev.keys.api.ApiKey;
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitReport;
@@ -13,9 +14,9 @@ import dev.keys.core.authz.RouteMatch;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.authz.TrustedProxies;
 import dev.keys.api.Clock;
-import dev.keys.core.jwt.JwtVerifier;
 import dev.keys.core.ops.VerificationEvent;
 import dev.keys.core.ops.VerificationListener;
+import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -58,9 +59,10 @@ import java.util.Optional;
  * {@code dev.keys.core.Keys} or a {@link Verifier}. Fail-closed or a stale bound is a setting of that verifier
  * ({@code Verifier.Builder.staleBound}).
  *
- * <p>JWTs. With a {@link JwtVerifier} ({@link Builder#jwt}, or the context attribute named by the init-param
- * {@code jwt-attribute}, default {@value #DEFAULT_JWT_ATTRIBUTE}), an {@code Authorization: Bearer} credential
- * that has the shape of a JWT ({@link JwtVerifier#looksLikeJwt}) is verified as a token, against the same route
+ * <p>JWTs. With a bearer-token {@link CredentialVerifier} such as {@code keys-jwt}'s {@code JwtVerifier}
+ * ({@link Builder#jwt}, or the context attribute named by the init-param {@code jwt-attribute}, default
+ * {@value #DEFAULT_JWT_ATTRIBUTE}), an {@code Authorization: Bearer} credential that it
+ * {@linkplain CredentialVerifier#accepts accepts} is verified as a token, against the same route
  * requirement; everything else, and a JWT-shaped value in another source, as an API key. The answers are the same
  * for both.
  */
@@ -74,7 +76,7 @@ public final class ApiKeyFilter implements Filter {
     /** What {@code getAuthType()} answers for a request admitted with a JWT bearer token. */
     public static final String JWT_AUTH_TYPE = "JWT";
     /** Default servlet-context attribute where a filter declared by init-params finds an optional {@link JwtVerifier}. */
-    public static final String DEFAULT_JWT_ATTRIBUTE = "dev.keys.core.jwt.JwtVerifier";
+    public static final String DEFAULT_JWT_ATTRIBUTE = "dev.keys.jwt.JwtVerifier";
 
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
@@ -88,8 +90,6 @@ public final class ApiKeyFilter implements Filter {
     private static final AttributeCondition NEVER = AttributeCondition.request("dev.keys.unmatched-route", List.of("never"));
     static final Requirement NO_ROUTE = Requirement.of(PermissionQuery.NONE, NEVER);
     private static final String NO_ROUTE_REASON = "route condition failed: " + NEVER.describe();
-    static final String OPAQUE_DETAIL = "the key is not valid";
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     private volatile Settings settings;
 
@@ -112,11 +112,11 @@ public final class ApiKeyFilter implements Filter {
     }
 
     /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
-    record Settings(CredentialSources sources, String realm, boolean opaque, boolean hideCredentials, long storeRetryAfterSeconds,
-                    RouteTable routes, TrustedProxies proxies, Check check, JwtVerifier jwt, VerificationListener listener) {
-        /** Whether this credential goes to the JWT verifier: configured, JWT-shaped, and sent as a bearer token. */
+    record Settings(CredentialSources sources, Denials denials, boolean hideCredentials,
+                    RouteTable routes, TrustedProxies proxies, Check check, CredentialVerifier jwt, VerificationListener listener) {
+        /** Whether this credential goes to the bearer-token verifier: configured, accepted by it, and sent as a bearer token. */
         boolean isJwt(String credential, HttpServletRequest request) {
-            return jwt != null && sources.bearer() && JwtVerifier.looksLikeJwt(credential) && CredentialSources.hasBearer(request);
+            return jwt != null && sources.bearer() && jwt.accepts(credential) && CredentialSources.hasBearer(request);
         }
     }
 
@@ -140,7 +140,7 @@ public final class ApiKeyFilter implements Filter {
         }
         String credential = s.sources.extract(request);
         if (credential == CredentialSources.AMBIGUOUS) {
-            response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, "invalid_request"));
+            response.setHeader("WWW-Authenticate", Problem.challenge(s.denials.realm(), "invalid_request"));
             String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
                     "the request carries more than one credential");
             LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (two credentials), request {0}", id);
@@ -153,7 +153,7 @@ public final class ApiKeyFilter implements Filter {
         } else if (credential.isEmpty()) {
             v = EMPTY;
         } else {
-            RequestContext ctx = context(request, s.proxies);
+            RequestContext ctx = Requests.context(request, s.proxies);
             Requirement requirement = Requirement.NONE;
             if (s.routes != null) {
                 RouteMatch m = s.routes.match(ctx.method(), ctx.path());
@@ -185,103 +185,7 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, jwt ? JWT_AUTH_TYPE : AUTH_TYPE), response);
             return;
         }
-        deny(s, response, (Verification.Denied) v);
-    }
-
-    /** Writes the answer of a denial exactly as DESIGN.md §3 says. */
-    static void deny(Settings s, HttpServletResponse response, Verification.Denied d) throws IOException {
-        Outcome real = d.outcome();
-        boolean hide = s.opaque && (real == Outcome.NOT_FOUND || real == Outcome.EXPIRED || real == Outcome.REVOKED);
-        Outcome shown = hide ? Outcome.NOT_FOUND : real;
-        String detail = hide ? OPAQUE_DETAIL : d.detail();
-        switch (shown.httpStatus()) {
-            case 401 -> response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, shown == Outcome.MISSING ? null : "invalid_token"));
-            case 403 -> {
-                if (shown == Outcome.INSUFFICIENT_PERMISSIONS) response.setHeader("WWW-Authenticate", Problem.challenge(s.realm, "insufficient_scope"));
-            }
-            case 429 -> {
-                RateLimitReport r = d.rateLimits();
-                if (r.retryAfterSeconds() > 0) response.setHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
-                Problem.rateLimitFields(response, r.statuses());
-            }
-            case 503 -> response.setHeader("Retry-After", Long.toString(s.storeRetryAfterSeconds));
-            default -> { }
-        }
-        String id = Problem.send(response, shown, detail);
-        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "keys: denied {0} for key {1}, request {2}", real,
-                    d.key().map(ApiKey::id).orElse("-"), id);
-        }
-    }
-
-    /**
-     * What the verifier knows of the request: the method, the path inside the web application as received (not yet
-     * decoded; route matching normalises it) and the client address, which is the socket peer unless the peer is a
-     * trusted proxy, in which case {@code X-Forwarded-For} is walked by the {@link TrustedProxies} rule.
-     */
-    static RequestContext context(HttpServletRequest request, TrustedProxies proxies) {
-        String uri = request.getRequestURI();
-        String cp = request.getContextPath();
-        String path = cp != null && !cp.isEmpty() && uri.startsWith(cp) ? uri.substring(cp.length()) : uri;
-        Optional<InetAddress> peer = literalAddress(request.getRemoteAddr());
-        if (peer.isPresent() && proxies != TrustedProxies.NONE && proxies.isTrusted(peer.get())) {
-            Enumeration<String> xff = request.getHeaders("X-Forwarded-For");
-            List<String> values = xff == null ? List.of() : Collections.list(xff);
-            if (!values.isEmpty()) peer = Optional.of(proxies.clientAddress(peer.get(), values));
-        }
-        return new RequestContext(request.getMethod(), path, peer, Map.of(), 1);
-    }
-
-    /** A dotted-quad IPv4 literal (no leading zeros beyond a lone 0), or null: the common case, without a regex. */
-    static byte[] ipv4(String t) {
-        int n = t.length();
-        if (n < 7 || n > 15) return null;
-        byte[] out = new byte[4];
-        int part = 0, value = 0, digits = 0;
-        for (int i = 0; i <= n; i++) {
-            char c = i == n ? '.' : t.charAt(i);
-            if (c == '.') {
-                if (digits == 0 || part == 4) return null;
-                out[part++] = (byte) value;
-                value = 0;
-                digits = 0;
-            } else if (c >= '0' && c <= '9') {
-                if (digits > 0 && value == 0) return null;
-                value = value * 10 + (c - '0');
-                if (++digits > 3 || value > 255) return null;
-            } else {
-                return null;
-            }
-        }
-        return part == 4 ? out : null;
-    }
-
-    /** Parses an IP literal without ever asking DNS; anything else is empty. */
-    static Optional<InetAddress> literalAddress(String text) {
-        if (text == null || text.isEmpty()) return Optional.empty();
-        byte[] v4 = ipv4(text);
-        if (v4 != null) {
-            try {
-                return Optional.of(InetAddress.getByAddress(v4));
-            } catch (UnknownHostException e) {
-                return Optional.empty();
-            }
-        }
-        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        boolean colon = t.indexOf(':') >= 0;
-        if (colon) {
-            for (int i = 0; i < t.length(); i++) {
-                char c = t.charAt(i);
-                if (!(Character.digit(c, 16) >= 0 || c == ':' || c == '.' || c == '%')) return Optional.empty();
-            }
-        } else if (!IPV4.matcher(t).matches()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InetAddress.getByName(t));
-        } catch (UnknownHostException | SecurityException e) {
-            return Optional.empty();
-        }
+        s.denials.write(response, (Verification.Denied) v);
     }
 
     @Override
@@ -298,7 +202,7 @@ public final class ApiKeyFilter implements Filter {
         private RouteTable routes;
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Check check;
-        private JwtVerifier jwt;
+        private CredentialVerifier jwt;
         private VerificationListener listener;
 
         private Builder(Verifier verifier) {
@@ -367,7 +271,7 @@ public final class ApiKeyFilter implements Filter {
          * {@code JwtVerifier.Builder.limits}); routes, ABAC conditions and answers apply unchanged. Default none:
          * every credential is an API key.
          */
-        public Builder jwt(JwtVerifier verifier) { jwt = Objects.requireNonNull(verifier); return this; }
+        public Builder jwt(CredentialVerifier verifier) { jwt = Objects.requireNonNull(verifier); return this; }
 
         /**
          * Told of every verification of a request that carried a credential, with its client address and duration:
@@ -386,7 +290,7 @@ public final class ApiKeyFilter implements Filter {
         Settings settings() {
             Verifier v = verifier;
             Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
-            return new Settings(sources, realm, opaque, hideCredentials, storeRetryAfterSeconds, routes, proxies, c, jwt, listener);
+            return new Settings(sources, new Denials(realm, opaque, storeRetryAfterSeconds), hideCredentials, routes, proxies, c, jwt, listener);
         }
     }
 }

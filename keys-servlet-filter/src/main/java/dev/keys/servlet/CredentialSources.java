@@ -118,15 +118,7 @@ public final class CredentialSources {
     /** Values of {@code name} in a raw query string, percent-decoded. */
     static List<String> queryValues(String query, String name) {
         List<String> out = new ArrayList<>(1);
-        int i = 0, n = query.length();
-        while (i <= n) {
-            int amp = query.indexOf('&', i);
-            if (amp < 0) amp = n;
-            int eq = query.indexOf('=', i);
-            String k = eq >= 0 && eq < amp ? query.substring(i, eq) : query.substring(i, amp);
-            if (decode(k).equals(name)) out.add(eq >= 0 && eq < amp ? decode(query.substring(eq + 1, amp)) : "");
-            i = amp + 1;
-        }
+        for (FormData.Pair p : FormData.parseLenient(query)) if (p.name().equals(name)) out.add(p.value());
         return out;
     }
 
@@ -134,28 +126,12 @@ public final class CredentialSources {
     static String stripQuery(String query, String name) {
         if (query == null) return null;
         StringBuilder sb = new StringBuilder(query.length());
-        int i = 0, n = query.length();
-        while (i <= n) {
-            int amp = query.indexOf('&', i);
-            if (amp < 0) amp = n;
-            int eq = query.indexOf('=', i);
-            String k = eq >= 0 && eq < amp ? query.substring(i, eq) : query.substring(i, amp);
-            if (!decode(k).equals(name) && amp > i) {
-                if (sb.length() > 0) sb.append('&');
-                sb.append(query, i, amp);
-            }
-            i = amp + 1;
+        for (FormData.Pair p : FormData.parseLenient(query)) {
+            if (p.name().equals(name)) continue;
+            if (sb.length() > 0) sb.append('&');
+            sb.append(p.raw());
         }
         return sb.length() == 0 ? null : sb.toString();
-    }
-
-    private static String decode(String s) {
-        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s;
-        }
     }
 
     /** True for a header this configuration reads a credential from (Authorization only for Bearer). */

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.core.Keys;
-import dev.keys.core.authz.PolicyLoader;
+import dev.keys.servlet.PolicyLoader;
 import dev.keys.core.authz.TrustedProxies;
-import dev.keys.core.jwt.JwtVerifier;
+import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
@@ -43,9 +43,9 @@ final class FilterConfigReader {
         ApiKeyFilter.Builder b = ApiKeyFilter.builder(verifier(ctx, param(config, "keys-attribute")));
         String jwtAttr = param(config, "jwt-attribute");
         Object jwt = ctx.getAttribute(jwtAttr == null ? ApiKeyFilter.DEFAULT_JWT_ATTRIBUTE : jwtAttr);
-        if (jwt instanceof JwtVerifier j) b.jwt(j);
+        if (jwt instanceof CredentialVerifier j) b.jwt(j);
         else if (jwtAttr != null) throw new ServletException("servlet-context attribute " + jwtAttr + " (init-param jwt-attribute) must hold a "
-                + "dev.keys.core.jwt.JwtVerifier, found " + (jwt == null ? "nothing" : jwt.getClass().getName()));
+                + "dev.keys.core.verify.CredentialVerifier (such as dev.keys.jwt.JwtVerifier), found " + (jwt == null ? "nothing" : jwt.getClass().getName()));
         String policy = param(config, "policy");
         if (policy != null) {
             try (InputStream in = open(ctx, policy)) {

@@ -29,10 +29,10 @@ import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
-import dev.keys.core.oauth.ClientManager;
-import dev.keys.core.oauth.ClientUpdate;
-import dev.keys.core.oauth.IssuedClient;
-import dev.keys.core.oauth.NewClient;
+import dev.keys.core.lifecycle.ClientManager;
+import dev.keys.core.lifecycle.ClientUpdate;
+import dev.keys.core.lifecycle.IssuedClient;
+import dev.keys.core.lifecycle.NewClient;
 import dev.keys.api.OAuthClient;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.ServletConfig;
@@ -81,7 +81,7 @@ public final class KeyAdminServlet extends HttpServlet {
     public static final String DEFAULT_AUDIT_LOG_ATTRIBUTE = "dev.keys.api.AuditLog";
     public static final String DEFAULT_USAGE_LOG_ATTRIBUTE = "dev.keys.api.UsageLog";
     public static final String DEFAULT_ROLES_ATTRIBUTE = "dev.keys.core.authz.Roles";
-    public static final String DEFAULT_CLIENTS_ATTRIBUTE = "dev.keys.core.oauth.ClientManager";
+    public static final String DEFAULT_CLIENTS_ATTRIBUTE = "dev.keys.core.lifecycle.ClientManager";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     private static final PermissionQuery ADMIN_QUERY = PermissionQuery.parse(ADMIN);
     /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
@@ -264,7 +264,7 @@ public final class KeyAdminServlet extends HttpServlet {
         } catch (UnsupportedType e) {
             Problem.send(res, 415, Problem.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", "the body must be application/json");
         } catch (StoreException.Unavailable e) {
-            res.setHeader("Retry-After", Long.toString(c.auth.storeRetryAfterSeconds()));
+            res.setHeader("Retry-After", Long.toString(c.auth.denials().storeRetryAfterSeconds()));
             Problem.send(res, Outcome.STORE_UNAVAILABLE, "the key store is unavailable");
         } catch (StoreException.Conflict | StoreException.Duplicate e) {
             Problem.send(res, 409, Problem.CONFLICT, "Conflict", "the key was changed concurrently; read it again and retry");
@@ -334,7 +334,7 @@ public final class KeyAdminServlet extends HttpServlet {
     }
 
     private static void forbidden(Config c, HttpServletResponse res, String detail) throws IOException {
-        res.setHeader("WWW-Authenticate", Problem.challenge(c.auth.realm(), "insufficient_scope"));
+        res.setHeader("WWW-Authenticate", Problem.challenge(c.auth.denials().realm(), "insufficient_scope"));
         Problem.send(res, Outcome.INSUFFICIENT_PERMISSIONS, detail);
     }
 
@@ -350,18 +350,18 @@ public final class KeyAdminServlet extends HttpServlet {
         ApiKeyFilter.Settings s = c.auth;
         String credential = s.sources().extract(req);
         if (credential == CredentialSources.AMBIGUOUS) {
-            res.setHeader("WWW-Authenticate", Problem.challenge(s.realm(), "invalid_request"));
+            res.setHeader("WWW-Authenticate", Problem.challenge(s.denials().realm(), "invalid_request"));
             Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", "the request carries more than one credential");
             return null;
         }
         Verification v = credential == null ? new Verification.Denied(Outcome.MISSING, "no credential was sent")
                 : credential.isEmpty() ? new Verification.Denied(Outcome.MALFORMED, "the credential is empty")
-                : c.verifier.verify(credential, ApiKeyFilter.context(req, s.proxies()), CALLER);
+                : c.verifier.verify(credential, Requests.context(req, s.proxies()), CALLER);
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(res, valid.rateLimits().statuses());
             return valid.key();
         }
-        ApiKeyFilter.deny(s, res, (Verification.Denied) v);
+        s.denials().write(res, (Verification.Denied) v);
         return null;
     }
 
@@ -729,7 +729,7 @@ public final class KeyAdminServlet extends HttpServlet {
         dev.keys.api.RequestContext ctx = dev.keys.api.RequestContext.NONE;
         if (body.hasNonNull("clientAddress")) {
             String a = AdminJson.text(body.get("clientAddress"), "clientAddress", 64);
-            ctx = ctx.withClientAddress(ApiKeyFilter.literalAddress(a).orElseThrow(() -> bad("clientAddress", "not an IP address")));
+            ctx = ctx.withClientAddress(Requests.literalAddress(a).orElseThrow(() -> bad("clientAddress", "not an IP address")));
         }
         Verification v = c.verifier.verify(key, ctx, requirement);
         if (v.outcome() == Outcome.STORE_UNAVAILABLE) throw new StoreException.Unavailable("store unavailable", null);
@@ -854,30 +854,22 @@ public final class KeyAdminServlet extends HttpServlet {
     /** The query parameters, each at most once; unknown ones answer 400. The credential parameter is ignored. */
     private Map<String, String> queryParams(Call call, Set<String> allowed) {
         Map<String, String> out = new LinkedHashMap<>();
-        String qs = call.req.getQueryString();
-        if (qs == null || qs.isEmpty()) return out;
         String credentialParam = config.auth.sources().queryParameter().orElse(null);
-        for (String pair : qs.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+        List<FormData.Pair> pairs;
+        try {
+            pairs = FormData.parse(call.req.getQueryString());
+        } catch (IllegalArgumentException e) {
+            throw new AdminJson.BadRequest("query: bad percent-encoding");
+        }
+        for (FormData.Pair p : pairs) {
+            String name = p.name();
             if (name.equals(credentialParam)) continue;
             if (!allowed.contains(name)) throw bad(AdminJson.fieldName("", name), "unknown query parameter");
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            if (out.put(name, value) != null) throw bad(name, "given twice");
+            if (out.put(name, p.value()) != null) throw bad(name, "given twice");
         }
         return out;
     }
 
-    private static String decode(String s) {
-        try {
-            return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new AdminJson.BadRequest("query: bad percent-encoding");
-        }
-    }
-
-    /** The body as a JSON object; an empty body is {@code {}} unless {@code required}. */
     private static ObjectNode body(Config c, Call call, boolean required) throws IOException {
         HttpServletRequest req = call.req;
         long declared = req.getContentLengthLong();
@@ -985,7 +977,7 @@ public final class KeyAdminServlet extends HttpServlet {
 
         Config config() {
             return new Config(keys.manager(), keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, roles,
-                    new ApiKeyFilter.Settings(sources, realm, false, false, storeRetryAfterSeconds, null, proxies, null, null, null), clients);
+                    new ApiKeyFilter.Settings(sources, new Denials(realm, false, storeRetryAfterSeconds), false, null, proxies, null, null, null), clients);
         }
 
         public KeyAdminServlet build() {

@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.core.JsonText;
+
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitStatus;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,13 +20,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@value #TYPE_BASE}{@code <code in lower kebab case>}. The request id is fresh and random, and also sent as
  * {@value #REQUEST_ID_HEADER}. Details are written by this library and never hold a key.
  */
-final class Problem {
+public final class Problem {
     static final String TYPE_BASE = "https://keys.dev/problems/";
     static final String CONTENT_TYPE = "application/problem+json";
     static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     /** Codes of answers that are not verification outcomes. */
-    static final String INVALID_REQUEST = "INVALID_REQUEST", RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND",
+    public static final String INVALID_REQUEST = "INVALID_REQUEST", RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND",
             METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", CONFLICT = "CONFLICT", PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE",
             UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE", INTERNAL_ERROR = "INTERNAL_ERROR";
 
@@ -46,7 +48,7 @@ final class Problem {
     }
 
     /** Sends the problem and returns its request id. Headers set before stay; the body replaces any buffered one. */
-    static String send(HttpServletResponse res, int status, String code, String title, String detail) throws IOException {
+    public static String send(HttpServletResponse res, int status, String code, String title, String detail) throws IOException {
         String id = requestId();
         if (!res.isCommitted()) res.resetBuffer();
         res.setStatus(status);
@@ -55,15 +57,15 @@ final class Problem {
         res.setContentType(CONTENT_TYPE);
         StringBuilder sb = new StringBuilder(160 + detail.length());
         sb.append("{\"type\":");
-        Json.string(sb, type(code));
+        JsonText.appendString(sb, type(code));
         sb.append(",\"title\":");
-        Json.string(sb, title);
+        JsonText.appendString(sb, title);
         sb.append(",\"status\":").append(status).append(",\"detail\":");
-        Json.string(sb, detail);
+        JsonText.appendString(sb, detail);
         sb.append(",\"code\":");
-        Json.string(sb, code);
+        JsonText.appendString(sb, code);
         sb.append(",\"requestId\":");
-        Json.string(sb, id);
+        JsonText.appendString(sb, id);
         sb.append('}');
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         res.setContentLength(body.length);

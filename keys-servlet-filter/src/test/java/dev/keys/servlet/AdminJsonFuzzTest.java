@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
 import dev.keys.core.store.InMemoryKeyStore;

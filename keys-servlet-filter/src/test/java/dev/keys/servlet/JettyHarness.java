@@ -10,7 +10,7 @@ import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.IssuedKey;

@@ -2,7 +2,7 @@ package dev.keys.servlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.core.authz.Policy;
-import dev.keys.core.authz.PolicyLoader;
+import dev.keys.servlet.PolicyLoader;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
 import org.junit.jupiter.api.AfterAll;

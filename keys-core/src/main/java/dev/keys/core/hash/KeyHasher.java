@@ -1,9 +1,6 @@
 package dev.keys.core.hash;
 
 import dev.keys.api.Digest;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -75,11 +72,25 @@ public final class KeyHasher {
      */
     public static KeyHasher hmacFromRootSecret(byte[] rootSecret) {
         if (rootSecret.length < 32) throw new IllegalArgumentException("the root secret must be at least 32 bytes");
-        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(rootSecret, null, "keys/pepper/v1".getBytes(StandardCharsets.US_ASCII)));
-        byte[] pepper = new byte[32];
-        hkdf.generateBytes(pepper, 0, 32);
-        return hmac(pepper);
+        return hmac(hkdfSha256(rootSecret, "keys/pepper/v1".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * HKDF-SHA256 (RFC 5869) with no salt, 32 bytes of output: extract, then one expand block. The JDK's HMAC is
+     * all it takes, so no crypto library is needed for it.
+     */
+    static byte[] hkdfSha256(byte[] ikm, byte[] info) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(new byte[32], "HmacSHA256"));         // RFC 5869 §2.2: no salt is HashLen zeros
+            byte[] prk = mac.doFinal(ikm);
+            mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+            mac.update(info);
+            mac.update((byte) 1);
+            return mac.doFinal();                                              // T(1): exactly the 32 bytes wanted
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
     }
 
     /** {@code SHA-256} or {@code HMAC-SHA256}. */

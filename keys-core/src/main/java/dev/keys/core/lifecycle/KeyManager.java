@@ -278,7 +278,7 @@ public final class KeyManager {
         private AuditSink audit = AuditSink.NONE;
         private Consumer<Digest> listener = d -> { };
         private SecureRandom random = new SecureRandom();
-        private UsageCounters counters = new dev.keys.core.limit.InMemoryUsageCounters();
+        private UsageCounters counters = new dev.keys.core.store.InMemoryUsageCounters();
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");

@@ -4,44 +4,37 @@ import dev.keys.api.Clock;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
 import dev.keys.core.authz.Requirement;
-import dev.keys.core.verify.Verifier;
+import dev.keys.core.verify.CredentialVerifier;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link Verifier} seen from operations: each call is timed and reported to a {@link VerificationListener}
+ * A {@link CredentialVerifier} seen from operations: each call is timed and reported to a {@link VerificationListener}
  * (metrics, alerts) with its outcome, key and client address, including the outcomes the verifier's
  * {@code UsageSink} never sees because no key matched. The cost is two {@code System.nanoTime} reads, one clock read
  * and one small event per call; a service that wants neither metrics nor alerts calls the {@code Verifier} directly
  * and pays nothing. A listener that throws does not fail the request: the failure is counted in
  * {@link #listenerFailures()}.
  */
-public final class ObservingVerifier {
-    private final Verifier verifier;
+public final class ObservingVerifier implements CredentialVerifier {
+    private final CredentialVerifier verifier;
     private final Clock clock;
     private final VerificationListener listener;
     private final LongAdder failures = new LongAdder();
 
-    private ObservingVerifier(Verifier verifier, Clock clock, VerificationListener listener) {
+    private ObservingVerifier(CredentialVerifier verifier, Clock clock, VerificationListener listener) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /** {@code clock} should be the verifier's, so that alert windows and the verifier agree on the time. */
-    public static ObservingVerifier of(Verifier verifier, Clock clock, VerificationListener listener) {
+    public static ObservingVerifier of(CredentialVerifier verifier, Clock clock, VerificationListener listener) {
         return new ObservingVerifier(verifier, clock, listener);
     }
 
-    public Verification verify(CharSequence credential) {
-        return verify(credential, RequestContext.NONE, Requirement.NONE);
-    }
-
-    public Verification verify(CharSequence credential, RequestContext ctx) {
-        return verify(credential, ctx, Requirement.NONE);
-    }
-
+    @Override
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         long start = System.nanoTime();
         Verification v = verifier.verify(credential, ctx, requirement);
@@ -54,8 +47,13 @@ public final class ObservingVerifier {
         return v;
     }
 
+    @Override
+    public boolean accepts(CharSequence credential) {
+        return verifier.accepts(credential);
+    }
+
     /** The wrapped verifier. */
-    public Verifier verifier() {
+    public CredentialVerifier verifier() {
         return verifier;
     }
 

@@ -19,7 +19,7 @@ import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
-import dev.keys.core.limit.InMemoryUsageCounters;
+import dev.keys.core.store.InMemoryUsageCounters;
 import dev.keys.core.limit.LimitResult;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.QuotaResult;
@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  * {@code STORE_UNAVAILABLE}. A revoked key cannot come back from the cache: a change only ever replaces an entry
  * with the store's newer state, and the cache is never filled from anything older than the change feed has seen.
  */
-public final class Verifier implements AutoCloseable {
+public final class Verifier implements CredentialVerifier, AutoCloseable {
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
     private static final Verification.Denied MALFORMED = new Verification.Denied(Outcome.MALFORMED, "the credential is not a well-formed key");
     private static final Verification.Denied NOT_FOUND = new Verification.Denied(Outcome.NOT_FOUND, "the key is not known");
@@ -120,11 +120,13 @@ public final class Verifier implements AutoCloseable {
     }
 
     /** Verifies a credential with no request context: authentication and key state only. */
+    @Override
     public Verification verify(CharSequence credential) {
         return verify(credential, RequestContext.NONE);
     }
 
     /** Verifies a credential for a request, with no permission or route requirement. */
+    @Override
     public Verification verify(CharSequence credential, RequestContext ctx) {
         return verify(credential, ctx, Requirement.NONE);
     }
@@ -133,6 +135,7 @@ public final class Verifier implements AutoCloseable {
      * Verifies a credential for a request that must meet {@code requirement} (a permission query and conditions,
      * usually from the route the request matched). {@code null} or empty means no credential was sent.
      */
+    @Override
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();

@@ -42,6 +42,25 @@ class KeyHasherTest {
     }
 
     @Test
+    void hkdfMatchesRfc5869TestCase3() {
+        byte[] okm = KeyHasher.hkdfSha256(bytes(0x0b, 22), new byte[0]);
+        assertEquals("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d", java.util.HexFormat.of().formatHex(okm));
+    }
+
+    /** The pepper a root secret gives must never change: stored digests depend on it (pinned from the Bouncy Castle HKDF of 0.1). */
+    @Test
+    void rootSecretDerivationIsTheSameAsInEarlierReleases() {
+        assertEquals("cede0ce8735bcaff862268c87047b7781b15492c945148ef8dbdfcfb62742248",
+                KeyHasher.hmacFromRootSecret(new byte[32]).digest("x".repeat(20)).toHex());
+    }
+
+    private static byte[] bytes(int value, int n) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    @Test
     void digestsNeverPrintThemselves() {
         assertEquals("Digest[redacted]", KeyHasher.sha256().digest("abc").toString());
     }

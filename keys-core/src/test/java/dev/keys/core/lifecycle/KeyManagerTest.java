@@ -6,7 +6,7 @@ import dev.keys.api.KeyStatus;
 import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.store.InMemoryKeyStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package dev.keys.core.limit;
 
+import dev.keys.core.store.InMemoryUsageCounters;
+
 import dev.keys.api.ApiKey;
 import dev.keys.api.Clock;
 import dev.keys.api.Digest;

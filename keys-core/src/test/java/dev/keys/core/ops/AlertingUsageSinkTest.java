@@ -1,11 +1,13 @@
 package dev.keys.core.ops;
 
+import dev.keys.core.store.InMemoryLastUse;
+
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RequestContext;
 import dev.keys.api.UsageEvent;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;

@@ -1,10 +1,13 @@
 package dev.keys.core.ops;
 
+import dev.keys.core.store.InMemoryLastUse;
+import dev.keys.core.store.InMemoryLease;
+
 import dev.keys.api.AuditEvent;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.Outcome;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;

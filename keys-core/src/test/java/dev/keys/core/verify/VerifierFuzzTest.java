@@ -5,7 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.keys.api.Outcome;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;

@@ -8,7 +8,7 @@ import dev.keys.api.RateLimitStatus;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.lifecycle.IssuedKey;

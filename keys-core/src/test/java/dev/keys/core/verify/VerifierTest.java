@@ -9,7 +9,7 @@ import dev.keys.core.authz.Roles;
 import java.net.InetAddress;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
-import dev.keys.core.ManualClock;
+import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;

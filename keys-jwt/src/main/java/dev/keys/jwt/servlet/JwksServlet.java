@@ -1,0 +1,62 @@
+package dev.keys.jwt.servlet;
+
+import dev.keys.servlet.Problem;
+
+import dev.keys.jwt.SigningKeys;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * {@code GET /.well-known/jwks.json}: the public signing keys of a {@link SigningKeys} keyring (RFC 7517 §5), read
+ * live so that a rotation is published at once; retired keys stay until their last token expires. Private parts
+ * are never written. Cached by clients for a short {@code max-age} (default 60 s): a verifier that meets a new
+ * {@code kid} before its copy expires refetches anyway.
+ */
+public final class JwksServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    private final transient SigningKeys keys;
+    private final String cacheControl;
+
+    private JwksServlet(SigningKeys keys, Duration maxAge) {
+        this.keys = keys;
+        this.cacheControl = "public, max-age=" + maxAge.getSeconds();
+    }
+
+    /** Publishes {@code keys} with {@code Cache-Control: public, max-age=60}. */
+    public static JwksServlet of(SigningKeys keys) {
+        return of(keys, Duration.ofSeconds(60));
+    }
+
+    public static JwksServlet of(SigningKeys keys, Duration maxAge) {
+        Objects.requireNonNull(keys, "keys");
+        if (maxAge.isNegative()) throw new IllegalArgumentException("maxAge must not be negative");
+        return new JwksServlet(keys, maxAge);
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String m = req.getMethod();
+        if (!m.equals("GET") && !m.equals("HEAD")) {
+            res.setHeader("Allow", "GET, HEAD");
+            Problem.send(res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", m + " is not allowed here; use GET");
+            return;
+        }
+        byte[] body = keys.jwks().getBytes(StandardCharsets.UTF_8);
+        res.setStatus(200);
+        res.setHeader("Cache-Control", cacheControl);
+        res.setContentType("application/json");
+        res.setContentLength(body.length);
+        if (m.equals("HEAD")) return;
+        try (OutputStream out = res.getOutputStream()) {
+            out.write(body);
+        }
+    }
+}
