@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * <tr><th>name</th><th>type</th><th>tags</th><th>fed by</th></tr>
  * <tr><td>{@code keys.verifications}</td><td>counter</td><td>{@code outcome}, {@code tenant} (and {@code key} when
  * enabled)</td><td>{@link #usageSink} or {@link #onVerification}</td></tr>
- * <tr><td>{@code keys.verification.duration}</td><td>timer</td><td>{@code outcome}</td><td>{@link #onVerification} (an {@link ObservingVerifier})</td></tr>
+ * <tr><td>{@code keys.verification.duration}</td><td>timer</td><td>{@code outcome}</td><td>{@link #onVerification} (an {@link dev.keys.core.ops.ObservingVerifier})</td></tr>
  * <tr><td>{@code keys.store.errors}</td><td>counter</td><td></td><td>{@code STORE_UNAVAILABLE} outcomes seen by {@link #onVerification}</td></tr>
  * <tr><td>{@code keys.cache.size}, {@code keys.cache.hit.ratio}, {@code keys.store.down}</td><td>gauges</td><td></td><td>the {@link Verifier} given to {@link #watch}</td></tr>
  * </table>

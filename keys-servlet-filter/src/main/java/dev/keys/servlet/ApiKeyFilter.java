@@ -75,7 +75,7 @@ public final class ApiKeyFilter implements Filter {
     public static final String AUTH_TYPE = "API_KEY";
     /** What {@code getAuthType()} answers for a request admitted with a JWT bearer token. */
     public static final String JWT_AUTH_TYPE = "JWT";
-    /** Default servlet-context attribute where a filter declared by init-params finds an optional {@link JwtVerifier}. */
+    /** Default servlet-context attribute where a filter declared by init-params finds an optional bearer-token {@link CredentialVerifier} (such as keys-jwt's {@code JwtVerifier}). */
     public static final String DEFAULT_JWT_ATTRIBUTE = "dev.keys.jwt.JwtVerifier";
 
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");

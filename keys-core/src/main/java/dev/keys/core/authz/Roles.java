@@ -14,7 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Named sets of permissions, immutable. Built in code with {@link #builder()} or loaded by {@link PolicyLoader}.
+ * Named sets of permissions, immutable. Built in code with {@link #builder()} or loaded by {@code dev.keys.servlet.PolicyLoader}.
  * Role names are case-sensitive, 1 to 64 of {@code [A-Za-z0-9._:-]}.
  */
 public final class Roles {
