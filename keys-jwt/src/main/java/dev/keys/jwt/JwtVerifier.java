@@ -43,17 +43,17 @@ import java.util.function.Predicate;
  * that the authorization of {@link KeyAuthz} (routes, permission queries, ABAC conditions) applies unchanged.
  *
  * <p>Design. Security defaults follow RFC 8725; the checks run in the order of docs/jwt.md, one part each, and each
- * hands the next a {@link Checked} value or ends with a denial. Everything the text alone decides comes first, with
- * no key lookup and no network call: size, segments, canonical base64url and JSON depth ({@link Compact}), then
- * what the header may say ({@link HeaderPolicy}: an algorithm allow-list, no {@code none}, no embedded key or key
- * URL, no {@code crit}, the {@code typ}). Only then is a key selected by {@code kid} ({@link KeySelector}, from the
- * source {@link JwksSources} builds), each key for the one algorithm it names, and the signature checked
- * ({@link Signatures}). Last, the claims are checked and mapped onto the synthesised key ({@link ClaimsMapping}).
+ * hands the next a {@code Checked} value or ends with a denial. Everything the text alone decides comes first, with
+ * no key lookup and no network call: size, segments, canonical base64url and JSON depth ({@code Compact}), then
+ * what the header may say ({@code HeaderPolicy}: an algorithm allow-list, no {@code none}, no embedded key or key
+ * URL, no {@code crit}, the {@code typ}). Only then is a key selected by {@code kid} ({@code KeySelector}, from the
+ * source {@code JwksSources} builds), each key for the one algorithm it names, and the signature checked
+ * ({@code Signatures}). Last, the claims are checked and mapped onto the synthesised key ({@code ClaimsMapping}).
  *
- * <p>Cost. A token verified once is cached by the SHA-256 of its text ({@link VerifiedToken}: Caffeine, bounded,
+ * <p>Cost. A token verified once is cached by the SHA-256 of its text ({@code VerifiedToken}: Caffeine, bounded,
  * each entry until the token's expiry), so that a repeated token costs one pass over the text, one hash, one
  * lookup, the expiry and revocation checks, the authorization and, with {@link Builder#limits}, its subject's
- * buckets ({@link SubjectLimits}), like a cached API key; the signature is checked once per token.
+ * buckets ({@code SubjectLimits}), like a cached API key; the signature is checked once per token.
  *
  * <p>Outcomes (docs/contract.md §3): everything about the token's shape, signature, key, issuer, audience or
  * validity window is {@code MALFORMED} with a safe detail; past {@code exp} is {@code EXPIRED}; a revoked
@@ -207,7 +207,7 @@ public final class JwtVerifier implements CredentialVerifier {
         return checkSignedJws(text).then(payload -> claims.map(payload, digest, now));
     }
 
-    /** The payload of a JWS whose text has passed {@link Compact#refusal}, once its signature verified. */
+    /** The payload of a JWS whose text has passed {@code Compact.refusal}, once its signature verified. */
     private Checked<byte[]> checkSignedJws(String text) {
         return Compact.segments(text, maxJsonDepth).then(s ->
                 header.check(s).then(h ->
