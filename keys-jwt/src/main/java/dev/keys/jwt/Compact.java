@@ -1,5 +1,15 @@
 package dev.keys.jwt;
 
+import dev.keys.api.Verification;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import static dev.keys.jwt.JwtVerifier.ENCODING;
+import static dev.keys.jwt.JwtVerifier.HEADER;
+import static dev.keys.jwt.JwtVerifier.NESTED;
+import static dev.keys.jwt.JwtVerifier.SIGNATURE;
+
 /**
  * Strict checks on the compact serialisation, done on the raw text before any JSON parsing, key lookup or
  * network call: the alphabet, the segment count, canonical unpadded base64url (RFC 7515 §2: no padding, no
@@ -8,6 +18,23 @@ package dev.keys.jwt;
  */
 final class Compact {
     private static final byte[] VALUE = new byte[128];
+    // Wrapped once: floods of garbage tokens are refused without allocating.
+    private static final Optional<Verification.Denied> MISSING = Optional.of(JwtVerifier.MISSING),
+            TOO_LARGE = Optional.of(JwtVerifier.TOO_LARGE), JWE = Optional.of(JwtVerifier.JWE),
+            NOT_JWS = Optional.of(JwtVerifier.NOT_JWS), BAD_CHARACTER = Optional.of(ENCODING);
+
+    /** The three segments of a compact JWS, decoded, with the text they came from. */
+    record Segments(String text, int firstDot, int secondDot, byte[] header, byte[] payload, byte[] signature) {
+        /** The header as sent, which Nimbus keeps as the header's original encoding. */
+        String encodedHeader() {
+            return text.substring(0, firstDot);
+        }
+
+        /** What the signature covers: {@code header.payload} as ASCII (RFC 7515 §5.2). */
+        byte[] signingInput() {
+            return text.substring(0, secondDot).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
 
     static {
         java.util.Arrays.fill(VALUE, (byte) -1);
@@ -18,9 +45,38 @@ final class Compact {
     private Compact() {
     }
 
-    /** True for a base64url character or a dot. */
-    static boolean tokenChar(char c) {
-        return c == '.' || (c < 128 && VALUE[c] >= 0);
+    /**
+     * The checks one pass over the text decides, before any hashing: a credential at all, the size bound, the
+     * alphabet and the segment count (five segments are a JWE). Empty when the text has the shape of a compact JWS.
+     */
+    static Optional<Verification.Denied> refusal(CharSequence token, int maxLength) {
+        if (token == null || token.length() == 0) return MISSING;
+        int n = token.length();
+        if (n > maxLength) return TOO_LARGE;
+        int dots = 0;
+        for (int i = 0; i < n; i++) {
+            char c = token.charAt(i);
+            if (c == '.') dots++;
+            else if (c >= 128 || VALUE[c] < 0) return dots == 4 ? JWE : BAD_CHARACTER;
+        }
+        if (dots == 4) return JWE;
+        return dots == 2 ? Optional.empty() : NOT_JWS;
+    }
+
+    /**
+     * Splits and decodes a text that passed {@link #refusal}: each segment canonical base64url, a header and a
+     * signature that are not empty, header and payload JSON nested no deeper than {@code maxJsonDepth}.
+     */
+    static Checked<Segments> segments(String text, int maxJsonDepth) {
+        int d1 = text.indexOf('.'), d2 = text.indexOf('.', d1 + 1);
+        byte[] header = decode(text, 0, d1);
+        byte[] payload = decode(text, d1 + 1, d2);
+        byte[] signature = decode(text, d2 + 1, text.length());
+        if (header == null || payload == null || signature == null) return Checked.refused(ENCODING);
+        if (header.length == 0) return Checked.refused(HEADER);
+        if (signature.length == 0) return Checked.refused(SIGNATURE);
+        if (nestedDeeperThan(header, maxJsonDepth) || nestedDeeperThan(payload, maxJsonDepth)) return Checked.refused(NESTED);
+        return Checked.passed(new Segments(text, d1, d2, header, payload, signature));
     }
 
     /** The cheap routing test of {@link JwtVerifier#looksLikeJwt}: {@code eyJ…}, three base64url segments. */

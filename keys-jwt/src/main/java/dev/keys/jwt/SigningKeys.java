@@ -4,34 +4,14 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.keys.api.Clock;
-import dev.keys.core.format.KeyFormat;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
 
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +31,7 @@ import java.util.Optional;
  * until every token it signed has expired (retire time + {@link #maxTokenLifetime()} + one minute of clock skew),
  * so tokens signed before a rotation keep verifying until their own expiry. {@link #seal}/{@link #unseal} keep the
  * whole keyring, private keys included, as one AES-256-GCM blob under a key derived by HKDF-SHA256 from a root
- * secret, so that it can live in a database row.
+ * secret ({@code KeyringSeal}), so that it can live in a database row; each key is a {@code SigningKey}.
  *
  * <p>Thread-safe: the state is an immutable snapshot replaced as a whole by {@link #rotate()}.
  */
@@ -72,17 +52,9 @@ public final class SigningKeys {
     }
 
     static final Duration SKEW_MARGIN = Duration.ofMinutes(1);
-    private static final byte[] MAGIC = "KSK1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HKDF_INFO = "keys/signing-keys/v1".getBytes(StandardCharsets.US_ASCII);
-    private static final int SALT = 16, NONCE = 12, TAG_BITS = 128;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A key of the ring: the private JWK, when it became current, when it was retired (absent while current). */
-    private record Slot(JWK jwk, Instant createdAt, Optional<Instant> retiredAt, JWSSigner signer) {
-    }
-
-    /** Slots, current first; the public set and when it next changes (a retired key drops out). */
-    private record State(List<Slot> slots, JWKSet publicSet, long validUntilNanos) {
+    /** Keys, current first; the public set and when it next changes (a retired key drops out). */
+    private record State(List<SigningKey> keys, JWKSet publicSet, long validUntilNanos) {
     }
 
     private final Algorithm algorithm;
@@ -90,11 +62,11 @@ public final class SigningKeys {
     private final Clock clock;
     private volatile State state;
 
-    private SigningKeys(Algorithm algorithm, Duration maxTokenLifetime, Clock clock, List<Slot> slots) {
+    private SigningKeys(Algorithm algorithm, Duration maxTokenLifetime, Clock clock, List<SigningKey> keys) {
         this.algorithm = algorithm;
         this.maxTokenLifetime = maxTokenLifetime;
         this.clock = clock;
-        this.state = snapshot(slots, clock.nanos());
+        this.state = snapshot(keys, clock.nanos());
     }
 
     /**
@@ -106,7 +78,7 @@ public final class SigningKeys {
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(clock, "clock");
         if (maxTokenLifetime.isNegative() || maxTokenLifetime.isZero()) throw new IllegalArgumentException("maxTokenLifetime must be positive");
-        return new SigningKeys(algorithm, maxTokenLifetime, clock, List.of(newSlot(algorithm, clock.instant())));
+        return new SigningKeys(algorithm, maxTokenLifetime, clock, List.of(SigningKey.generate(algorithm, clock.instant())));
     }
 
     /** ES256, tokens of at most one hour, the system clock. */
@@ -123,7 +95,7 @@ public final class SigningKeys {
     }
 
     public String currentKeyId() {
-        return state.slots.get(0).jwk.getKeyID();
+        return state.keys.get(0).keyId();
     }
 
     /** Key ids of the published keys, current first. */
@@ -141,14 +113,14 @@ public final class SigningKeys {
      */
     public synchronized String rotate() {
         Instant now = clock.instant();
-        List<Slot> next = new ArrayList<>();
-        next.add(newSlot(algorithm, now));
-        for (Slot s : state.slots) {
-            Slot retired = s.retiredAt.isPresent() ? s : new Slot(s.jwk, s.createdAt, Optional.of(now), s.signer);
+        List<SigningKey> next = new ArrayList<>();
+        next.add(SigningKey.generate(algorithm, now));
+        for (SigningKey k : state.keys) {
+            SigningKey retired = k.retire(now);
             if (!now.isAfter(publishedUntil(retired))) next.add(retired);
         }
         state = snapshot(next, clock.nanos());
-        return next.get(0).jwk.getKeyID();
+        return next.get(0).keyId();
     }
 
     /** The public keys to publish ({@code kid}, {@code alg}, {@code use=sig}, no private part). */
@@ -158,7 +130,7 @@ public final class SigningKeys {
         if (now >= s.validUntilNanos) {
             synchronized (this) {
                 s = state;
-                if (now >= s.validUntilNanos) state = s = snapshot(s.slots, now);
+                if (now >= s.validUntilNanos) state = s = snapshot(s.keys, now);
             }
         }
         return s.publicSet;
@@ -174,12 +146,12 @@ public final class SigningKeys {
      * The caller keeps the token's lifetime within {@link #maxTokenLifetime()}.
      */
     public String sign(JWTClaimsSet claims, Optional<String> typ) {
-        Slot current = state.slots.get(0);
-        JWSHeader.Builder h = new JWSHeader.Builder(algorithm.jws).keyID(current.jwk.getKeyID());
+        SigningKey current = state.keys.get(0);
+        JWSHeader.Builder h = new JWSHeader.Builder(algorithm.jws).keyID(current.keyId());
         typ.ifPresent(t -> h.type(new JOSEObjectType(t)));
         SignedJWT jwt = new SignedJWT(h.build(), claims);
         try {
-            jwt.sign(current.signer);
+            jwt.sign(current.signer());
         } catch (JOSEException e) {
             throw new IllegalStateException("signing failed", e);
         }
@@ -192,36 +164,15 @@ public final class SigningKeys {
      * {@code "KSK1" | salt(16) | nonce(12) | ciphertext+tag}.
      */
     public byte[] seal(byte[] rootSecret) {
-        requireRootSecret(rootSecret);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("alg", algorithm.name());
         json.put("maxTokenLifetime", maxTokenLifetime.getSeconds());
         List<Object> keys = new ArrayList<>();
-        for (Slot s : state.slots) {
-            Map<String, Object> k = new LinkedHashMap<>();
-            k.put("jwk", s.jwk.toJSONObject());
-            k.put("createdAt", s.createdAt.toString());
-            s.retiredAt.ifPresent(r -> k.put("retiredAt", r.toString()));
-            keys.add(k);
-        }
+        for (SigningKey k : state.keys) keys.add(k.toJson());
         json.put("keys", keys);
         byte[] plain = JSONObjectUtils.toJSONString(json).getBytes(StandardCharsets.UTF_8);
-        byte[] salt = new byte[SALT], nonce = new byte[NONCE];
-        RANDOM.nextBytes(salt);
-        RANDOM.nextBytes(nonce);
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(Cipher.ENCRYPT_MODE, derive(rootSecret, salt), new GCMParameterSpec(TAG_BITS, nonce));
-            c.updateAAD(MAGIC);
-            byte[] ct = c.doFinal(plain);
-            byte[] out = new byte[MAGIC.length + SALT + NONCE + ct.length];
-            System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
-            System.arraycopy(salt, 0, out, MAGIC.length, SALT);
-            System.arraycopy(nonce, 0, out, MAGIC.length + SALT, NONCE);
-            System.arraycopy(ct, 0, out, MAGIC.length + SALT + NONCE, ct.length);
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is not available", e);
+            return KeyringSeal.seal(plain, rootSecret);
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
@@ -238,35 +189,15 @@ public final class SigningKeys {
      * @throws IllegalArgumentException when the root secret is wrong or the blob was damaged or altered
      */
     public static SigningKeys unseal(byte[] blob, byte[] rootSecret, Clock clock) {
-        requireRootSecret(rootSecret);
-        int head = MAGIC.length + SALT + NONCE;
-        if (blob.length < head + TAG_BITS / 8 || !Arrays.equals(blob, 0, MAGIC.length, MAGIC, 0, MAGIC.length))
-            throw new IllegalArgumentException("not a sealed signing keyring");
-        byte[] plain;
-        try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            byte[] salt = Arrays.copyOfRange(blob, MAGIC.length, MAGIC.length + SALT);
-            c.init(Cipher.DECRYPT_MODE, derive(rootSecret, salt), new GCMParameterSpec(TAG_BITS, blob, MAGIC.length + SALT, NONCE));
-            c.updateAAD(MAGIC);
-            plain = c.doFinal(blob, head, blob.length - head);
-        } catch (AEADBadTagException e) {
-            throw new IllegalArgumentException("the sealed signing keyring could not be opened: wrong root secret, or the blob was altered");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is not available", e);
-        }
+        byte[] plain = KeyringSeal.open(blob, rootSecret);
         try {
             Map<String, Object> json = JSONObjectUtils.parse(new String(plain, StandardCharsets.UTF_8));
             Algorithm alg = Algorithm.valueOf(JSONObjectUtils.getString(json, "alg"));
             Duration lifetime = Duration.ofSeconds(JSONObjectUtils.getLong(json, "maxTokenLifetime"));
-            List<Slot> slots = new ArrayList<>();
-            for (Map<String, Object> k : JSONObjectUtils.getJSONObjectArray(json, "keys")) {
-                JWK jwk = JWK.parse(JSONObjectUtils.getJSONObject(k, "jwk"));
-                Instant created = Instant.parse(JSONObjectUtils.getString(k, "createdAt"));
-                String retired = JSONObjectUtils.getString(k, "retiredAt");
-                slots.add(new Slot(jwk, created, Optional.ofNullable(retired).map(Instant::parse), signer(jwk)));
-            }
-            if (slots.isEmpty() || slots.get(0).retiredAt.isPresent()) throw new IllegalArgumentException("the sealed keyring has no current key");
-            return new SigningKeys(alg, lifetime, clock, slots);
+            List<SigningKey> keys = new ArrayList<>();
+            for (Map<String, Object> k : JSONObjectUtils.getJSONObjectArray(json, "keys")) keys.add(SigningKey.fromJson(k));
+            if (keys.isEmpty() || keys.get(0).retiredAt().isPresent()) throw new IllegalArgumentException("the sealed keyring has no current key");
+            return new SigningKeys(alg, lifetime, clock, keys);
         } catch (ParseException | RuntimeException e) {
             throw new IllegalArgumentException("the sealed signing keyring is not readable", e);
         } finally {
@@ -274,66 +205,29 @@ public final class SigningKeys {
         }
     }
 
-    private static void requireRootSecret(byte[] rootSecret) {
-        if (rootSecret == null || rootSecret.length < 32) throw new IllegalArgumentException("the root secret must be at least 32 bytes");
+    private Instant publishedUntil(SigningKey k) {
+        return k.retiredAt().map(r -> r.plus(maxTokenLifetime).plus(SKEW_MARGIN)).orElse(Instant.MAX);
     }
 
-    private static SecretKeySpec derive(byte[] rootSecret, byte[] salt) {
-        HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(rootSecret, salt, HKDF_INFO));
-        byte[] key = new byte[32];
-        hkdf.generateBytes(key, 0, 32);
-        return new SecretKeySpec(key, "AES");
-    }
-
-    private Instant publishedUntil(Slot s) {
-        return s.retiredAt.map(r -> r.plus(maxTokenLifetime).plus(SKEW_MARGIN)).orElse(Instant.MAX);
-    }
-
-    private State snapshot(List<Slot> slots, long nowNanos) {
+    private State snapshot(List<SigningKey> keys, long nowNanos) {
         Instant now = instant(nowNanos);
         List<JWK> published = new ArrayList<>();
         long validUntil = Long.MAX_VALUE;
-        for (Slot s : slots) {
-            Instant until = publishedUntil(s);
+        for (SigningKey k : keys) {
+            Instant until = publishedUntil(k);
             if (now.isAfter(until)) continue;
-            published.add(s.jwk.toPublicJWK());
+            published.add(k.jwk().toPublicJWK());
             if (until != Instant.MAX) validUntil = Math.min(validUntil, Clock.toNanos(until) + 1);
         }
-        return new State(List.copyOf(slots), new JWKSet(published), validUntil);
+        return new State(List.copyOf(keys), new JWKSet(published), validUntil);
     }
 
     private static Instant instant(long nanos) {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    private static Slot newSlot(Algorithm algorithm, Instant now) {
-        String kid = new KeyFormat().randomBase62(16);
-        try {
-            JWK jwk = switch (algorithm) {
-                case ES256 -> new ECKeyGenerator(Curve.P_256).keyID(kid).algorithm(JWSAlgorithm.ES256).keyUse(KeyUse.SIGNATURE).generate();
-                case RS256 -> new RSAKeyGenerator(2048).keyID(kid).algorithm(JWSAlgorithm.RS256).keyUse(KeyUse.SIGNATURE).generate();
-                case EdDSA -> new OctetKeyPair.Builder(Ed25519Jca.generate(kid)).algorithm(JWSAlgorithm.EdDSA).keyUse(KeyUse.SIGNATURE).build();
-            };
-            return new Slot(jwk, now, Optional.empty(), signer(jwk));
-        } catch (JOSEException e) {
-            throw new IllegalStateException("key generation failed", e);
-        }
-    }
-
-    private static JWSSigner signer(JWK jwk) {
-        try {
-            if (jwk instanceof ECKey ec) return new ECDSASigner(ec);
-            if (jwk instanceof RSAKey rsa) return new RSASSASigner(rsa);
-            if (jwk instanceof OctetKeyPair okp) return new Ed25519Jca.Signer(okp);
-        } catch (JOSEException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("unusable signing key " + jwk.getKeyID(), e);
-        }
-        throw new IllegalArgumentException("unsupported signing key type " + jwk.getKeyType());
-    }
-
     @Override
     public String toString() {
-        return "SigningKeys[alg=" + algorithm + ", current=" + currentKeyId() + ", keys=" + state.slots.size() + "]";
+        return "SigningKeys[alg=" + algorithm + ", current=" + currentKeyId() + ", keys=" + state.keys.size() + "]";
     }
 }

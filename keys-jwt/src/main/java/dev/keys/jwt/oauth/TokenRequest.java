@@ -1,21 +1,17 @@
 package dev.keys.jwt.oauth;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import dev.keys.servlet.FormData;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A parsed token request: the {@code application/x-www-form-urlencoded} body of {@code POST /oauth/token} and
- * its optional HTTP Basic {@code Authorization} header (RFC 6749 §2.3.1, §4.4.2). {@link #toString()} leaves the
- * secret out.
+ * its optional HTTP Basic {@code Authorization} header ({@code BasicCredentials}; RFC 6749 §2.3.1, §4.4.2).
+ * {@link #toString()} leaves the secret out.
  *
  * @param basicAuth whether the credentials came in the {@code Authorization} header
  */
@@ -44,26 +40,14 @@ public record TokenRequest(Optional<String> grantType, Optional<String> clientId
         Optional<String> secret = Optional.ofNullable(form.get("client_secret"));
         boolean basic = false;
         if (authorization.isPresent()) {
-            String h = authorization.get().trim();
-            int sp = h.indexOf(' ');
-            String scheme = sp < 0 ? h : h.substring(0, sp);
-            if (!scheme.toLowerCase(Locale.ROOT).equals("basic"))
-                throw new OAuthException(OAuthError.INVALID_CLIENT, "only HTTP Basic or form parameters authenticate a client");
+            String basicPart = BasicCredentials.basicPart(authorization.get());
             if (secret.isPresent())
                 throw new OAuthException(OAuthError.INVALID_REQUEST, "client credentials were given both in the Authorization header and in the body");
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(h.substring(sp + 1).trim()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
-                throw new OAuthException(OAuthError.INVALID_REQUEST, "malformed HTTP Basic credentials");
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) throw new OAuthException(OAuthError.INVALID_REQUEST, "malformed HTTP Basic credentials");
-            String basicId = decode(decoded.substring(0, colon)), basicSecret = decode(decoded.substring(colon + 1));
-            if (id.isPresent() && !id.get().equals(basicId))
+            BasicCredentials credentials = BasicCredentials.decode(basicPart);
+            if (id.isPresent() && !id.get().equals(credentials.clientId()))
                 throw new OAuthException(OAuthError.INVALID_REQUEST, "client_id in the body differs from the Authorization header");
-            id = Optional.of(basicId);
-            secret = Optional.of(basicSecret);
+            id = Optional.of(credentials.clientId());
+            secret = Optional.of(credentials.clientSecret());
             basic = true;
         }
         return new TokenRequest(Optional.ofNullable(form.get("grant_type")), id, secret, Optional.ofNullable(form.get("scope")), basic);
@@ -83,14 +67,6 @@ public record TokenRequest(Optional<String> grantType, Optional<String> clientId
                 throw new OAuthException(OAuthError.INVALID_REQUEST, "parameter " + safeName(p.name()) + " is repeated");
         }
         return out;
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new OAuthException(OAuthError.INVALID_REQUEST, "malformed form encoding");
-        }
     }
 
     /** Only known names are echoed, so that a description never reflects arbitrary (possibly secret) input. */

@@ -5,21 +5,16 @@ import dev.keys.core.lifecycle.ClientManager;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.keys.api.Clock;
 import dev.keys.api.OAuthClient;
-import dev.keys.core.authz.Permissions;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.jwt.SigningKeys;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The token endpoint of the client-credentials grant (RFC 6749 §4.4): authenticates a client, decides the scope
@@ -28,10 +23,9 @@ import java.util.TreeSet;
  * {@code scope}, {@code tenant}).
  *
  * <p>Scope. The client's grant is its permissions plus those of its roles, flattened when the token is issued so
- * that the token is self-contained (it carries no {@code roles} claim to widen it later). Without a requested
- * {@code scope}, the token carries the whole grant; with one, each requested permission must be implied by the
- * grant (a wildcard grant implies its instances), or the request fails with {@code invalid_scope}; the token then
- * carries exactly the requested permissions.
+ * that the token is self-contained. Without a requested {@code scope}, the token carries the whole grant; with one,
+ * exactly the requested permissions, each implied by the grant, or the request fails with {@code invalid_scope}
+ * ({@code GrantedScope}).
  */
 public final class TokenService {
     public static final String GRANT_TYPE = "client_credentials";
@@ -93,7 +87,7 @@ public final class TokenService {
     private TokenResponse issue(String clientId, String clientSecret, Optional<String> requestedScope, boolean basic) {
         OAuthClient client = clients.authenticate(clientId, clientSecret)
                 .orElseThrow(() -> new OAuthException(OAuthError.INVALID_CLIENT, "client authentication failed", basic));
-        Set<String> scope = scope(client, requestedScope.filter(s -> !s.isBlank()), basic);
+        Set<String> scope = GrantedScope.of(roles.flatten(client.roles(), client.permissions()), requestedScope.filter(s -> !s.isBlank()), basic);
         Instant now = clock.instant();
         Instant iat = Instant.ofEpochSecond(now.getEpochSecond());
         Instant exp = iat.plus(lifetime);
@@ -113,28 +107,6 @@ public final class TokenService {
                 .build();
         String token = keys.sign(claims, Optional.of(TOKEN_TYPE));
         return new TokenResponse(token, "Bearer", lifetime.getSeconds(), scopeText, jti);
-    }
-
-    private Set<String> scope(OAuthClient client, Optional<String> requested, boolean basic) {
-        Permissions grant = roles.flatten(client.roles(), client.permissions());
-        if (requested.isEmpty()) return new TreeSet<>(grant.granted());
-        Set<String> out = new LinkedHashSet<>();
-        List<String> refused = new ArrayList<>();
-        for (String s : requested.get().split(" ")) {
-            if (s.isEmpty()) continue;
-            if (!Permissions.isValid(s)) refused.add("(not a permission)");
-            else if (!grant.implies(s)) refused.add(s);
-            else out.add(s);
-        }
-        if (!refused.isEmpty()) {
-            String names = refused.size() > 5 ? String.join(" ", refused.subList(0, 5)) + " …" : String.join(" ", refused);
-            throw new OAuthException(OAuthError.INVALID_SCOPE, "scope not granted to this client: " + truncate(names), basic);
-        }
-        return out;
-    }
-
-    private static String truncate(String s) {
-        return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 
     /** The public signing keys as JSON, for {@code GET /.well-known/jwks.json}. */
