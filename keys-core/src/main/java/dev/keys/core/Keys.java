@@ -1,6 +1,7 @@
 package dev.keys.core;
 
 import dev.keys.api.AuditSink;
+import dev.keys.api.Background;
 import dev.keys.api.Clock;
 import dev.keys.api.KeyStore;
 import dev.keys.api.UsageCounters;
@@ -15,7 +16,10 @@ import dev.keys.core.verify.Verifier;
 
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -26,25 +30,44 @@ import java.util.function.Consumer;
  * IssuedKey issued = keys.manager().create(NewKey.builder("sk_live").ownerId("acme").build(), KeyManager.SYSTEM);
  * Verification v = keys.verifier().verify(issued.plaintext());
  * }</pre>
+ *
+ * <p>Background work. All periodic work of one {@code Keys} runs on one {@link #scheduler()}: the verifier's
+ * change-feed poll, and the work of every component it is given that implements {@link Background} (store, audit
+ * sink, usage counters, and the verifier's usage sink), each started there when the {@code Keys} is built. By
+ * default that is one daemon thread, {@value #THREAD_NAME}, which {@link #close()} stops; a scheduler handed in
+ * with {@link Builder#scheduler} is used as it is and never shut down here.
  */
 public final class Keys implements AutoCloseable {
+    /** The name of the default scheduler's thread. */
+    public static final String THREAD_NAME = "keys-background";
+    private static final System.Logger LOG = System.getLogger(Keys.class.getName());
+
     private final KeyStore store;
     private final Verifier verifier;
     private final KeyManager manager;
     private final QuotaEnforcer quotas;
     private final Roles roles;
     private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
 
     private Keys(Builder b) {
         this.store = b.store;
         this.roles = b.roles;
         this.clock = b.clock;
+        this.ownsScheduler = b.scheduler == null;
+        // The thread itself starts with the first task, so a Keys without background work has none.
+        this.scheduler = ownsScheduler ? Background.daemonScheduler(THREAD_NAME) : b.scheduler;
         this.quotas = QuotaEnforcer.builder(b.counters).tiers(b.tiers).zone(b.zone).build();
-        Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(b.roles).tiers(b.tiers).quotas(quotas);
+        Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(b.roles).tiers(b.tiers).quotas(quotas)
+                .scheduler(scheduler);
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
                 .listener(verifier::refresh).build();
+        for (Object c : List.of(b.store, b.audit, b.counters)) {
+            if (c instanceof Background bg) bg.start(scheduler);
+        }
     }
 
     public static Builder builder() {
@@ -77,9 +100,34 @@ public final class Keys implements AutoCloseable {
         return quotas;
     }
 
+    /**
+     * The scheduler all background work of this {@code Keys} runs on: hand it to what is built after it, as in
+     * {@code Sweeper.builder(...).build().start(keys.scheduler())}. Not to be shut down by the caller unless the
+     * caller handed it in.
+     */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /**
+     * Stops the verifier's poll and, when this {@code Keys} made its scheduler, shuts that down, waiting up to 10 s
+     * for a task already running to end: afterwards no background work of this {@code Keys} runs. Components keep
+     * their own {@code close()} (a usage log's writes what is left from the calling thread).
+     */
     @Override
     public void close() {
         verifier.close();
+        if (!ownsScheduler) return;
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "a background task did not end within 10 s of close; interrupting it");
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            scheduler.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static final class Builder {
@@ -92,6 +140,7 @@ public final class Keys implements AutoCloseable {
         private Roles roles = Roles.EMPTY;
         private Tiers tiers = Tiers.NONE;
         private ZoneId zone = ZoneOffset.UTC;
+        private ScheduledExecutorService scheduler;
 
         private Builder() {
         }
@@ -109,6 +158,11 @@ public final class Keys implements AutoCloseable {
         public Builder quotaZone(ZoneId z) { zone = Objects.requireNonNull(z); return this; }
         /** Further verifier settings (cache sizes, stale bound, environment, ...). */
         public Builder verifier(Consumer<Verifier.Builder> config) { verifierConfig = Objects.requireNonNull(config); return this; }
+        /**
+         * Where all background work runs (see {@link Keys}); used as it is, never shut down by {@code Keys}. Default:
+         * one daemon thread {@value Keys#THREAD_NAME}, owned and stopped by {@link Keys#close()}.
+         */
+        public Builder scheduler(ScheduledExecutorService s) { scheduler = Objects.requireNonNull(s); return this; }
 
         public Keys build() {
             return new Keys(this);

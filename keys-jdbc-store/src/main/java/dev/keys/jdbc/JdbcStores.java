@@ -68,7 +68,10 @@ public final class JdbcStores implements AutoCloseable {
         return clients;
     }
 
-    /** The usage log, whose flush thread starts on this first call. */
+    /**
+     * The usage log, made on the first call. It writes every {@code usageFlushInterval} once started: a verifier
+     * given it as usage sink starts it on its {@code Keys}' scheduler; otherwise call {@code start}.
+     */
     public synchronized JdbcUsageLog usageLog() {
         if (usage == null) usage = new JdbcUsageLog(db, usageFlushInterval, usageMaxPending);
         return usage;

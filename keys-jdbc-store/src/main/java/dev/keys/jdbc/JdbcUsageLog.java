@@ -1,5 +1,6 @@
 package dev.keys.jdbc;
 
+import dev.keys.api.Background;
 import dev.keys.api.KeyUsageTotal;
 import dev.keys.api.Outcome;
 import dev.keys.api.StoreException;
@@ -18,20 +19,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link UsageLog} that counts verifications per key, minute and outcome in memory and writes the counts to
- * {@code keys_usage} in batches ({@code hits = hits + ?}), every flush interval (default one second) and on
+ * {@code keys_usage} in batches ({@code hits = hits + ?}), every flush interval (default one second) once
+ * {@link #start started} (a verifier given it as usage sink does that, on its {@code Keys}' scheduler), and on
  * {@link #close()}. {@link #record} runs on the request thread and only adds to a bounded map: when the map holds
  * {@code maxPending} distinct (key, minute, outcome) slots, events for new slots are dropped and counted in
  * {@link #dropped()} rather than blocking or growing without bound. A flush that fails puts its counts back
  * (within the same bound) for the next one.
  */
-public final class JdbcUsageLog implements UsageLog, AutoCloseable {
+public final class JdbcUsageLog implements UsageLog, Background, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(JdbcUsageLog.class.getName());
     private static final long MINUTE_NANOS = 60_000_000_000L;
     private static final Outcome[] OUTCOMES = Outcome.values();
@@ -43,24 +45,23 @@ public final class JdbcUsageLog implements UsageLog, AutoCloseable {
     private final int maxPending;
     private final ConcurrentHashMap<Slot, Long> pending = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
-    private final ScheduledExecutorService flusher;
+    private final long flushMillis;
+    /** Guarded by {@code this}. */
+    private ScheduledFuture<?> flusher;
     private volatile boolean closed;
 
     JdbcUsageLog(Db db, Duration flushInterval, int maxPending) {
         if (maxPending < 1) throw new IllegalArgumentException("maxPending must be positive");
         this.db = db;
         this.maxPending = maxPending;
-        if (flushInterval.isZero()) {
-            this.flusher = null;
-        } else {
-            this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "keys-usage-flush");
-                t.setDaemon(true);
-                return t;
-            });
-            long ms = Math.max(1, flushInterval.toMillis());
-            flusher.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
-        }
+        this.flushMillis = flushInterval.isZero() ? 0 : Math.max(1, flushInterval.toMillis());
+    }
+
+    /** Flushes every flush interval on {@code scheduler} (none when the interval is zero); the first call only. */
+    @Override
+    public synchronized void start(ScheduledExecutorService scheduler) {
+        if (flusher != null || closed || flushMillis == 0) return;
+        flusher = scheduler.scheduleWithFixedDelay(this::flushQuietly, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -91,7 +92,7 @@ public final class JdbcUsageLog implements UsageLog, AutoCloseable {
     }
 
     /**
-     * Writes everything counted so far in one batch. Called by the flush thread; public for tests and shutdown hooks.
+     * Writes everything counted so far in one batch. Called by the scheduled flush; public for tests and shutdown hooks.
      *
      * @throws StoreException.Unavailable when the database cannot be written (the counts are kept for the next flush)
      */
@@ -197,20 +198,14 @@ public final class JdbcUsageLog implements UsageLog, AutoCloseable {
     }
 
     /**
-     * Stops the flush thread and writes what is left, so that a clean shutdown loses nothing recorded before it. A
-     * crash loses what was counted since the last flush: at most one flush interval.
+     * Stops the scheduled flush and writes what is left from the calling thread (after a flush already running),
+     * so that a clean shutdown loses nothing recorded before it. A crash loses what was counted since the last
+     * flush: at most one flush interval.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
-        if (flusher != null) {
-            flusher.shutdown();
-            try {
-                flusher.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (flusher != null) flusher.cancel(false);
         try {
             flush();
         } catch (StoreException.Unavailable e) {

@@ -3,6 +3,7 @@ package dev.keys.micrometer;
 import dev.keys.core.ops.VerificationEvent;
 import dev.keys.core.ops.VerificationListener;
 
+import dev.keys.api.Background;
 import dev.keys.api.Outcome;
 import dev.keys.api.UsageEvent;
 import dev.keys.api.UsageSink;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,13 +94,25 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
         Gauge.builder("keys.store.down", v, x -> x.storeDown() ? 1 : 0).description("1 while the key store is failing").register(r);
     }
 
-    /** A usage sink that counts each event, then passes it on to {@code delegate}. Wire as the verifier's usage sink. */
+    /**
+     * A usage sink that counts each event, then passes it on to {@code delegate}. Wire as the verifier's usage sink;
+     * starting it (the verifier does) starts {@code delegate} when that is {@link Background}.
+     */
     public UsageSink usageSink(UsageSink delegate) {
         Objects.requireNonNull(delegate, "delegate");
-        return e -> {
-            count(e.outcome(), e.tenant(), e.keyId());
-            delegate.record(e);
-        };
+        final class Counting implements UsageSink, Background {
+            @Override
+            public void record(UsageEvent e) {
+                count(e.outcome(), e.tenant(), e.keyId());
+                delegate.record(e);
+            }
+
+            @Override
+            public void start(ScheduledExecutorService scheduler) {
+                if (delegate instanceof Background bg) bg.start(scheduler);
+            }
+        }
+        return new Counting();
     }
 
     @Override

@@ -24,6 +24,7 @@ class AlertsOverHttpTest {
         try (JettyHarness h = new JettyHarness(Roles.EMPTY, Tiers.NONE)) {
             AlertingUsageSink sink = AlertingUsageSink.builder(UsageSink.NONE).clock(h.clock)
                     .rule(AlertRule.failedVerifications(5, Duration.ofMinutes(1))).listener(alerts::add).build();
+            sink.start(h.keys.scheduler()); // only a listener of the filter: nothing else starts it
             try (sink) {
                 h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).listener(sink).build())
                         .servlet("/api/*", new JettyHarness.EchoServlet())

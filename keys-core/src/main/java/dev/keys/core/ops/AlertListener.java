@@ -1,8 +1,9 @@
 package dev.keys.core.ops;
 
 /**
- * Receives alerts, on the alert evaluator's thread (never a request thread). Implementations that do I/O hand the
- * alert to their own thread ({@link WebhookAlertSink} does) so that evaluation is not held up.
+ * Receives alerts, on the alert evaluator's scheduler (never a request thread). Implementations that do I/O only
+ * queue the alert and send it asynchronously ({@link WebhookAlertSink} does) so that evaluation, and the other
+ * background work sharing that scheduler, is not held up.
  */
 @FunctionalInterface
 public interface AlertListener {

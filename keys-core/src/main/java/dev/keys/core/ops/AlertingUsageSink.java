@@ -1,6 +1,7 @@
 package dev.keys.core.ops;
 
 import dev.keys.api.ApiKey;
+import dev.keys.api.Background;
 import dev.keys.api.Clock;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStatus;
@@ -26,7 +27,11 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -35,10 +40,14 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Design. {@link #record} passes the event to the decorated sink and then only offers it to a bounded queue
  * (full: the event is dropped for alerting and counted in {@link #dropped()}; the decorated sink still saw it), so
- * the request thread never waits. One background thread ({@code keys-alerts}) takes events, keeps the per-window
- * counts in plain maps it alone touches, and calls the listener. Counts are bounded ({@code maxTracked} subjects
- * per rule; at the bound, ended windows are dropped first, then new subjects go uncounted). The unused-key rule is
- * checked every {@code checkInterval} on the same thread, or when {@link #checkUnused()} is called.
+ * the request thread never waits. Evaluation runs on the scheduler the sink is {@link #start started} on (a verifier
+ * given it as usage sink does that, on its {@code Keys}' scheduler): when the queue receives an event and no drain
+ * is pending, one drain task is submitted, which takes every queued event, keeps the per-window counts in plain
+ * maps (under one lock, so that drains never overlap even on a pool), and calls the listener. No task runs while
+ * nothing is queued. Counts are bounded ({@code maxTracked} subjects per rule; at the bound, ended windows are
+ * dropped first, then new subjects go uncounted). The unused-key rule is checked every {@code checkInterval} on the
+ * same scheduler, or when {@link #checkUnused()} is called. Starting the sink also starts, on the same scheduler,
+ * its listener and its decorated sink when they are {@link Background} (a {@link WebhookAlertSink}, a usage log).
  *
  * <p>Inputs. Key rules ({@link AlertRule#rateLimited}, {@link AlertRule#keyOutcomes}) read the {@code UsageEvent}s
  * given to {@link #record}: wire this as the verifier's usage sink. Client rules
@@ -46,7 +55,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #onVerification}: wire this as an {@link ObservingVerifier}'s listener (or call it from the code that
  * verifies). Each rule reads one input only, so wiring both never counts an event twice.
  */
-public final class AlertingUsageSink implements UsageSink, VerificationListener, AutoCloseable {
+public final class AlertingUsageSink implements UsageSink, VerificationListener, Background, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AlertingUsageSink.class.getName());
     private static final int MAX_NETWORKS_PER_KEY = 256;
 
@@ -61,10 +70,14 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     private final long checkIntervalNanos;
     private final boolean keyRules, clientRules;
     private final LongAdder dropped = new LongAdder(), listenerFailures = new LongAdder();
-    private final Thread worker;
-    private volatile boolean closed;
+    /** True from the submission of a drain until it starts taking events. */
+    private final AtomicBoolean drainPending = new AtomicBoolean();
+    private volatile ScheduledExecutorService scheduler;
+    private volatile boolean closed, warnedNotStarted;
+    // Guarded by this (start and close only).
+    private ScheduledFuture<?> unusedCheck;
 
-    // Touched only by the worker thread.
+    // Touched only under synchronized (windows), by one drain at a time.
     private final List<Map<String, Window>> windows = new ArrayList<>();
     private final Map<String, Set<String>> networks;
     // Touched only under synchronized checkUnused.
@@ -98,9 +111,6 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
                 return size() > maxTracked;
             }
         };
-        this.worker = new Thread(this::run, "keys-alerts");
-        worker.setDaemon(true);
-        worker.start();
     }
 
     /** Alerts on the events passing to {@code delegate} ({@link UsageSink#NONE} when there is nothing to decorate). */
@@ -108,15 +118,85 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         return new Builder(delegate);
     }
 
+    /**
+     * Evaluates on {@code scheduler} from now on (events queued before are evaluated at once), and starts the
+     * listener and the decorated sink there when they are {@link Background}. The first call only.
+     */
+    @Override
+    public void start(ScheduledExecutorService scheduler) {
+        synchronized (this) {
+            if (this.scheduler != null || closed) return;
+            this.scheduler = scheduler;
+            if (store != null && checkIntervalNanos > 0 && rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.UNUSED)) {
+                long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(checkIntervalNanos));
+                unusedCheck = scheduler.scheduleWithFixedDelay(this::checkUnusedQuietly, ms, ms, TimeUnit.MILLISECONDS);
+            }
+        }
+        if (listener instanceof Background bg) bg.start(scheduler);
+        if (delegate instanceof Background bg) bg.start(scheduler);
+        if (!queue.isEmpty()) submitDrain();
+    }
+
     @Override
     public void record(UsageEvent e) {
         delegate.record(e);
-        if (keyRules && !closed && !queue.offer(e)) dropped.increment();
+        if (keyRules && !closed) enqueue(e);
     }
 
     @Override
     public void onVerification(VerificationEvent e) {
-        if (clientRules && !closed && !queue.offer(e)) dropped.increment();
+        if (clientRules && !closed) enqueue(e);
+    }
+
+    private void enqueue(Object o) {
+        if (queue.offer(o)) {
+            submitDrain();
+            return;
+        }
+        dropped.increment();
+        if (scheduler == null && !warnedNotStarted) {
+            warnedNotStarted = true;
+            LOG.log(System.Logger.Level.WARNING, "alert queue full and nothing evaluates it: start the sink, e.g. start(keys.scheduler())");
+        }
+    }
+
+    /**
+     * Makes sure a drain will run: submits one unless one is pending already.
+     *
+     * @return false when none can run: not started, or the scheduler refused the task (shut down)
+     */
+    private boolean submitDrain() {
+        ScheduledExecutorService s = scheduler;
+        if (s == null) return false;
+        if (!drainPending.compareAndSet(false, true)) return true;
+        try {
+            s.execute(this::drain);
+            return true;
+        } catch (RejectedExecutionException e) {
+            drainPending.set(false);
+            return false;
+        }
+    }
+
+    private void drain() {
+        // Cleared before taking events: one offered from here on submits the next drain, so none is left behind.
+        drainPending.set(false);
+        evaluateQueued();
+    }
+
+    private void evaluateQueued() {
+        synchronized (windows) {
+            Object o;
+            while ((o = queue.poll()) != null) {
+                try {
+                    if (o instanceof UsageEvent u) onUsage(u);
+                    else if (o instanceof VerificationEvent v) onEvent(v);
+                    else if (o instanceof CountDownLatch l) l.countDown();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "alert evaluation failed: {0}", e.toString());
+                }
+            }
+        }
     }
 
     /** Events not evaluated because the queue was full. */
@@ -131,35 +211,20 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
 
     /**
      * Waits until every event queued before this call has been evaluated and its alerts delivered to the listener.
+     * When no scheduler can do it (not started, or its scheduler shut down), evaluates them on the calling thread.
      *
      * @return false when that did not happen within {@code timeout}
      */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        if (!submitDrain()) {
+            evaluateQueued();
+            return true;
+        }
         CountDownLatch done = new CountDownLatch(1);
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!queue.offer(done, timeout.toNanos(), TimeUnit.NANOSECONDS)) return false;
+        submitDrain();
         return done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    private void run() {
-        long nextCheck = System.nanoTime() + checkIntervalNanos;
-        while (!closed || !queue.isEmpty()) {
-            try {
-                long wait = checkIntervalNanos > 0 ? Math.max(0, nextCheck - System.nanoTime()) : TimeUnit.SECONDS.toNanos(1);
-                Object o = queue.poll(wait, TimeUnit.NANOSECONDS);
-                if (o instanceof UsageEvent u) onUsage(u);
-                else if (o instanceof VerificationEvent v) onEvent(v);
-                else if (o instanceof CountDownLatch l) l.countDown();
-                if (checkIntervalNanos > 0 && System.nanoTime() - nextCheck >= 0) {
-                    nextCheck = System.nanoTime() + checkIntervalNanos;
-                    if (store != null) checkUnused();
-                }
-            } catch (InterruptedException e) {
-                if (closed) return;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "alert evaluation failed: {0}", e.toString());
-            }
-        }
     }
 
     private void onUsage(UsageEvent e) {
@@ -274,6 +339,14 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         return fired;
     }
 
+    private void checkUnusedQuietly() {
+        try {
+            checkUnused();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "unused-key check failed: {0}", e.toString());
+        }
+    }
+
     private Map<String, Instant> lastUses(List<ApiKey> keys) {
         return keys.isEmpty() ? Map.of() : lastUse.lastUses(keys.stream().map(ApiKey::id).toList());
     }
@@ -291,18 +364,20 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    /** Evaluates what is queued, then stops the thread (waiting at most 5 s). Events recorded after are not evaluated. */
+    /**
+     * Stops the scheduled work and evaluates what is queued on the calling thread (after a drain already running).
+     * Events recorded after are not evaluated. The listener and the decorated sink stay open: they are the caller's.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        queue.offer(new CountDownLatch(1)); // wakes the worker; when the queue is full it is awake anyway
-        try {
-            worker.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        ScheduledFuture<?> check;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            check = unusedCheck;
         }
-        if (worker.isAlive()) worker.interrupt();
+        if (check != null) check.cancel(false);
+        evaluateQueued();
     }
 
     /** Configuration of an {@link AlertingUsageSink}. */
@@ -354,7 +429,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
             return this;
         }
 
-        /** How often the unused rule runs by itself; zero: only on {@link #checkUnused()}. Default one hour. */
+        /** How often the unused rule runs by itself once started; zero: only on {@link #checkUnused()}. Default one hour. */
         public Builder checkInterval(Duration d) {
             if (d.isNegative()) throw new IllegalArgumentException("checkInterval must not be negative");
             checkInterval = d;

@@ -1,6 +1,7 @@
 package dev.keys.core.ops;
 
 import dev.keys.api.ApiKey;
+import dev.keys.api.Background;
 import dev.keys.api.Clock;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStatus;
@@ -19,8 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,9 +38,10 @@ import java.util.concurrent.TimeUnit;
  * holds it; the holder renews it every round (so the same instance keeps running the rounds) and releases it on
  * {@link #close()}; when the holder dies, another takes over once the lease has expired ({@code leaseTtl}, default
  * twice the interval). {@link #runOnce()} runs one round now (for tests with a {@code ManualClock}, or an external
- * scheduler); {@link #start()} schedules rounds on a daemon thread.
+ * scheduler); {@link #start(ScheduledExecutorService)} schedules rounds on a scheduler, usually
+ * {@code keys.scheduler()}; {@link #start()} on a daemon thread of the sweeper's own.
  */
-public final class Sweeper implements AutoCloseable {
+public final class Sweeper implements Background, AutoCloseable {
     public static final String EXPIRED_RETENTION = "expired-retention";
     public static final String DEFAULT_LEASE = "keys-sweeper";
     private static final System.Logger LOG = System.getLogger(Sweeper.class.getName());
@@ -52,7 +54,10 @@ public final class Sweeper implements AutoCloseable {
     private final Duration interval, leaseTtl;
     private final Optional<Duration> retention, idle;
     private final LastUseSource lastUse;
-    private ScheduledExecutorService scheduler;
+    // Guarded by this.
+    private ScheduledFuture<?> rounds;
+    private ScheduledExecutorService own;
+    private boolean closed;
 
     private Sweeper(Builder b) {
         this.manager = b.manager;
@@ -130,34 +135,44 @@ public final class Sweeper implements AutoCloseable {
         }
     }
 
-    /** Runs a round every interval (first after one interval) on a daemon thread, until {@link #close()}. */
+    /**
+     * Runs a round every interval (first after one interval) on a daemon thread of its own ({@code keys-sweeper}),
+     * until {@link #close()}. Ignored when already started.
+     */
     public synchronized Sweeper start() {
-        if (scheduler != null) throw new IllegalStateException("already started");
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keys-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        if (rounds == null && !closed) {
+            own = Background.daemonScheduler("keys-sweeper");
+            start(own);
+        }
+        return this;
+    }
+
+    /** Runs a round every interval (first after one interval) on {@code scheduler}, until {@link #close()}. */
+    @Override
+    public synchronized void start(ScheduledExecutorService scheduler) {
+        if (rounds != null || closed) return;
         long ms = Math.max(1, interval.toMillis());
-        scheduler.scheduleWithFixedDelay(() -> {
+        rounds = scheduler.scheduleWithFixedDelay(() -> {
             try {
                 runOnce();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "sweep failed: {0}", e.toString());
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
-        return this;
     }
 
     /** Stops the schedule and gives the lease up, so that another instance can take over at once. */
     @Override
     public void close() {
-        ScheduledExecutorService s;
+        ScheduledFuture<?> r;
+        ScheduledExecutorService o;
         synchronized (this) {
-            s = scheduler;
-            scheduler = null;
+            closed = true;
+            r = rounds;
+            o = own;
         }
-        if (s != null) s.shutdownNow();
+        if (r != null) r.cancel(false);
+        if (o != null) o.shutdownNow();
         try {
             lease.release(leaseName, owner);
         } catch (RuntimeException e) {
@@ -200,7 +215,7 @@ public final class Sweeper implements AutoCloseable {
             return this;
         }
 
-        /** Between rounds when {@link #start() started}. Default one hour. */
+        /** Between rounds once started. Default one hour. */
         public Builder interval(Duration d) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("interval must be positive");
             interval = d;

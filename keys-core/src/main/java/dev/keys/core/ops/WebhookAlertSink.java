@@ -1,5 +1,6 @@
 package dev.keys.core.ops;
 
+import dev.keys.api.Background;
 import dev.keys.core.JsonText;
 
 import javax.crypto.Mac;
@@ -19,12 +20,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Posts each alert as JSON to a URL, on its own thread, signed so that the receiver can tell it came from here:
- * header {@code X-Keys-Signature: sha256=<hex HMAC-SHA256 of the body bytes with the shared secret>}. The body:
+ * Posts each alert as JSON to a URL, signed so that the receiver can tell it came from here: header
+ * {@code X-Keys-Signature: sha256=<hex HMAC-SHA256 of the body bytes with the shared secret>}. The body:
  * <pre>{@code
  * {"id":"<uuid>","rule":"rate-limited","keyId":"key_...","tenant":"acme","client":null,
  *  "windowStart":"2026-05-01T10:00:00Z","windowEnd":"2026-05-01T10:05:00Z","count":101,
@@ -34,8 +40,14 @@ import java.util.concurrent.atomic.LongAdder;
  * connection failure, a 429 or a 5xx is retried up to {@code maxAttempts} in all, waiting {@code backoff},
  * then twice that, ...; any other answer ends the delivery. Alerts wait in a bounded queue: when it is full they
  * are dropped and counted ({@link #dropped()}), never blocking the evaluator.
+ *
+ * <p>Threads. Deliveries run on the scheduler the sink is {@link #start started} on (an {@link AlertingUsageSink}
+ * starts its listener on its own), one alert at a time, in order: a task takes the next alert and sends it with
+ * {@link HttpClient#sendAsync}, so that the shared scheduler thread never waits on the network; the answer arrives
+ * on the HTTP client's threads, which only count it and schedule what follows: the retry after its backoff
+ * ({@code schedule(task, delay)}) or the next alert. Nothing waits by sleeping.
  */
-public final class WebhookAlertSink implements AlertListener, AutoCloseable {
+public final class WebhookAlertSink implements AlertListener, Background, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WebhookAlertSink.class.getName());
     public static final String SIGNATURE_HEADER = "X-Keys-Signature";
 
@@ -46,8 +58,13 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
     private final int maxAttempts;
     private final BlockingQueue<Alert> queue;
     private final LongAdder delivered = new LongAdder(), failed = new LongAdder(), dropped = new LongAdder();
-    private final Thread worker;
-    private volatile boolean closed;
+    /** True from taking an alert until its delivery has ended (or from submitting the task that takes one). */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile ScheduledExecutorService scheduler;
+    private volatile boolean closed, warnedNotStarted;
+
+    private record Delivery(Alert alert, HttpRequest request) {
+    }
 
     private WebhookAlertSink(Builder b) {
         this.url = b.url;
@@ -57,9 +74,6 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
         this.maxAttempts = b.maxAttempts;
         this.client = b.client != null ? b.client : HttpClient.newBuilder().connectTimeout(b.timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-        this.worker = new Thread(this::run, "keys-alert-webhook");
-        worker.setDaemon(true);
-        worker.start();
     }
 
     /** @param secret the shared HMAC key, at least 16 bytes; copied */
@@ -67,9 +81,27 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
         return new Builder(url, secret);
     }
 
+    /** Delivers on {@code scheduler} from now on, alerts queued before first. The first call only. */
+    @Override
+    public void start(ScheduledExecutorService scheduler) {
+        synchronized (this) {
+            if (this.scheduler != null || closed) return;
+            this.scheduler = scheduler;
+        }
+        next();
+    }
+
     @Override
     public void onAlert(Alert alert) {
-        if (closed || !queue.offer(alert)) dropped.increment();
+        if (!closed && queue.offer(alert)) {
+            next();
+            return;
+        }
+        dropped.increment();
+        if (!closed && scheduler == null && !warnedNotStarted) {
+            warnedNotStarted = true;
+            LOG.log(System.Logger.Level.WARNING, "alert webhook queue full and nothing sends it: start the sink, e.g. start(keys.scheduler())");
+        }
     }
 
     public long delivered() { return delivered.sum(); }
@@ -80,53 +112,123 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
     /** Alerts dropped because the queue was full or the sink closed. */
     public long dropped() { return dropped.sum(); }
 
-    private void run() {
-        while (!closed || !queue.isEmpty()) {
-            Alert a;
-            try {
-                a = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (a == null) continue;
-            try {
-                send(a);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                failed.increment();
-                LOG.log(System.Logger.Level.WARNING, "alert webhook failed for rule {0}: {1}", a.rule(), e.toString());
-            }
+    /** Unless a delivery is under way, submits a task that takes the next alert. */
+    private void next() {
+        ScheduledExecutorService s = scheduler;
+        if (s == null || queue.isEmpty() || !busy.compareAndSet(false, true)) return;
+        if (!run(s, 0, this::takeNext)) release(); // shut down: close() takes over what is queued
+    }
+
+    /** On the scheduler. */
+    private void takeNext() {
+        Alert a = queue.poll();
+        if (a == null) {
+            release();
+            next(); // an alert offered since the poll found busy set and left it to us
+            return;
+        }
+        Delivery d;
+        try {
+            d = delivery(a);
+        } catch (RuntimeException e) {
+            giveUp(a, e.toString());
+            afterDelivery();
+            return;
+        }
+        attempt(d, 1, backoff.toMillis());
+    }
+
+    private void release() {
+        busy.set(false);
+        synchronized (this) {
+            notifyAll();
         }
     }
 
-    private void send(Alert a) throws InterruptedException {
+    private void attempt(Delivery d, int attempt, long waitMillis) {
+        CompletableFuture<HttpResponse<Void>> answer;
+        try {
+            answer = client.sendAsync(d.request(), HttpResponse.BodyHandlers.discarding());
+        } catch (RuntimeException e) {
+            giveUp(d.alert(), e.toString());
+            afterDelivery();
+            return;
+        }
+        answer.whenComplete((response, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause == null && ok(response.statusCode())) {
+                delivered.increment();
+                afterDelivery();
+                return;
+            }
+            String last = cause == null ? "HTTP " + response.statusCode() : cause.getClass().getSimpleName();
+            boolean retry = cause == null ? retryable(response.statusCode()) : cause instanceof IOException;
+            if (retry && attempt < maxAttempts && run(scheduler, waitMillis, () -> attempt(d, attempt + 1, waitMillis * 2))) return;
+            giveUp(d.alert(), last);
+            afterDelivery();
+        });
+    }
+
+    /** On the HTTP client's thread: the next alert is taken on the scheduler, not here. */
+    private void afterDelivery() {
+        if (!run(scheduler, 0, this::takeNext)) release();
+    }
+
+    /** Runs {@code task} on {@code s} after {@code delayMillis}; false when the scheduler no longer takes tasks. */
+    private static boolean run(ScheduledExecutorService s, long delayMillis, Runnable task) {
+        try {
+            s.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private static boolean ok(int status) {
+        return status >= 200 && status < 300;
+    }
+
+    private static boolean retryable(int status) {
+        return status == 429 || status >= 500;
+    }
+
+    private void giveUp(Alert a, String last) {
+        failed.increment();
+        LOG.log(System.Logger.Level.WARNING, "alert webhook gave up on rule {0} after {1}", a.rule(), last);
+    }
+
+    private Delivery delivery(Alert a) {
         byte[] body = json(a, UUID.randomUUID().toString(), Instant.now()).getBytes(StandardCharsets.UTF_8);
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(SIGNATURE_HEADER, "sha256=" + sign(body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        long wait = backoff.toMillis();
+        return new Delivery(a, request);
+    }
+
+    /**
+     * Without a running scheduler (never started, or shut down before this sink was closed): the attempts of one
+     * alert from the calling thread, back to back, since there is nothing to wait for a backoff with.
+     */
+    private void sendNow(Delivery d) throws InterruptedException {
         String last = "";
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             try {
-                int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status >= 200 && status < 300) {
+                int status = client.send(d.request(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (ok(status)) {
                     delivered.increment();
                     return;
                 }
                 last = "HTTP " + status;
-                if (status != 429 && status < 500) break;
+                if (!retryable(status)) break;
             } catch (IOException e) {
                 last = e.getClass().getSimpleName();
-            }
-            if (attempt < maxAttempts && wait > 0) {
-                Thread.sleep(wait);
-                wait *= 2;
+            } catch (RuntimeException e) {
+                last = e.toString();
+                break;
             }
         }
-        failed.increment();
-        LOG.log(System.Logger.Level.WARNING, "alert webhook gave up on rule {0} after {1}", a.rule(), last);
+        giveUp(d.alert(), last);
     }
 
     String sign(byte[] body) {
@@ -159,17 +261,40 @@ public final class WebhookAlertSink implements AlertListener, AutoCloseable {
         return value.isEmpty() ? sb.append("null") : JsonText.appendString(sb, value.get());
     }
 
-    /** Sends what is queued (waiting at most {@code timeout} per attempt), then stops. */
+    /**
+     * Sends what is queued, then stops: waits for the scheduler to deliver it (at most {@code timeout} per attempt
+     * plus the backoffs), or, when no scheduler runs, sends it from the calling thread. Alerts still queued after
+     * that are counted as dropped. The scheduler is not shut down: it is not this sink's.
+     */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        long deadline = System.nanoTime() + timeout.multipliedBy(maxAttempts).plus(backoff.multipliedBy(1L << Math.min(maxAttempts, 10))).toNanos()
+                + TimeUnit.SECONDS.toNanos(1);
+        ScheduledExecutorService s = scheduler;
         try {
-            worker.join(timeout.multipliedBy(maxAttempts).plus(backoff.multipliedBy(1L << Math.min(maxAttempts, 10))).toMillis() + 1000);
+            if (s != null && !s.isShutdown()) {
+                synchronized (this) {
+                    while ((busy.get() || !queue.isEmpty()) && !s.isShutdown() && System.nanoTime() < deadline) {
+                        TimeUnit.NANOSECONDS.timedWait(this, Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100)));
+                    }
+                }
+            }
+            // A shut-down scheduler no longer takes what follows a delivery: take over from here.
+            Alert a;
+            while ((s == null || s.isShutdown()) && System.nanoTime() < deadline && (a = queue.poll()) != null) sendNow(delivery(a));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (worker.isAlive()) worker.interrupt();
+        int left = queue.size();
+        queue.clear();
+        if (left > 0) {
+            dropped.add(left);
+            LOG.log(System.Logger.Level.WARNING, "alert webhook closed with {0} alerts unsent", left);
+        }
     }
 
     /** Configuration of a {@link WebhookAlertSink}. */

@@ -1,5 +1,6 @@
 package dev.keys.core.store;
 
+import dev.keys.api.Background;
 import dev.keys.api.LastUseSource;
 import dev.keys.api.UsageEvent;
 import dev.keys.api.UsageSink;
@@ -8,14 +9,16 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A {@link LastUseSource} fed by usage events: a {@link UsageSink} decorator that remembers the newest event time
  * of each key ({@code record} is one map update on the request thread). At most {@code maxKeys} keys are
  * remembered; past that, keys not seen yet are not tracked (and look unused from their creation). Forgotten on a
  * restart: for unused-key sweeps across restarts use a durable source (keys-jdbc-store's {@code JdbcLastUse}).
+ * Starting it starts the decorated sink when that is {@link Background}.
  */
-public final class InMemoryLastUse implements LastUseSource, UsageSink {
+public final class InMemoryLastUse implements LastUseSource, UsageSink, Background {
     private final UsageSink delegate;
     private final int maxKeys;
     private final ConcurrentHashMap<String, Long> last = new ConcurrentHashMap<>();
@@ -37,6 +40,11 @@ public final class InMemoryLastUse implements LastUseSource, UsageSink {
         if (seen != null && seen >= e.atNanos()) return;
         if (seen == null && last.size() >= maxKeys) return;
         last.merge(e.keyId(), e.atNanos(), Math::max);
+    }
+
+    @Override
+    public void start(ScheduledExecutorService scheduler) {
+        if (delegate instanceof Background bg) bg.start(scheduler);
     }
 
     @Override

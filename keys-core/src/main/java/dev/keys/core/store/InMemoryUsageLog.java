@@ -1,5 +1,6 @@
 package dev.keys.core.store;
 
+import dev.keys.api.Background;
 import dev.keys.api.Outcome;
 import dev.keys.api.UsageCount;
 import dev.keys.api.UsageEvent;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,12 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@link #record} runs on the request thread, so it only enqueues (lock-free, no allocation beyond the queue
  * node); when the queue holds {@code queueCapacity} events, further events are dropped and counted in
- * {@link #dropped()} rather than blocking a request. A daemon thread folds the queue into the aggregate every
- * {@code drainInterval}; {@link #counts} folds it too before reading, so that a reader sees every event recorded
- * before the call. The aggregate keeps at most {@code maxRows} (key, minute) rows and nothing older than
+ * {@link #dropped()} rather than blocking a request. Once {@link #start started} (a verifier given it as usage sink
+ * does that, on its {@code Keys}' scheduler), a task folds the queue into the aggregate every {@code drainInterval};
+ * {@link #counts} folds it too before reading, so that a reader sees every event recorded before the call. The aggregate keeps at most {@code maxRows} (key, minute) rows and nothing older than
  * {@code retention}; the oldest minutes go first.
  */
-public final class InMemoryUsageLog implements UsageLog, AutoCloseable {
+public final class InMemoryUsageLog implements UsageLog, Background, AutoCloseable {
     private static final Outcome[] OUTCOMES = Outcome.values();
     private static final long MINUTE = 60;
 
@@ -43,7 +44,10 @@ public final class InMemoryUsageLog implements UsageLog, AutoCloseable {
     /** Minute (epoch seconds) to key id to counts by outcome ordinal. Guarded by {@code this}. */
     private final TreeMap<Long, Map<String, long[]>> minutes = new TreeMap<>();
     private int rows;
-    private final ScheduledExecutorService drainer;
+    private final long drainMillis;
+    /** Guarded by {@code this}. */
+    private ScheduledFuture<?> drainer;
+    private boolean closed;
 
     /** 65,536 queued events, 100,000 rows, 7 days of retention, drained every 100 ms. */
     public InMemoryUsageLog() {
@@ -51,7 +55,7 @@ public final class InMemoryUsageLog implements UsageLog, AutoCloseable {
     }
 
     /**
-     * @param drainInterval how often a daemon thread folds the queue in; zero for no thread (then only
+     * @param drainInterval how often the queue is folded in once started; zero for never (then only
      *                      {@link #counts} and {@link #drain} fold it, and events beyond the queue's capacity are
      *                      dropped)
      */
@@ -63,17 +67,14 @@ public final class InMemoryUsageLog implements UsageLog, AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.maxRows = maxRows;
         this.retentionSeconds = retention.toSeconds();
-        if (drainInterval.isZero()) {
-            drainer = null;
-        } else {
-            drainer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "keys-usage-log");
-                t.setDaemon(true);
-                return t;
-            });
-            long ms = Math.max(1, drainInterval.toMillis());
-            drainer.scheduleWithFixedDelay(this::drain, ms, ms, TimeUnit.MILLISECONDS);
-        }
+        this.drainMillis = drainInterval.isZero() ? 0 : Math.max(1, drainInterval.toMillis());
+    }
+
+    /** Folds the queue in every {@code drainInterval} on {@code scheduler}; the first call only. */
+    @Override
+    public synchronized void start(ScheduledExecutorService scheduler) {
+        if (drainer != null || closed || drainMillis == 0) return;
+        drainer = scheduler.scheduleWithFixedDelay(this::drain, drainMillis, drainMillis, TimeUnit.MILLISECONDS);
     }
 
     /** Enqueues only; never blocks. */
@@ -162,8 +163,10 @@ public final class InMemoryUsageLog implements UsageLog, AutoCloseable {
         return rows;
     }
 
+    /** Stops the scheduled folding; what is queued is still folded by the next {@link #counts}. */
     @Override
-    public void close() {
-        if (drainer != null) drainer.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (drainer != null) drainer.cancel(false);
     }
 }

@@ -3,6 +3,7 @@ package dev.keys.core.verify;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keys.api.ApiKey;
+import dev.keys.api.Background;
 import dev.keys.api.Clock;
 import dev.keys.api.Digest;
 import dev.keys.api.Environment;
@@ -29,8 +30,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,7 +73,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     private final Roles roles;
     private final Tiers tiers;
     private final QuotaEnforcer quotas;
-    private final ScheduledExecutorService poller;
+    /** Where the poll and the usage sink's work run; null when there is none. */
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    /** The change-feed poll; null when {@code syncInterval} is zero. */
+    private final ScheduledFuture<?> poller;
     private final ThreadLocal<Local> locals;
     /** Sequence of the last change applied from the store's feed. Written only by {@link #sync()}. */
     private volatile long appliedSequence;
@@ -102,17 +107,16 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             markDown();
         }
         this.appliedSequence = seq;
+        // Standalone (no scheduler handed in), a verifier that has background work runs it on a thread of its own.
+        this.ownsScheduler = b.scheduler == null && (!b.syncInterval.isZero() || usage instanceof Background);
+        this.scheduler = ownsScheduler ? Background.daemonScheduler("keys-verifier-sync") : b.scheduler;
         if (b.syncInterval.isZero()) {
             this.poller = null;
         } else {
-            this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "keys-verifier-sync");
-                t.setDaemon(true);
-                return t;
-            });
             long ms = Math.max(1, b.syncInterval.toMillis());
-            poller.scheduleWithFixedDelay(this::syncQuietly, ms, ms, TimeUnit.MILLISECONDS);
+            this.poller = scheduler.scheduleWithFixedDelay(this::syncQuietly, ms, ms, TimeUnit.MILLISECONDS);
         }
+        if (usage instanceof Background bg) bg.start(scheduler);
     }
 
     public static Builder builder(KeyStore store) {
@@ -232,8 +236,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     }
 
     /**
-     * Polls the store's change feed once and applies what changed since the last poll. Runs on the verifier's own
-     * thread every {@code syncInterval}; public for tests and for callers that turn the poller off.
+     * Polls the store's change feed once and applies what changed since the last poll. Runs on the verifier's
+     * scheduler every {@code syncInterval}; public for tests and for callers that turn the poller off.
      *
      * @throws StoreException.Unavailable when the store cannot answer
      */
@@ -286,9 +290,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         return cache.stats().hitRate();
     }
 
+    /** Stops the poll; shuts the scheduler down only when the verifier made it (built without {@code scheduler}). */
     @Override
     public void close() {
-        if (poller != null) poller.shutdownNow();
+        if (poller != null) poller.cancel(false);
+        if (ownsScheduler) scheduler.shutdownNow();
     }
 
     /** Configuration of a {@link Verifier}. */
@@ -304,6 +310,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         private Roles roles = Roles.EMPTY;
         private Tiers tiers = Tiers.NONE;
         private QuotaEnforcer quotas;
+        private ScheduledExecutorService scheduler;
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -361,6 +368,13 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
          * counts); build it with the same tiers. Default: in-memory counters, periods in UTC.
          */
         public Builder quotas(QuotaEnforcer q) { quotas = Objects.requireNonNull(q); return this; }
+
+        /**
+         * Where the change-feed poll runs, and the usage sink's work when the sink is {@link Background} (started
+         * there when the verifier is built); never shut down by the verifier. A {@code Keys} hands in its own.
+         * Default: a daemon thread of the verifier's, made only when there is such work and stopped by {@code close()}.
+         */
+        public Builder scheduler(ScheduledExecutorService s) { scheduler = Objects.requireNonNull(s); return this; }
 
         public Verifier build() {
             return new Verifier(this);

@@ -7,7 +7,9 @@ import dev.keys.api.RateLimit;
 import dev.keys.api.RequestContext;
 import dev.keys.api.UsageEvent;
 import dev.keys.core.Keys;
+import dev.keys.api.Background;
 import dev.keys.test.ManualClock;
+import dev.keys.test.ManualScheduler;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
@@ -23,12 +25,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class AlertingUsageSinkTest {
     static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
     final ManualClock clock = new ManualClock(T0);
+    /** Evaluation runs when a test says so: {@link #idle} runs what is due. */
+    final ManualScheduler scheduler = new ManualScheduler(clock);
     final List<Alert> alerts = Collections.synchronizedList(new ArrayList<>());
     final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -38,7 +43,7 @@ class AlertingUsageSinkTest {
     }
 
     Keys keys(AlertingUsageSink sink) {
-        Keys k = Keys.builder().store(new InMemoryKeyStore()).clock(clock)
+        Keys k = Keys.builder().store(new InMemoryKeyStore()).clock(clock).scheduler(scheduler)
                 .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(sink)).build();
         closing.add(k);
         return k;
@@ -50,6 +55,7 @@ class AlertingUsageSinkTest {
 
     AlertingUsageSink build(AlertingUsageSink.Builder b) {
         AlertingUsageSink s = b.build();
+        s.start(scheduler);
         closing.add(0, s);
         return s;
     }
@@ -58,8 +64,9 @@ class AlertingUsageSinkTest {
         return InetAddress.getByName(s);
     }
 
-    void idle(AlertingUsageSink s) throws InterruptedException {
-        assertTrue(s.awaitIdle(Duration.ofSeconds(10)), "alert evaluation did not catch up");
+    void idle(AlertingUsageSink s) {
+        scheduler.runDue();
+        assertEquals(0, scheduler.pending(), "no task is left once the queue is empty");
     }
 
     static void noSecret(List<Alert> alerts, String plaintext) {
@@ -195,6 +202,72 @@ class AlertingUsageSinkTest {
         sink.record(new UsageEvent("key_b", "t", Outcome.RATE_LIMITED, Clock0.nanos(0)));
         idle(sink);
         assertEquals(2, sink.listenerFailures());
+    }
+
+    @Test
+    void theUnusedRuleRunsEveryCheckIntervalOnTheScheduler() {
+        InMemoryLastUse lastUse = new InMemoryLastUse();
+        Keys keys = Keys.builder().store(new InMemoryKeyStore()).clock(clock).scheduler(scheduler)
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(lastUse)).build();
+        closing.add(keys);
+        AlertingUsageSink sink = build(sink().rule(AlertRule.unused(Duration.ofDays(30))).checkInterval(Duration.ofDays(1))
+                .keys(keys.store(), lastUse));
+        IssuedKey k = keys.manager().create(NewKey.builder("sk_live").tenant("acme").build(), KeyManager.SYSTEM);
+        scheduler.advance(Duration.ofDays(29));
+        assertEquals(List.of(), alerts);
+        scheduler.advance(Duration.ofDays(1));
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals(Optional.of(k.key().id()), alerts.get(0).keyId());
+        sink.close();
+        scheduler.advance(Duration.ofDays(60));
+        assertEquals(1, alerts.size(), "a closed sink checks no more");
+    }
+
+    @Test
+    void startingTheSinkStartsItsListenerAndItsDelegateOnTheSameScheduler() {
+        List<Object> started = new ArrayList<>();
+        final class BackgroundListener implements AlertListener, Background {
+            @Override public void onAlert(Alert a) { }
+            @Override public void start(ScheduledExecutorService s) { started.add(s); }
+        }
+        final class BackgroundSink implements dev.keys.api.UsageSink, Background {
+            @Override public void record(UsageEvent e) { }
+            @Override public void start(ScheduledExecutorService s) { started.add(s); }
+        }
+        AlertingUsageSink sink = AlertingUsageSink.builder(new BackgroundSink()).listener(new BackgroundListener()).build();
+        closing.add(sink);
+        assertEquals(List.of(), started, "nothing starts before the sink does");
+        sink.start(scheduler);
+        sink.start(scheduler);
+        assertEquals(List.of(scheduler, scheduler), started);
+    }
+
+    @Test
+    void closeEvaluatesWhatIsStillQueued() {
+        AlertingUsageSink sink = sink().rule(AlertRule.rateLimited(0, Duration.ofMinutes(1))).build();
+        sink.start(scheduler);
+        sink.record(new UsageEvent("key_a", "t", Outcome.RATE_LIMITED, Clock0.nanos(0)));
+        sink.close();
+        assertEquals(1, alerts.size(), "evaluated on the closing thread");
+        sink.record(new UsageEvent("key_b", "t", Outcome.RATE_LIMITED, Clock0.nanos(0)));
+        scheduler.runDue();
+        assertEquals(1, alerts.size(), "events recorded after close are not evaluated");
+    }
+
+    @Test
+    void onTheKeysSchedulerEvaluationRunsOnItsOneThread() throws Exception {
+        List<String> threads = Collections.synchronizedList(new ArrayList<>());
+        AlertingUsageSink sink = AlertingUsageSink.builder(new InMemoryLastUse()).clock(clock).checkInterval(Duration.ZERO)
+                .listener(a -> threads.add(Thread.currentThread().getName())).rule(AlertRule.rateLimited(0, Duration.ofMinutes(1))).build();
+        closing.add(sink);
+        try (Keys keys = Keys.builder().store(new InMemoryKeyStore()).clock(clock).verifier(v -> v.syncInterval(Duration.ZERO).usageSink(sink)).build()) {
+            IssuedKey k = keys.manager().create(NewKey.builder("sk_live").ratelimits(new RateLimit("burst", 1, Duration.ofMinutes(10))).build(),
+                    KeyManager.SYSTEM);
+            keys.verifier().verify(k.plaintext());
+            keys.verifier().verify(k.plaintext());
+            assertTrue(sink.awaitIdle(Duration.ofSeconds(10)), "alert evaluation did not catch up");
+            assertEquals(List.of(Keys.THREAD_NAME), threads);
+        }
     }
 
     static final class Clock0 {

@@ -8,6 +8,7 @@ import dev.keys.api.KeyStatus;
 import dev.keys.api.Outcome;
 import dev.keys.core.Keys;
 import dev.keys.test.ManualClock;
+import dev.keys.test.ManualScheduler;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
@@ -112,6 +113,37 @@ class SweeperTest {
             assertTrue(a.runOnce().ran(), "released on close");
         }
         assertEquals(1, events("revoke").size(), "the key was archived once");
+    }
+
+    @Test
+    void startedOnASchedulerItSweepsEveryIntervalUntilClosed() {
+        IssuedKey k = key(Optional.of(T0));
+        ManualScheduler scheduler = new ManualScheduler(clock);
+        Sweeper s = sweeper().archiveExpiredAfter(Duration.ZERO).build();
+        s.start(scheduler);
+        s.start(scheduler);
+        assertEquals(1, scheduler.pending(), "a second start is ignored");
+        assertEquals(0, scheduler.advance(Duration.ofMinutes(59)));
+        assertEquals(KeyStatus.ACTIVE, keys.manager().get(k.key().id()).orElseThrow().status());
+        assertEquals(1, scheduler.advance(Duration.ofMinutes(1)), "the first round after one interval");
+        assertEquals(KeyStatus.REVOKED, keys.manager().get(k.key().id()).orElseThrow().status());
+        assertEquals(1, scheduler.advance(Duration.ofHours(1)));
+        s.close();
+        assertEquals(0, scheduler.pending(), "close cancels the rounds");
+        assertFalse(scheduler.isShutdown(), "and leaves the scheduler alone");
+        s.start(scheduler);
+        assertEquals(0, scheduler.pending(), "a closed sweeper does not start again");
+        assertEquals(1, events("revoke").size());
+    }
+
+    @Test
+    void startedOnItsOwnItRunsOnADaemonThreadThatCloseStops() throws Exception {
+        Sweeper s = sweeper().archiveExpiredAfter(Duration.ZERO).build().start();
+        Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals("keys-sweeper")).findFirst().orElseThrow();
+        assertTrue(t.isDaemon());
+        s.close();
+        t.join(10_000);
+        assertFalse(t.isAlive());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.keys.core.ops;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.keys.api.Background;
+import dev.keys.test.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +18,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,9 +37,24 @@ class WebhookAlertSinkTest {
     final AtomicInteger failFirst = new AtomicInteger();
     final AtomicInteger status = new AtomicInteger(204);
 
+    /** A real scheduler for the tests that wait on the network; the others use a {@link ManualScheduler}. */
+    final ScheduledExecutorService scheduler = Background.daemonScheduler("webhook-test");
+    final CountDownLatch slow = new CountDownLatch(1);
+
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/slow", ex -> {
+            ex.getRequestBody().readAllBytes();
+            received.add(new Received("", null, null));
+            try {
+                slow.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
         server.createContext("/hook", ex -> {
             byte[] body = ex.getRequestBody().readAllBytes();
             received.add(new Received(new String(body, StandardCharsets.UTF_8), ex.getRequestHeaders().getFirst("X-Keys-Signature"),
@@ -49,7 +68,14 @@ class WebhookAlertSinkTest {
 
     @AfterEach
     void stop() {
+        slow.countDown();
         server.stop(0);
+        scheduler.shutdownNow();
+    }
+
+    WebhookAlertSink started(WebhookAlertSink sink) {
+        sink.start(scheduler);
+        return sink;
     }
 
     URI url() {
@@ -78,7 +104,7 @@ class WebhookAlertSinkTest {
     @Test
     void postsSignedJsonAndRetriesServerErrors() throws Exception {
         failFirst.set(2);
-        try (WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(3).timeout(Duration.ofSeconds(5)).build()) {
+        try (WebhookAlertSink sink = started(WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(3).timeout(Duration.ofSeconds(5)).build())) {
             sink.onAlert(alert());
             Received first = next(), second = next(), third = next();
             for (Received r : List.of(first, second, third)) {
@@ -101,7 +127,7 @@ class WebhookAlertSinkTest {
     @Test
     void aClientErrorIsNotRetriedAndAttemptsAreBounded() throws Exception {
         status.set(400);
-        try (WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(3).build()) {
+        try (WebhookAlertSink sink = started(WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(3).build())) {
             sink.onAlert(alert());
             next();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -111,7 +137,7 @@ class WebhookAlertSinkTest {
         }
         failFirst.set(100);
         status.set(204);
-        try (WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(2).build()) {
+        try (WebhookAlertSink sink = started(WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(2).build())) {
             sink.onAlert(alert());
             next();
             next();
@@ -125,13 +151,83 @@ class WebhookAlertSinkTest {
     @Test
     void anUnreachableReceiverIsGivenUpOnWithinTheTimeouts() throws Exception {
         server.stop(0);
-        try (WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(2)
-                .timeout(Duration.ofSeconds(1)).build()) {
+        try (WebhookAlertSink sink = started(WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ZERO).maxAttempts(2)
+                .timeout(Duration.ofSeconds(1)).build())) {
             sink.onAlert(alert());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (sink.failed() == 0 && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             assertEquals(1, sink.failed());
         }
+    }
+
+    /** The retry waits are scheduled tasks: moving the scheduler's clock, not waiting, releases them. */
+    @Test
+    void retriesWaitTheBackoffDoubledEachTimeOnTheScheduler() throws Exception {
+        failFirst.set(2);
+        ManualScheduler manual = new ManualScheduler();
+        try (WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).backoff(Duration.ofMillis(500)).maxAttempts(3).build()) {
+            sink.onAlert(alert());
+            assertEquals(0, manual.pending(), "nothing is sent before start");
+            sink.start(manual);
+            assertEquals(1, manual.runDue(), "one task takes the alert and sends it");
+            next();
+            assertTrue(manual.awaitPending(Duration.ofSeconds(10)), "the 503 schedules a retry");
+            assertEquals(Optional.of(Duration.ofMillis(500)), manual.nextDelay());
+            assertEquals(0, manual.advance(Duration.ofMillis(499)));
+            assertEquals(1, manual.advance(Duration.ofMillis(1)));
+            next();
+            assertTrue(manual.awaitPending(Duration.ofSeconds(10)));
+            assertEquals(Optional.of(Duration.ofMillis(1000)), manual.nextDelay(), "the wait doubles");
+            manual.advance(Duration.ofMillis(1000));
+            next();
+            assertTrue(manual.awaitPending(Duration.ofSeconds(10)), "the answer hands the next alert back to the scheduler");
+            assertEquals(1, sink.delivered());
+            manual.runDue();
+            assertEquals(0, manual.pending(), "no task is left once the queue is empty");
+            assertEquals(0, sink.failed());
+        }
+    }
+
+    @Test
+    void aSlowReceiverDoesNotHoldTheSchedulerThread() throws Exception {
+        ManualScheduler manual = new ManualScheduler();
+        URI slowUrl = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/slow");
+        try (WebhookAlertSink sink = WebhookAlertSink.builder(slowUrl, SECRET).build()) {
+            sink.start(manual);
+            sink.onAlert(alert());
+            sink.onAlert(alert());
+            assertEquals(1, manual.runDue(), "the send returns at once");
+            next();
+            assertEquals(0, manual.pending(), "one delivery at a time: the second waits for the first");
+            slow.countDown();
+            assertTrue(manual.awaitPending(Duration.ofSeconds(10)));
+            manual.runDue();
+            next();
+            assertTrue(manual.awaitPending(Duration.ofSeconds(10)));
+            manual.runDue();
+            assertEquals(2, sink.delivered());
+        }
+    }
+
+    @Test
+    void closeSendsWhatIsQueuedFromTheCallerWhenNoSchedulerRuns() throws Exception {
+        WebhookAlertSink never = WebhookAlertSink.builder(url(), SECRET).build();
+        never.onAlert(alert());
+        never.close();
+        Received r = next();
+        assertTrue(signatureValid(r.body(), r.signature()), "signed as from the scheduler");
+        assertEquals(1, never.delivered());
+
+        ManualScheduler stopped = new ManualScheduler();
+        WebhookAlertSink sink = WebhookAlertSink.builder(url(), SECRET).build();
+        sink.start(stopped);
+        sink.onAlert(alert());
+        stopped.shutdown();
+        sink.close();
+        next();
+        assertEquals(1, sink.delivered());
+        sink.onAlert(alert());
+        assertEquals(1, sink.dropped(), "a closed sink takes nothing");
     }
 
     @Test

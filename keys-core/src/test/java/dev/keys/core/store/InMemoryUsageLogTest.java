@@ -4,6 +4,7 @@ import dev.keys.api.Clock;
 import dev.keys.api.Outcome;
 import dev.keys.api.UsageCount;
 import dev.keys.api.UsageEvent;
+import dev.keys.test.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -79,12 +80,29 @@ class InMemoryUsageLogTest {
     }
 
     @Test
-    void theDrainerFoldsEventsInTheBackground() throws Exception {
-        try (InMemoryUsageLog log = new InMemoryUsageLog(10, 10, Duration.ofDays(1), Duration.ofMillis(1))) {
+    void theDrainerFoldsEventsInTheBackground() {
+        ManualScheduler scheduler = new ManualScheduler();
+        try (InMemoryUsageLog log = new InMemoryUsageLog(10, 10, Duration.ofDays(1), Duration.ofMillis(100))) {
             log.record(at("k", Outcome.VALID, T0));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (log.rows() == 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+            assertEquals(0, scheduler.pending(), "nothing is scheduled before start");
+            log.start(scheduler);
+            log.start(scheduler);
+            assertEquals(1, scheduler.pending(), "a second start is ignored");
+            scheduler.advance(Duration.ofMillis(99));
+            assertEquals(0, log.rows());
+            scheduler.advance(Duration.ofMillis(1));
             assertEquals(1, log.rows());
+        }
+        assertEquals(0, scheduler.pending(), "close cancels the drain");
+        assertFalse(scheduler.isShutdown(), "and leaves the scheduler alone");
+    }
+
+    @Test
+    void withoutADrainIntervalNothingIsScheduled() {
+        ManualScheduler scheduler = new ManualScheduler();
+        try (InMemoryUsageLog log = log(10, 10, Duration.ofDays(1))) {
+            log.start(scheduler);
+            assertEquals(0, scheduler.pending());
         }
     }
 }
