@@ -53,29 +53,15 @@ public final class Digest {
         return HexFormat.of().formatHex(toBytes());
     }
 
-    /** Constant-time (see {@link #matches}). */
+    /** Constant-time: every word compared, whatever the first difference. */
     @Override
     public boolean equals(Object o) {
-        return matches(a, b, c, d, o);
+        return o instanceof Digest x && ((a ^ x.a) | (b ^ x.b) | (c ^ x.c) | (d ^ x.d)) == 0;
     }
 
+    /** The digest's own first bits, already uniform. */
     @Override
     public int hashCode() {
-        return hash(a);
-    }
-
-    /**
-     * Whether {@code o} is a {@link Digest} or {@link Probe} holding these words: constant-time, every word compared
-     * whatever the first difference. The one comparison both types use, so that they stay equal to each other.
-     */
-    private static boolean matches(long a, long b, long c, long d, Object o) {
-        if (o instanceof Digest x) return ((a ^ x.a) | (b ^ x.b) | (c ^ x.c) | (d ^ x.d)) == 0;
-        if (o instanceof Probe x) return ((a ^ x.a) | (b ^ x.b) | (c ^ x.c) | (d ^ x.d)) == 0;
-        return false;
-    }
-
-    /** The one hash both types use: the digest's own first bits, already uniform. */
-    private static int hash(long a) {
         return (int) (a ^ (a >>> 32));
     }
 
@@ -83,41 +69,5 @@ public final class Digest {
     @Override
     public String toString() {
         return "Digest[redacted]";
-    }
-
-    /**
-     * A reusable, mutable lookup key equal to (and hashing like) the {@link Digest} of the same bytes, so that a
-     * thread can look a digest up in a hash map without allocating. Confined to one thread and never stored as a
-     * map key: {@link #toDigest()} makes the immutable copy for that.
-     */
-    public static final class Probe {
-        private long a, b, c, d;
-
-        public Probe set(byte[] bytes, int offset) {
-            a = getLong(bytes, offset);
-            b = getLong(bytes, offset + 8);
-            c = getLong(bytes, offset + 16);
-            d = getLong(bytes, offset + 24);
-            return this;
-        }
-
-        public Digest toDigest() {
-            return new Digest(a, b, c, d);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return matches(a, b, c, d, o);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash(a);
-        }
-
-        @Override
-        public String toString() {
-            return "Digest.Probe[redacted]";
-        }
     }
 }

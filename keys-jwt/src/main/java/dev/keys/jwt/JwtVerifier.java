@@ -164,6 +164,12 @@ public final class JwtVerifier implements CredentialVerifier {
         return Compact.looksLikeJwt(credential);
     }
 
+    /** What a request admitted with a token answers to {@code getAuthType()}. */
+    @Override
+    public String authType(CharSequence credential) {
+        return "JWT";
+    }
+
     /** Verifies a token with no request context and no requirement: authentication only. */
     @Override
     public Verification verify(CharSequence token) {

@@ -325,6 +325,19 @@ class JwtHttpTest {
     }
 
     @Test
+    void anUnmatchedRouteDeniesATokenAfterAuthenticationWithoutUsingItsLimits() {
+        JsonNode c = newClient("""
+                {"tenant": "acme", "permissions": ["documents:read"], "ratelimits": [{"name": "burst", "limit": 1, "duration": "PT1S"}]}""");
+        String t = accessToken(c, null);
+        for (int i = 0; i < 3; i++) {
+            Exchange e = call("GET", "/api/elsewhere", t);
+            assertEquals("no route allows this request", problem(e, 403, "FORBIDDEN", "Forbidden").get("detail").asText());
+        }
+        problem(call("GET", "/api/elsewhere", t.substring(0, t.length() - 2) + "xx"), 401, "MALFORMED", "Malformed credential");
+        assertEquals(200, call("GET", "/api/documents/1", t).status(), "the denials took nothing from the bucket");
+    }
+
+    @Test
     void aFilterDeclaredByInitParamsFindsTheJwtVerifierInTheContext() {
         JsonNode c = newClient("{\"tenant\": \"acme\"}");
         Exchange e = call("GET", "/declared/anything", accessToken(c, null));

@@ -1,12 +1,14 @@
 package dev.keys.micrometer;
 
+import dev.keys.api.Clock;
+import dev.keys.api.Outcome;
+import dev.keys.api.UsageSink;
+import dev.keys.core.ops.ObservingVerifier;
 import dev.keys.core.ops.VerificationEvent;
 import dev.keys.core.ops.VerificationListener;
-
 import dev.keys.api.Background;
-import dev.keys.api.Outcome;
 import dev.keys.api.UsageEvent;
-import dev.keys.api.UsageSink;
+import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,17 +30,18 @@ import java.util.concurrent.TimeUnit;
  * <caption>Meters</caption>
  * <tr><th>name</th><th>type</th><th>tags</th><th>fed by</th></tr>
  * <tr><td>{@code keys.verifications}</td><td>counter</td><td>{@code outcome}, {@code tenant} (and {@code key} when
- * enabled)</td><td>{@link #usageSink} or {@link #onVerification}</td></tr>
- * <tr><td>{@code keys.verification.duration}</td><td>timer</td><td>{@code outcome}</td><td>{@link #onVerification} (an {@link dev.keys.core.ops.ObservingVerifier})</td></tr>
- * <tr><td>{@code keys.store.errors}</td><td>counter</td><td></td><td>{@code STORE_UNAVAILABLE} outcomes seen by {@link #onVerification}</td></tr>
+ * enabled)</td><td>{@link #usageSink} or {@link #observe}</td></tr>
+ * <tr><td>{@code keys.verification.duration}</td><td>timer</td><td>{@code outcome}</td><td>{@link #observe} (an {@link ObservingVerifier})</td></tr>
+ * <tr><td>{@code keys.store.errors}</td><td>counter</td><td></td><td>{@code STORE_UNAVAILABLE} outcomes seen by {@link #observe}</td></tr>
  * <tr><td>{@code keys.cache.size}, {@code keys.cache.hit.ratio}, {@code keys.store.down}</td><td>gauges</td><td></td><td>the {@link Verifier} given to {@link #watch}</td></tr>
  * </table>
  *
  * Tenants become tag values only for the first {@code maxTenants} seen (default 100); later ones are tagged
  * {@value #OTHER}, and verifications that matched no key {@value #NONE}, so that the number of series stays
  * bounded. Per-key tags are off unless {@link Builder#perKeyTags(int)} turns them on (bounded the same way).
- * Count each verification from one place: either the usage sink (known keys only) or the listener (every
- * outcome), not both. Meters are made on first use, and cached: one map lookup per event.
+ * Count each verification from one place: either the usage sink (known keys only) or the observed verifier (every
+ * outcome, any credential), not both. Like any observer, the meters wrap a verifier as a decorator
+ * ({@link #observe}); the result goes wherever a verifier goes ({@code ApiKeyFilter.builder}, say). Meters are made on first use, and cached: one map lookup per event.
  */
 public final class KeysMetrics implements MeterBinder, VerificationListener {
     public static final String OTHER = "other", NONE = "none";
@@ -92,6 +95,14 @@ public final class KeysMetrics implements MeterBinder, VerificationListener {
         Gauge.builder("keys.cache.size", v, Verifier::cachedKeys).description("keys compiled in the verifier's cache").register(r);
         Gauge.builder("keys.cache.hit.ratio", v, Verifier::hitRatio).description("fraction of lookups answered from the cache").register(r);
         Gauge.builder("keys.store.down", v, x -> x.storeDown() ? 1 : 0).description("1 while the key store is failing").register(r);
+    }
+
+    /**
+     * {@code verifier} timed and counted by these meters: every verification, whatever its outcome or credential
+     * (an {@link ObservingVerifier} with this as its listener; it reads the system clock only to stamp events).
+     */
+    public ObservingVerifier observe(CredentialVerifier verifier) {
+        return ObservingVerifier.of(verifier, Clock.system(), this);
     }
 
     /**

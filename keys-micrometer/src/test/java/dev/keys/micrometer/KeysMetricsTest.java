@@ -18,6 +18,7 @@ import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
 import dev.keys.core.store.InMemoryKeyStore;
+import dev.keys.core.verify.CredentialVerifier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -80,7 +81,7 @@ class KeysMetricsTest {
         metrics.bindTo(registry);
         keys = Keys.builder().store(store).clock(clock).verifier(v -> v.syncInterval(Duration.ZERO)).build();
         metrics.watch(keys.verifier());
-        ObservingVerifier verifier = ObservingVerifier.of(keys.verifier(), clock, metrics);
+        ObservingVerifier verifier = metrics.observe(keys.verifier());
         IssuedKey a = key("t1");
         assertTrue(verifier.verify(a.plaintext()).isValid());
         assertEquals(Outcome.MALFORMED, verifier.verify("nope").outcome());
@@ -94,6 +95,37 @@ class KeysMetricsTest {
         assertEquals(1, registry.get("keys.verification.duration").tag("outcome", "valid").timer().count());
         assertEquals(1, registry.get("keys.verification.duration").tag("outcome", "malformed").timer().count());
         assertTrue(registry.get("keys.verification.duration").tag("outcome", "valid").timer().totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) > 0);
+    }
+
+    @Test
+    void anObservedCompositionCountsEveryCredentialKind() {
+        KeysMetrics metrics = KeysMetrics.builder().build();
+        metrics.bindTo(registry);
+        keys = Keys.builder().store(store).clock(clock).verifier(v -> v.syncInterval(Duration.ZERO)).build();
+        CredentialVerifier tokens = new CredentialVerifier() {
+            @Override
+            public dev.keys.api.Verification verify(CharSequence c, dev.keys.api.RequestContext ctx, dev.keys.core.authz.Requirement r) {
+                return new dev.keys.api.Verification.Denied(Outcome.EXPIRED, "token expired");
+            }
+
+            @Override
+            public boolean accepts(CharSequence c) {
+                return c.toString().startsWith("token.");
+            }
+
+            @Override
+            public String authType(CharSequence c) {
+                return "TOKEN";
+            }
+        };
+        ObservingVerifier both = metrics.observe(CredentialVerifier.firstAccepting(List.of(tokens, keys.verifier())));
+        assertTrue(both.verify(key("t1").plaintext()).isValid());
+        assertEquals(Outcome.EXPIRED, both.verify("token.x").outcome());
+        assertEquals("TOKEN", both.authType("token.x"), "the decorator answers for the verifier it wraps");
+        assertEquals(CredentialVerifier.API_KEY, both.authType("sk_live_x"));
+        assertEquals(1, count("valid", "t1"));
+        assertEquals(1, count("expired", KeysMetrics.NONE));
+        assertEquals(1, registry.get("keys.verification.duration").tag("outcome", "expired").timer().count());
     }
 
     @Test

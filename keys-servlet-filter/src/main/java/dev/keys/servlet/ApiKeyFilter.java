@@ -1,23 +1,17 @@
 package dev.keys.servlet;
 
-
-import dev.keys.api.ApiKey;
+import dev.keys.api.Clock;
 import dev.keys.api.Outcome;
-import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
-import dev.keys.core.authz.AttributeCondition;
-import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Policy;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RouteMatch;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.authz.TrustedProxies;
-import dev.keys.api.Clock;
-import dev.keys.core.ops.VerificationEvent;
+import dev.keys.core.ops.ObservingVerifier;
 import dev.keys.core.ops.VerificationListener;
 import dev.keys.core.verify.CredentialVerifier;
-import dev.keys.core.verify.Verifier;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -28,43 +22,42 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.Enumeration;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * A servlet filter that lets a request through only with a valid API key (DESIGN.md §3).
+ * A servlet filter that lets a request through only with a valid credential (DESIGN.md §3).
  *
  * <p>Per request: read the one credential ({@link CredentialSources}; two credentials answer 400
  * {@code invalid_request}), find the route's {@link Requirement} in the {@link RouteTable} when one is configured
- * (on the normalised path; a path that cannot be normalised answers 400, and an unmatched one 403 {@code FORBIDDEN}
- * unless the table allows it, both without touching the verifier), take the client address through the
- * {@link TrustedProxies} rule, verify the key once against the requirement, and then either pass the request on, wrapped
- * so that {@code getUserPrincipal()} is an {@link ApiKeyPrincipal} named by the key id, {@code isUserInRole}
- * answers from the key's roles and the attribute {@value #VERIFICATION_ATTRIBUTE} holds the
+ * (on the normalised path; a path that cannot be normalised answers 400 without touching the verifier, and an
+ * unmatched one gets {@link Requirement#UNMATCHED} unless the table allows it), take the client address through the
+ * {@link TrustedProxies} rule, verify the credential once against the requirement with the
+ * {@link CredentialVerifier} of the credential's {@linkplain CredentialSources.Source source}, and then either pass
+ * the request on, wrapped so that {@code getUserPrincipal()} is an {@link ApiKeyPrincipal} named by the key id,
+ * {@code isUserInRole} answers from the key's roles, {@code getAuthType()} is what the verifier
+ * {@linkplain CredentialVerifier#authType names} and the attribute {@value #VERIFICATION_ATTRIBUTE} holds the
  * {@link Verification.Valid}; or answer the denial as {@code application/problem+json} with
  * {@code WWW-Authenticate}, {@code Retry-After} and the RateLimit fields, without calling the chain. Nothing here
  * blocks on I/O for a cached key, logs a credential, or verifies a request twice (a forwarded or included request
- * that already carries a verification passes as it is).
+ * that already carries a verification passes as it is). Timing, metrics and alerts are decorators of the verifier
+ * ({@link ObservingVerifier}), never code of the filter.
  *
- * <p>Build it in code with {@link #builder(Verifier)}, or declare it with its no-argument constructor and
- * init-params (see {@code docs/servlet.md}); then it finds its verifier in the servlet-context attribute named by
- * the init-param {@code keys-attribute} (default {@value #DEFAULT_KEYS_ATTRIBUTE}), which holds a
- * {@code dev.keys.core.Keys} or a {@link Verifier}. Fail-closed or a stale bound is a setting of that verifier
- * ({@code Verifier.Builder.staleBound}).
+ * <p>Build it in code with {@link #builder(CredentialVerifier)} (a {@code Verifier}, a {@code Keys}' verifier, or
+ * any composition of them), or declare it with its no-argument constructor and init-params (see
+ * {@code docs/servlet.md}); then it finds its verifier in the servlet-context attribute named by the init-param
+ * {@code keys-attribute} (default {@value #DEFAULT_KEYS_ATTRIBUTE}), which holds a {@code dev.keys.core.Keys} or a
+ * {@code Verifier}. Fail-closed or a stale bound is a setting of that verifier ({@code Verifier.Builder.staleBound}).
  *
- * <p>JWTs. With a bearer-token {@link CredentialVerifier} such as {@code keys-jwt}'s {@code JwtVerifier}
- * ({@link Builder#jwt}, or the context attribute named by the init-param {@code jwt-attribute}, default
- * {@value #DEFAULT_JWT_ATTRIBUTE}), an {@code Authorization: Bearer} credential that it
- * {@linkplain CredentialVerifier#accepts accepts} is verified as a token, against the same route
- * requirement; everything else, and a JWT-shaped value in another source, as an API key. The answers are the same
- * for both.
+ * <p>JWTs. A bearer-token verifier such as {@code keys-jwt}'s {@code JwtVerifier} ({@link Builder#jwt}, or the
+ * context attribute named by the init-param {@code jwt-attribute}, default {@value #DEFAULT_JWT_ATTRIBUTE}) is
+ * composed in front of the key verifier for the {@code Authorization: Bearer} source only: a bearer credential it
+ * {@linkplain CredentialVerifier#accepts accepts} is verified as a token, against the same route requirement;
+ * everything else, and a JWT-shaped value in another source, as an API key. The answers are the same for both.
  */
 public final class ApiKeyFilter implements Filter {
     /** Request attribute holding the {@link Verification.Valid} of an admitted request. */
@@ -72,24 +65,15 @@ public final class ApiKeyFilter implements Filter {
     /** Default servlet-context attribute where a filter declared by init-params finds its {@code Keys} or {@code Verifier}. */
     public static final String DEFAULT_KEYS_ATTRIBUTE = "dev.keys.core.Keys";
     /** What {@code getAuthType()} answers for a request admitted with an API key. */
-    public static final String AUTH_TYPE = "API_KEY";
-    /** What {@code getAuthType()} answers for a request admitted with a JWT bearer token. */
+    public static final String AUTH_TYPE = CredentialVerifier.API_KEY;
+    /** What {@code getAuthType()} answers for a request admitted with a JWT bearer token (the JWT verifier's name). */
     public static final String JWT_AUTH_TYPE = "JWT";
-    /** Default servlet-context attribute where a filter declared by init-params finds an optional bearer-token {@link CredentialVerifier} (such as keys-jwt's {@code JwtVerifier}). */
+    /** Default servlet-context attribute where a filter declared by init-params finds an optional {@code JwtVerifier}. */
     public static final String DEFAULT_JWT_ATTRIBUTE = "dev.keys.jwt.JwtVerifier";
 
     static final System.Logger LOG = System.getLogger("dev.keys.servlet");
     private static final Verification.Denied MISSING = new Verification.Denied(Outcome.MISSING, "no credential was sent");
     private static final Verification.Denied EMPTY = new Verification.Denied(Outcome.MALFORMED, "the credential is empty");
-    static final String NO_ROUTE_DETAIL = "no route allows this request";
-    /**
-     * For a request no route matches: a condition on a request attribute the filter never sets, so it always fails.
-     * The key is still authenticated (401s as usual), and the verifier answers FORBIDDEN at step 5, before any limit
-     * is touched.
-     */
-    private static final AttributeCondition NEVER = AttributeCondition.request("dev.keys.unmatched-route", List.of("never"));
-    static final Requirement NO_ROUTE = Requirement.of(PermissionQuery.NONE, NEVER);
-    private static final String NO_ROUTE_REASON = "route condition failed: " + NEVER.describe();
 
     private volatile Settings settings;
 
@@ -101,22 +85,24 @@ public final class ApiKeyFilter implements Filter {
         this.settings = settings;
     }
 
-    public static Builder builder(Verifier verifier) {
+    /** A filter that verifies every credential with {@code verifier} (unless {@link Builder#verifier} says otherwise for a source). */
+    public static Builder builder(CredentialVerifier verifier) {
         return new Builder(Objects.requireNonNull(verifier, "verifier"));
     }
 
-    /** The verification step, given the route's requirement (replaceable in tests). */
-    @FunctionalInterface
-    interface Check {
-        Verification check(String credential, HttpServletRequest request, RequestContext context, Requirement requirement);
-    }
-
-    /** {@code routes} null: no route table, every request needs a valid key and nothing more. */
+    /**
+     * {@code routes} null: no route table, every request needs a valid credential and nothing more.
+     * {@code verifiers} holds one verifier per {@link CredentialSources.Source}, by ordinal (empty for the admin API,
+     * which verifies its callers itself).
+     */
     record Settings(CredentialSources sources, Denials denials, boolean hideCredentials,
-                    RouteTable routes, TrustedProxies proxies, Check check, CredentialVerifier jwt, VerificationListener listener) {
-        /** Whether this credential goes to the bearer-token verifier: configured, accepted by it, and sent as a bearer token. */
-        boolean isJwt(String credential, HttpServletRequest request) {
-            return jwt != null && sources.bearer() && jwt.accepts(credential) && CredentialSources.hasBearer(request);
+                    RouteTable routes, TrustedProxies proxies, List<CredentialVerifier> verifiers) {
+        Settings {
+            verifiers = List.copyOf(verifiers);
+        }
+
+        CredentialVerifier verifier(CredentialSources.Source source) {
+            return verifiers.get(source.ordinal());
         }
     }
 
@@ -138,8 +124,8 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        String credential = s.sources.extract(request);
-        if (credential == CredentialSources.AMBIGUOUS) {
+        CredentialSources.Credential credential = s.sources.credential(request);
+        if (credential == CredentialSources.Credential.AMBIGUOUS) {
             response.setHeader("WWW-Authenticate", Problem.challenge(s.denials.realm(), "invalid_request"));
             String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
                     "the request carries more than one credential");
@@ -147,10 +133,10 @@ public final class ApiKeyFilter implements Filter {
             return;
         }
         Verification v;
-        boolean jwt = false;
+        CredentialVerifier verifier = null;
         if (credential == null) {
             v = MISSING;
-        } else if (credential.isEmpty()) {
+        } else if (credential.value().isEmpty()) {
             v = EMPTY;
         } else {
             RequestContext ctx = Requests.context(request, s.proxies);
@@ -159,30 +145,23 @@ public final class ApiKeyFilter implements Filter {
                 RouteMatch m = s.routes.match(ctx.method(), ctx.path());
                 if (m instanceof RouteMatch.Matched matched) {
                     requirement = matched.requirement();
-                } else if (m instanceof RouteMatch.BadPath bad) {
-                    String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request", "the request path is not acceptable: " + bad.reason());
+                } else if (m instanceof RouteMatch.NoMatch none) {
+                    requirement = none.requirement();
+                } else {
+                    String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
+                            "the request path is not acceptable: " + ((RouteMatch.BadPath) m).reason());
                     LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (path), request {0}", id);
                     return;
-                } else if (!((RouteMatch.NoMatch) m).allowed()) {
-                    requirement = NO_ROUTE;
                 }
             }
-            jwt = s.isJwt(credential, request);
-            long started = s.listener == null ? 0 : System.nanoTime();
-            v = jwt ? s.jwt.verify(credential, ctx, requirement) : s.check.check(credential, request, ctx, requirement);
-            if (s.listener != null) {
-                long took = System.nanoTime() - started;
-                s.listener.onVerification(VerificationEvent.of(v, ctx, Clock.system().nanos(), took));
-            }
-            if (requirement == NO_ROUTE && v instanceof Verification.Denied d && d.outcome() == Outcome.FORBIDDEN
-                    && d.detail().equals(NO_ROUTE_REASON)) {
-                v = new Verification.Denied(Outcome.FORBIDDEN, NO_ROUTE_DETAIL, d.key(), d.rateLimits());
-            }
+            verifier = s.verifier(credential.source());
+            v = verifier.verify(credential.value(), ctx, requirement);
         }
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(response, valid.rateLimits().statuses());
             request.setAttribute(VERIFICATION_ATTRIBUTE, valid);
-            chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, jwt ? JWT_AUTH_TYPE : AUTH_TYPE), response);
+            String authType = verifier.authType(credential.value());
+            chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, authType), response);
             return;
         }
         s.denials.write(response, (Verification.Denied) v);
@@ -194,18 +173,18 @@ public final class ApiKeyFilter implements Filter {
 
     /** Configuration of an {@link ApiKeyFilter} in code. */
     public static final class Builder {
-        private final Verifier verifier;
+        private final CredentialVerifier verifier;
+        private final Map<CredentialSources.Source, CredentialVerifier> bySource = new EnumMap<>(CredentialSources.Source.class);
+        private CredentialVerifier bearerTokens;
         private CredentialSources sources = CredentialSources.defaults();
         private String realm = "api";
         private boolean opaque, hideCredentials;
         private long storeRetryAfterSeconds = 1;
         private RouteTable routes;
         private TrustedProxies proxies = TrustedProxies.NONE;
-        private Check check;
-        private CredentialVerifier jwt;
         private VerificationListener listener;
 
-        private Builder(Verifier verifier) {
+        private Builder(CredentialVerifier verifier) {
             this.verifier = verifier;
         }
 
@@ -266,31 +245,48 @@ public final class ApiKeyFilter implements Filter {
         }
 
         /**
-         * Accept JWT bearer tokens next to API keys: an {@code Authorization: Bearer} credential shaped like a JWT
-         * is verified by {@code verifier} (its issuer, audience, keys, and rate limits per subject with
-         * {@code JwtVerifier.Builder.limits}); routes, ABAC conditions and answers apply unchanged. Default none:
-         * every credential is an API key.
+         * Verifies credentials read from {@code source} with {@code verifier} instead of the filter's own. Default:
+         * the filter's verifier for every source ({@link #jwt} composes one for {@code BEARER}); the last setting
+         * for a source wins.
          */
-        public Builder jwt(CredentialVerifier verifier) { jwt = Objects.requireNonNull(verifier); return this; }
+        public Builder verifier(CredentialSources.Source source, CredentialVerifier verifier) {
+            bySource.put(Objects.requireNonNull(source, "source"), Objects.requireNonNull(verifier, "verifier"));
+            return this;
+        }
+
+        /**
+         * Accept JWT bearer tokens next to API keys: an {@code Authorization: Bearer} credential that
+         * {@code verifier} {@linkplain CredentialVerifier#accepts accepts} (shaped like a JWT) is verified by it (its
+         * issuer, audience, keys, and rate limits per subject with {@code JwtVerifier.Builder.limits}), any other by
+         * the filter's verifier: {@code CredentialVerifier.firstAccepting(List.of(verifier, filter's))} for the
+         * {@code BEARER} source, unless {@link #verifier} sets that source. Routes, ABAC conditions and answers apply
+         * unchanged. Default none: every credential is an API key.
+         */
+        public Builder jwt(CredentialVerifier verifier) { bearerTokens = Objects.requireNonNull(verifier); return this; }
 
         /**
          * Told of every verification of a request that carried a credential, with its client address and duration:
          * the feed of per-address alert rules and the latency timer ({@code AlertingUsageSink}, {@code KeysMetrics}).
-         * Called on the request thread: it must only count or enqueue. Default none.
+         * Shorthand for building the filter on {@code ObservingVerifier.of(verifier, Clock.system(), l)}: each
+         * source's verifier is wrapped so. Called on the request thread: it must only count or enqueue. Default none.
          */
         public Builder listener(VerificationListener l) { listener = Objects.requireNonNull(l); return this; }
-
-        /** Replaces the verification step (tests, and the plug for route requirements). */
-        Builder check(Check c) { check = Objects.requireNonNull(c); return this; }
 
         public ApiKeyFilter build() {
             return new ApiKeyFilter(settings());
         }
 
         Settings settings() {
-            Verifier v = verifier;
-            Check c = check != null ? check : (credential, request, ctx, requirement) -> v.verify(credential, ctx, requirement);
-            return new Settings(sources, new Denials(realm, opaque, storeRetryAfterSeconds), hideCredentials, routes, proxies, c, jwt, listener);
+            List<CredentialVerifier> verifiers = new ArrayList<>();
+            for (CredentialSources.Source source : CredentialSources.Source.values()) {
+                CredentialVerifier v = bySource.get(source);
+                if (v == null) {
+                    v = source == CredentialSources.Source.BEARER && bearerTokens != null
+                            ? CredentialVerifier.firstAccepting(List.of(bearerTokens, verifier)) : verifier;
+                }
+                verifiers.add(listener == null ? v : ObservingVerifier.of(v, Clock.system(), listener));
+            }
+            return new Settings(sources, new Denials(realm, opaque, storeRetryAfterSeconds), hideCredentials, routes, proxies, verifiers);
         }
     }
 }

@@ -26,6 +26,27 @@ public final class CredentialSources {
     /** Returned by {@link #extract} for an ambiguous request; compared by identity. */
     static final String AMBIGUOUS = new String("<ambiguous>");
 
+    /** Where a request's credential was read from; the filter can verify each source with its own verifier. */
+    public enum Source {
+        /** {@code Authorization: Bearer <credential>}. */
+        BEARER,
+        /** One of the configured headers that carry the credential as their whole value. */
+        HEADER,
+        /** The configured query parameter. */
+        QUERY_PARAMETER
+    }
+
+    /** The one credential of a request and where it came from. Never logged: it holds the secret. */
+    record Credential(String value, Source source) {
+        /** Returned by {@link #extract} for an ambiguous request; compared by identity. */
+        static final Credential AMBIGUOUS = new Credential("", Source.BEARER);
+
+        @Override
+        public String toString() {
+            return "Credential[" + source + "]";
+        }
+    }
+
     private final boolean bearer;
     private final String[] headers;
     private final String queryParameter;
@@ -59,38 +80,48 @@ public final class CredentialSources {
         return Optional.ofNullable(queryParameter);
     }
 
-    /**
-     * The one credential of the request, {@code null} when there is none, or {@link #AMBIGUOUS}. An empty value
-     * (an empty header, {@code Bearer} with no token) counts as a credential: it was sent and is malformed.
-     */
+    /** {@link #credential}'s value alone, or {@link #AMBIGUOUS}: for callers that verify every source alike. */
     String extract(HttpServletRequest request) {
+        Credential c = credential(request);
+        return c == null ? null : c == Credential.AMBIGUOUS ? AMBIGUOUS : c.value();
+    }
+
+    /**
+     * The one credential of the request, {@code null} when there is none, or {@link Credential#AMBIGUOUS}. An empty
+     * value (an empty header, {@code Bearer} with no token) counts as a credential: it was sent and is malformed.
+     */
+    Credential credential(HttpServletRequest request) {
         String found = null;
+        Source from = null;
         if (bearer) {
             Enumeration<String> values = request.getHeaders("Authorization");
             while (values != null && values.hasMoreElements()) {
                 String token = bearerToken(values.nextElement());
                 if (token == null) continue;
-                if (found != null) return AMBIGUOUS;
+                if (found != null) return Credential.AMBIGUOUS;
                 found = token;
+                from = Source.BEARER;
             }
         }
         for (String name : headers) {
             Enumeration<String> values = request.getHeaders(name);
             if (values == null || !values.hasMoreElements()) continue;
-            if (found != null) return AMBIGUOUS;
+            if (found != null) return Credential.AMBIGUOUS;
             found = values.nextElement().strip();
-            if (values.hasMoreElements()) return AMBIGUOUS;
+            from = Source.HEADER;
+            if (values.hasMoreElements()) return Credential.AMBIGUOUS;
         }
         if (queryParameter != null) {
             String q = request.getQueryString();
             if (q != null && !q.isEmpty()) {
                 for (String v : queryValues(q, queryParameter)) {
-                    if (found != null) return AMBIGUOUS;
+                    if (found != null) return Credential.AMBIGUOUS;
                     found = v;
+                    from = Source.QUERY_PARAMETER;
                 }
             }
         }
-        return found;
+        return found == null ? null : new Credential(found, from);
     }
 
     /** The token of a {@code Bearer} authorization, or null for another scheme. */
@@ -100,15 +131,6 @@ public final class CredentialSources {
         if (a.length() == 6) return "";
         if (a.charAt(6) != ' ') return null;
         return a.substring(7).strip();
-    }
-
-    /** Whether the request has an {@code Authorization: Bearer} header (so its one credential came from there). */
-    static boolean hasBearer(HttpServletRequest request) {
-        Enumeration<String> values = request.getHeaders("Authorization");
-        while (values != null && values.hasMoreElements()) {
-            if (bearerToken(values.nextElement()) != null) return true;
-        }
-        return false;
     }
 
     static boolean isBearer(String authorization) {

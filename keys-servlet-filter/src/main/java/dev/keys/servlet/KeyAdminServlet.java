@@ -977,7 +977,7 @@ public final class KeyAdminServlet extends HttpServlet {
 
         Config config() {
             return new Config(keys.manager(), keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, roles,
-                    new ApiKeyFilter.Settings(sources, new Denials(realm, false, storeRetryAfterSeconds), false, null, proxies, null, null, null), clients);
+                    new ApiKeyFilter.Settings(sources, new Denials(realm, false, storeRetryAfterSeconds), false, null, proxies, List.of()), clients);
         }
 
         public KeyAdminServlet build() {

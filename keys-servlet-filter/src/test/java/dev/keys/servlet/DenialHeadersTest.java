@@ -7,6 +7,7 @@ import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Verification;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
+import dev.keys.core.verify.CredentialVerifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,11 +23,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The answers for outcomes that come from route requirements and limits (403 permission and condition denials,
- * 429 with the RateLimit fields), written from the verifier's result. The verification step is replaced here by one
- * that verifies the key for real and then attaches a denial or a rate-limit report chosen by the test.
+ * 429 with the RateLimit fields), written from the verifier's result. The filter is built on a verifier that
+ * verifies the key for real and then attaches a denial or a rate-limit report chosen by the test through the path
+ * ({@code /api/outcome/<OUTCOME>}): any {@code CredentialVerifier} plugs in, no test hook in the filter.
  */
 class DenialHeadersTest {
     static JettyHarness h;
+    static final String OUTCOME = "/api/outcome/";
     static final AtomicInteger checks = new AtomicInteger();
     static final List<RateLimitStatus> STATUSES = List.of(
             new RateLimitStatus("burst", 100, 1, 0, 1),
@@ -42,18 +45,18 @@ class DenialHeadersTest {
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness();
-        ApiKeyFilter.Check check = (credential, request, context, requirement) -> {
+        CredentialVerifier check = (credential, context, requirement) -> {
             checks.incrementAndGet();
             Verification v = h.keys.verifier().verify(credential, context, requirement);
             if (!(v instanceof Verification.Valid valid)) return v;
-            String want = request.getHeader("X-Test-Outcome");
+            String want = context.path().startsWith(OUTCOME) ? context.path().substring(OUTCOME.length()) : null;
             if (want == null) return new Verification.Valid(valid.key(), report(0, List.of(new RateLimitStatus("burst", 100, 1, 99, 1))));
             Outcome o = Outcome.valueOf(want);
             RateLimitReport r = o == Outcome.RATE_LIMITED ? report(1, STATUSES)
                     : o == Outcome.USAGE_EXCEEDED ? report(3600, List.of()) : RateLimitReport.NONE;
             return new Verification.Denied(o, "test denial " + o, Optional.of(valid.key()), r);
         };
-        h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).check(check).build())
+        h.filter("/api/*", ApiKeyFilter.builder(check).build())
                 .servlet("/api/*", new JettyHarness.EchoServlet())
                 .start();
     }
@@ -89,7 +92,7 @@ class DenialHeadersTest {
     void rateLimitedAnswers429WithRetryAfterAndParseableFields() {
         IssuedKey k = issue();
         int before = checks.get();
-        Exchange e = h.get("/api/x", "X-API-Key", k.plaintext(), "X-Test-Outcome", "RATE_LIMITED");
+        Exchange e = h.get("/api/outcome/RATE_LIMITED", "X-API-Key", k.plaintext());
         assertEquals(before + 1, checks.get(), "verified once per request");
         JsonNode b = problem(e, 429, "RATE_LIMITED", "Rate limit exceeded");
         assertEquals("test denial RATE_LIMITED", b.get("detail").asText());
@@ -109,7 +112,7 @@ class DenialHeadersTest {
 
     @Test
     void usageExceededAnswers429WithRetryAfter() {
-        Exchange e = h.get("/api/x", "X-API-Key", issue().plaintext(), "X-Test-Outcome", "USAGE_EXCEEDED");
+        Exchange e = h.get("/api/outcome/USAGE_EXCEEDED", "X-API-Key", issue().plaintext());
         problem(e, 429, "USAGE_EXCEEDED", "Usage exceeded");
         assertEquals("3600", e.header("Retry-After"));
         assertNull(e.header("RateLimit"));
@@ -117,7 +120,7 @@ class DenialHeadersTest {
 
     @Test
     void insufficientPermissionsAnswers403InsufficientScope() {
-        Exchange e = h.get("/api/x", "X-API-Key", issue().plaintext(), "X-Test-Outcome", "INSUFFICIENT_PERMISSIONS");
+        Exchange e = h.get("/api/outcome/INSUFFICIENT_PERMISSIONS", "X-API-Key", issue().plaintext());
         problem(e, 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
         assertEquals("Bearer realm=\"api\", error=\"insufficient_scope\"", e.header("WWW-Authenticate"));
         assertNull(e.header("Retry-After"));
@@ -125,7 +128,7 @@ class DenialHeadersTest {
 
     @Test
     void aFailedConditionAnswers403ForbiddenWithoutAChallenge() {
-        Exchange e = h.get("/api/x", "X-API-Key", issue().plaintext(), "X-Test-Outcome", "FORBIDDEN");
+        Exchange e = h.get("/api/outcome/FORBIDDEN", "X-API-Key", issue().plaintext());
         problem(e, 403, "FORBIDDEN", "Forbidden");
         assertNull(e.header("WWW-Authenticate"));
     }

@@ -12,10 +12,10 @@ import java.util.regex.Pattern;
  * A request attribute ({@link RequestContext#attributes()}) or key attribute ({@link ApiKey#meta()}) equals a value
  * or is one of a set. A missing attribute fails. Names and values are compared exactly (case-sensitive).
  */
-public final class AttributeCondition implements Condition {
+final class AttributeCondition implements Condition {
 
     /** Where the attribute is read. */
-    public enum Source { REQUEST, KEY }
+    enum Source { REQUEST, KEY }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 

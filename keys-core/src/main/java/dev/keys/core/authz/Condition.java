@@ -4,7 +4,8 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.RequestContext;
 
 /**
- * An ABAC condition on a key or a route; immutable and thread-safe. A failed condition denies with
+ * An ABAC condition on a key or a route; immutable and thread-safe. Made by {@link #parse} (or
+ * {@link IpCondition#of}); the other kinds are package-private. A failed condition denies with
  * {@code FORBIDDEN} and a reason naming {@link #describe()}, never a secret.
  *
  * <p>Text form (inside the brackets of a route line, or in a policy file):
@@ -24,10 +25,6 @@ public sealed interface Condition permits IpCondition, TimeWindowCondition, Envi
 
     /** Whether the condition holds; allocates nothing beyond what the condition's kind documents. */
     boolean test(ApiKey key, RequestContext request, long nowNanos);
-
-    default boolean test(ConditionInput in) {
-        return test(in.key(), in.request(), in.nowNanos());
-    }
 
     /**
      * Parses the text form.

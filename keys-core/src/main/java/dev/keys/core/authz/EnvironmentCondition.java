@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /** The key's environment is one of the given ones ({@code env live}). */
-public final class EnvironmentCondition implements Condition {
+final class EnvironmentCondition implements Condition {
     private final Set<Environment> allowed;
     private final String description;
 

@@ -2,16 +2,39 @@ package dev.keys.core.authz;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Optional;
 
 /**
  * IP literals as 128-bit values (two longs); IPv4 as its IPv4-mapped IPv6 form {@code ::ffff:a.b.c.d}, so that one
  * comparison serves both families and {@code ::ffff:10.0.0.1} is {@code 10.0.0.1}. Our own parser, because
- * {@link InetAddress#getByName} would resolve a host name through DNS.
+ * {@link InetAddress#getByName} would resolve a host name through DNS. The one parser of IP literals: conditions,
+ * trusted proxies and the servlet side ({@link #literal}) all read addresses through it.
  */
-final class IpAddresses {
+public final class IpAddresses {
     static final long MAPPED_V4 = 0x0000_ffff_0000_0000L;
 
     private IpAddresses() {
+    }
+
+    /**
+     * The address an IP literal names, never asking DNS: a dotted quad (no leading zeros), or IPv6, also in
+     * brackets and with a zone ({@code %eth0}, dropped: conditions compare addresses only). Anything else, a host
+     * name included, is empty.
+     */
+    public static Optional<InetAddress> literal(String text) {
+        if (text == null) return Optional.empty();
+        int from = 0, to = text.length();
+        if (to >= 2 && text.charAt(0) == '[' && text.charAt(to - 1) == ']') {
+            from = 1;
+            to--;
+        }
+        int zone = text.indexOf('%', from);
+        if (zone >= 0 && zone < to) {
+            if (zone == to - 1 || text.lastIndexOf(':', zone) < 0) return Optional.empty();
+            to = zone;
+        }
+        Parsed p = parse(text, from, to);
+        return p == null ? Optional.empty() : Optional.of(toInetAddress(p.hi(), p.lo()));
     }
 
     /** A parsed literal: {@code hi}, {@code lo}, and whether it was written as IPv4 (or IPv4-mapped IPv6). */

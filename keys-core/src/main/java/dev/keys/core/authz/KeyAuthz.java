@@ -10,14 +10,16 @@ import java.util.Set;
  * The authorization part of one key's cached entry (step 5 of the verifier), compiled once per key version and
  * immutable: its flattened permissions and its own conditions (today the {@code ipAllowlist}).
  *
- * <p>{@link #check} runs the key's conditions, then the route's, then the permission query, and stops at the first
- * failure. An allowed request allocates nothing (the IP condition allocates a 4- or 16-byte address copy). A failed
+ * <p>{@link #check} runs the key's conditions, then the route's (or, for {@link Requirement#UNMATCHED}, denies), then
+ * the permission query, and stops at the first failure. An allowed request allocates nothing (the IP condition allocates a 4- or 16-byte address copy). A failed
  * key condition answers a denial compiled in advance; a failed route condition or query allocates its reason.
  *
  * <p>Compilation fails closed rather than throwing on stored data: an unknown role or an invalid stored permission
  * grants nothing, an invalid allowlist entry admits nothing; each is reported in {@link #problems()}.
  */
 public final class KeyAuthz {
+    /** The answer for {@link Requirement#UNMATCHED}: docs/servlet.md quotes its reason. */
+    static final Decision NO_ROUTE = Decision.forbidden("no route allows this request");
     private final ApiKey key;
     private final Permissions permissions;
     private final Condition[] conditions;
@@ -70,6 +72,7 @@ public final class KeyAuthz {
         for (int i = 0; i < cs.length; i++) {
             if (!cs[i].test(key, ctx, nowNanos)) return denials[i];
         }
+        if (req.unmatched()) return NO_ROUTE;
         List<Condition> rc = req.conditions();
         for (int i = 0, n = rc.size(); i < n; i++) {
             Condition c = rc.get(i);

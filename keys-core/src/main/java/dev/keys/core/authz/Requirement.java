@@ -7,15 +7,31 @@ import java.util.Objects;
 /**
  * What a route asks of a key: a permission query and conditions. Text form: {@code QUERY [CONDITION] [CONDITION]},
  * e.g. {@code keys:admin [ip 10.0.0.0/8] [env live]}; see {@link Condition} for the condition syntax.
+ *
+ * <p>{@link #UNMATCHED} is the requirement of a request that no route allows: nothing meets it. A verifier still
+ * authenticates the credential (so a bad one answers 401 as anywhere else) and checks the key's own conditions,
+ * then answers {@code FORBIDDEN} ("no route allows this request") before any limit is touched.
+ *
+ * @param unmatched true only for {@link #UNMATCHED}, which has no query and no condition
  */
-public record Requirement(PermissionQuery query, List<Condition> conditions) {
+public record Requirement(PermissionQuery query, List<Condition> conditions, boolean unmatched) {
 
     /** No permission and no condition. */
     public static final Requirement NONE = new Requirement(PermissionQuery.NONE, List.of());
 
+    /** For a request no route allows: denied {@code FORBIDDEN} once the key is authenticated. No text form. */
+    public static final Requirement UNMATCHED = new Requirement(PermissionQuery.NONE, List.of(), true);
+
     public Requirement {
         Objects.requireNonNull(query, "query");
         conditions = List.copyOf(conditions);
+        if (unmatched && (query != PermissionQuery.NONE || !conditions.isEmpty())) {
+            throw new IllegalArgumentException("the unmatched requirement has no query and no condition");
+        }
+    }
+
+    public Requirement(PermissionQuery query, List<Condition> conditions) {
+        this(query, conditions, false);
     }
 
     public static Requirement of(PermissionQuery query, Condition... conditions) {
@@ -60,9 +76,10 @@ public record Requirement(PermissionQuery query, List<Condition> conditions) {
         return new Requirement(query, conditions);
     }
 
-    /** The text form; parses back to an equivalent requirement. */
+    /** The text form; parses back to an equivalent requirement ({@link #UNMATCHED} has none and says so). */
     @Override
     public String toString() {
+        if (unmatched) return "<no route allows this request>";
         StringBuilder sb = new StringBuilder(query.toString());
         for (Condition c : conditions) sb.append(" [").append(c.describe()).append(']');
         return sb.toString();

@@ -23,6 +23,11 @@ public sealed interface RouteMatch permits RouteMatch.Matched, RouteMatch.NoMatc
     record NoMatch(boolean allowed) implements RouteMatch {
         public static final NoMatch DENIED = new NoMatch(false);
         public static final NoMatch ALLOWED = new NoMatch(true);
+
+        /** {@link Requirement#NONE} when allowed, else {@link Requirement#UNMATCHED}. */
+        public Requirement requirement() {
+            return allowed ? Requirement.NONE : Requirement.UNMATCHED;
+        }
     }
 
     /** The path was rejected by {@link PathNormalizer}; {@code reason} says why. */

@@ -24,7 +24,7 @@ import java.util.Set;
  * <p>Cost: the zone's offset is cached for the span until its next transition (a DST change), so a check is a few
  * integer operations and allocates nothing; it allocates only on the first check after a transition.
  */
-public final class TimeWindowCondition implements Condition {
+final class TimeWindowCondition implements Condition {
     private static final int DAY = 86_400;
     private static final ZoneId UTC = ZoneId.of("UTC");
 

@@ -8,9 +8,9 @@ import java.util.zip.CRC32;
  * starting with a letter; the secret 32 base62 characters from {@link SecureRandom} (190 bits); the checksum the
  * CRC32 of the ASCII bytes of {@code <prefix>_<secret>} as 6 base62 digits, most significant first.
  *
- * <p>{@link #check} is the first step of every verification: it copies the credential into a caller's scratch
- * buffer while validating it, so that the same bytes feed the intrinsic CRC32 here and the digest afterwards,
- * and so that malformed input costs no hashing, no store access and no allocation. It never throws.
+ * <p>The verifier's first step checks the same rule in its own fused pass (copying the bytes it then hashes), so
+ * that malformed input costs no hashing, no store access and no allocation; {@link #isWellFormed} is the rule for
+ * everyone else.
  */
 public final class KeyFormat {
     public static final int SECRET_LENGTH = 32;
@@ -22,24 +22,10 @@ public final class KeyFormat {
     /** Imported keys: printable ASCII of this length range. */
     public static final int MIN_IMPORTED_LENGTH = 16, MAX_IMPORTED_LENGTH = 256;
 
-    static final char[] ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-    private static final byte[] DIGIT = new byte[128];
-    /** Character classes: every printable ASCII character has PRINTABLE, so a class of 0 means refused. */
-    private static final int PRINTABLE = 1, BASE62 = 2, PREFIX_CHAR = 4;
-    private static final byte[] CLASS = new byte[128];
+    /** The base62 digits of secrets and checksums, in the order of their values. */
+    public static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    static final char[] ALPHABET = BASE62.toCharArray();
 
-    static {
-        java.util.Arrays.fill(DIGIT, (byte) -1);
-        for (int i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET[i]] = (byte) i;
-        for (int c = 0x21; c <= 0x7e; c++) {
-            int k = PRINTABLE;
-            if (DIGIT[c] >= 0) k |= BASE62;
-            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') k |= PREFIX_CHAR;
-            CLASS[c] = (byte) k;
-        }
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private final SecureRandom random;
 
     public KeyFormat() {
@@ -50,58 +36,28 @@ public final class KeyFormat {
         this.random = random;
     }
 
-    /** A per-thread buffer for {@link #check}: the credential's ASCII bytes and a reusable CRC32. */
-    public static final class Scratch {
-        public final byte[] bytes = new byte[MAX_IMPORTED_LENGTH];
-        final CRC32 crc = new CRC32();
-
-        public Scratch() {
-        }
-
-        public static Scratch get() {
-            return SCRATCH.get();
-        }
-    }
-
-    /** What {@link #check} found. */
-    public enum Shape { WELL_FORMED, PRINTABLE, MALFORMED }
-
     /**
-     * Validates {@code credential} and copies its ASCII bytes into {@code scratch.bytes}.
-     *
-     * @return {@link Shape#WELL_FORMED} for a key of this format with a correct checksum; {@link Shape#PRINTABLE}
-     * for anything else of 16 to 256 printable ASCII characters (a candidate imported key); otherwise
-     * {@link Shape#MALFORMED}. Bytes are valid for {@code credential.length()} when not malformed.
+     * True when {@code credential} is a key of this format with a correct checksum: exactly what {@link #generate}
+     * makes for some prefix and secret. Never throws. Not the verifier's check (that one copies the bytes it hashes
+     * in the same pass); the two are fuzzed against each other.
      */
-    public static Shape check(CharSequence credential, Scratch scratch) {
+    public static boolean isWellFormed(CharSequence credential) {
+        if (credential == null) return false;
         int n = credential.length();
-        if (n < MIN_IMPORTED_LENGTH || n > MAX_IMPORTED_LENGTH) return Shape.MALFORMED;
-        byte[] b = scratch.bytes;
+        if (n < MIN_LENGTH || n > MAX_LENGTH) return false;
         int sep = n - BODY_LENGTH - 1;
-        int prefix = PREFIX_CHAR, body = BASE62;
-        // one pass: copy, refuse non-printables, and fold the character classes of prefix and body
+        CRC32 crc = new CRC32();
         for (int i = 0; i < n; i++) {
             char c = credential.charAt(i);
-            int k = c < 128 ? CLASS[c] : 0;
-            if (k == 0) return Shape.MALFORMED;
-            b[i] = (byte) c;
-            if (i < sep) prefix &= k;
-            else if (i > sep) body &= k;
+            boolean ok = i > sep ? BASE62.indexOf(c) >= 0
+                    : i == sep ? c == '_'
+                    : (c >= 'a' && c <= 'z') || (i > 0 && ((c >= '0' && c <= '9') || c == '_'));
+            if (!ok) return false;
+            if (i < n - CHECKSUM_LENGTH) crc.update(c);
         }
-        if (n < MIN_LENGTH || n > MAX_LENGTH || b[sep] != '_' || prefix == 0 || body == 0 || b[0] < 'a' || b[0] > 'z') {
-            return Shape.PRINTABLE;
-        }
-        long expected = 0;
-        for (int i = n - CHECKSUM_LENGTH; i < n; i++) expected = expected * 62 + DIGIT[b[i]];
-        CRC32 crc = scratch.crc;
-        crc.reset();
-        crc.update(b, 0, n - CHECKSUM_LENGTH);
-        return crc.getValue() == expected ? Shape.WELL_FORMED : Shape.PRINTABLE;
-    }
-
-    /** True when {@code credential} is a key of this format with a correct checksum. Never throws. */
-    public static boolean isWellFormed(CharSequence credential) {
-        return credential != null && check(credential, SCRATCH.get()) == Shape.WELL_FORMED;
+        StringBuilder sum = new StringBuilder(CHECKSUM_LENGTH);
+        appendChecksum(sum, crc.getValue());
+        return CharSequence.compare(sum, credential.subSequence(n - CHECKSUM_LENGTH, n)) == 0;
     }
 
     /** @throws IllegalArgumentException saying what a prefix must be */

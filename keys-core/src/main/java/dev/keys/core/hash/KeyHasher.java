@@ -3,8 +3,10 @@ package dev.keys.core.hash;
 import dev.keys.api.Digest;
 
 import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.function.Supplier;
@@ -13,32 +15,25 @@ import java.util.function.Supplier;
  * Turns a key into the digest it is stored and looked up by: SHA-256 of its ASCII bytes, or HMAC-SHA256 under a
  * pepper so that a stolen database alone cannot be used to test guesses. Keys are high-entropy random strings,
  * so a single fast hash is the right tool (a password hash such as BCrypt would cost milliseconds per request and
- * buy nothing). Thread-safe: each thread hashes with its own engine and output buffer, so that hashing allocates
- * only the resulting {@link Digest}.
+ * buy nothing). Thread-safe: each thread hashes with its own instance and output buffer, so that hashing
+ * allocates only the resulting {@link Digest}.
  */
 public final class KeyHasher {
-    private final Supplier<Engine> factory;
+    private final Supplier<MessageDigest> factory;
     private final ThreadLocal<Engine> engines;
     private final String algorithm;
 
-    private KeyHasher(String algorithm, Supplier<Engine> factory) {
+    private KeyHasher(String algorithm, Supplier<MessageDigest> factory) {
         this.algorithm = algorithm;
         this.factory = factory;
-        this.engines = ThreadLocal.withInitial(factory);
+        this.engines = ThreadLocal.withInitial(() -> new Engine(factory.get()));
     }
 
     /** SHA-256 of the key bytes: the default. */
     public static KeyHasher sha256() {
         return new KeyHasher("SHA-256", () -> {
             try {
-                MessageDigest md = MessageDigest.getInstance("SHA-256");
-                return new Engine() {
-                    @Override
-                    void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException {
-                        md.update(in, 0, len);
-                        md.digest(out, 0, 32);
-                    }
-                };
+                return MessageDigest.getInstance("SHA-256");
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("SHA-256 is not available", e);
             }
@@ -53,13 +48,7 @@ public final class KeyHasher {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(spec);
-                return new Engine() {
-                    @Override
-                    void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException {
-                        mac.update(in, 0, len);
-                        mac.doFinal(out, 0);
-                    }
-                };
+                return new MacDigest(mac);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is not available", e);
             }
@@ -102,7 +91,8 @@ public final class KeyHasher {
     public Digest digest(byte[] ascii, int len) {
         Engine e = engines.get();
         try {
-            e.hash(ascii, len, e.out);
+            e.md.update(ascii, 0, len);
+            e.md.digest(e.out, 0, 32);
         } catch (GeneralSecurityException ex) {
             throw new IllegalStateException("hashing failed", ex);
         }
@@ -116,27 +106,68 @@ public final class KeyHasher {
     }
 
     /**
-     * A hashing engine for one thread's exclusive use, for callers that keep their own per-thread state (the
-     * verifier) and so save a thread-local lookup per call.
+     * A new instance of this hash for one thread's exclusive use ({@code MessageDigest} is not thread-safe), for
+     * callers that keep their own per-thread state and hash into their own buffer, as the verifier does: update
+     * with the key's ASCII bytes, then {@code digest(out, 0, 32)}. An HMAC instance holds the pepper and never
+     * gives it out (it cannot be cloned).
      */
-    public Engine newEngine() {
+    public MessageDigest newMessageDigest() {
         return factory.get();
     }
 
-    /** One thread's hashing state: the algorithm instance and an output buffer. Not thread-safe. */
-    public abstract static class Engine {
+    /** One thread's instance and output buffer, for {@link #digest(byte[], int)}. */
+    private static final class Engine {
+        final MessageDigest md;
         final byte[] out = new byte[32];
 
-        abstract void hash(byte[] in, int len, byte[] out) throws GeneralSecurityException;
+        Engine(MessageDigest md) {
+            this.md = md;
+        }
+    }
 
-        /** Hashes the first {@code len} bytes of {@code ascii} into {@code probe}, allocating nothing. */
-        public Digest.Probe hashInto(byte[] ascii, int len, Digest.Probe probe) {
+    /** HMAC-SHA256 behind the {@code MessageDigest} interface, so that both algorithms hash the same way. */
+    private static final class MacDigest extends MessageDigest {
+        private final Mac mac;
+
+        MacDigest(Mac mac) {
+            super("HMAC-SHA256");
+            this.mac = mac;
+        }
+
+        @Override
+        protected int engineGetDigestLength() {
+            return 32;
+        }
+
+        @Override
+        protected void engineUpdate(byte input) {
+            mac.update(input);
+        }
+
+        @Override
+        protected void engineUpdate(byte[] input, int offset, int len) {
+            mac.update(input, offset, len);
+        }
+
+        @Override
+        protected byte[] engineDigest() {
+            return mac.doFinal();
+        }
+
+        @Override
+        protected int engineDigest(byte[] buf, int offset, int len) throws DigestException {
+            if (len < 32) throw new DigestException("the output buffer holds fewer than 32 bytes");
             try {
-                hash(ascii, len, out);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("hashing failed", e);
+                mac.doFinal(buf, offset);
+            } catch (ShortBufferException e) {
+                throw new DigestException("the output buffer holds fewer than 32 bytes");
             }
-            return probe.set(out, 0);
+            return 32;
+        }
+
+        @Override
+        protected void engineReset() {
+            mac.reset();
         }
     }
 }

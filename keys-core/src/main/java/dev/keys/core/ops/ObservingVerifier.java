@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
  * (metrics, alerts) with its outcome, key and client address, including the outcomes the verifier's
  * {@code UsageSink} never sees because no key matched. The cost is two {@code System.nanoTime} reads, one clock read
  * and one small event per call; a service that wants neither metrics nor alerts calls the {@code Verifier} directly
- * and pays nothing. A listener that throws does not fail the request: the failure is counted in
+ * and pays nothing. It is the one place where verifications are timed and observed: the servlet filter's
+ * {@code listener} option and {@code KeysMetrics.observe} wrap a verifier in one. A listener that throws does not fail the request: the failure is counted in
  * {@link #listenerFailures()}.
  */
 public final class ObservingVerifier implements CredentialVerifier {
@@ -50,6 +51,11 @@ public final class ObservingVerifier implements CredentialVerifier {
     @Override
     public boolean accepts(CharSequence credential) {
         return verifier.accepts(credential);
+    }
+
+    @Override
+    public String authType(CharSequence credential) {
+        return verifier.authType(credential);
     }
 
     /** The wrapped verifier. */

@@ -15,6 +15,8 @@ import java.util.Objects;
  * never by throwing.
  */
 public interface CredentialVerifier {
+    /** What {@link #authType} answers unless a verifier says otherwise: the credential was an API key. */
+    String API_KEY = "API_KEY";
     /**
      * Verifies a credential for a request that must meet {@code requirement}. {@code null} or empty means no
      * credential was sent ({@code MISSING}).
@@ -40,6 +42,15 @@ public interface CredentialVerifier {
     }
 
     /**
+     * The kind of credential {@code credential} was verified as, named for {@code HttpServletRequest.getAuthType()}
+     * of a request it admitted: {@value #API_KEY} unless the verifier says otherwise ({@code JwtVerifier}: "JWT").
+     * A composition answers for the verifier it picks, a decorator for the one it wraps.
+     */
+    default String authType(CharSequence credential) {
+        return API_KEY;
+    }
+
+    /**
      * The first of {@code verifiers} that {@linkplain #accepts accepts} a credential verifies it; a credential none
      * accepts goes to the last one (so put the catch-all, usually the API-key {@link Verifier}, last).
      */
@@ -57,6 +68,11 @@ public interface CredentialVerifier {
             public boolean accepts(CharSequence credential) {
                 for (CredentialVerifier v : all) if (v.accepts(credential)) return true;
                 return false;
+            }
+
+            @Override
+            public String authType(CharSequence credential) {
+                return pick(credential).authType(credential);
             }
 
             private CredentialVerifier pick(CharSequence credential) {

@@ -26,6 +26,8 @@ import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.QuotaResult;
 import dev.keys.core.limit.Tiers;
 
+import java.security.DigestException;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,16 +35,18 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 
 /**
  * The hot path: from a credential to a {@link Verification}, in the steps and at the cost DESIGN.md §1 and §6 set.
  *
- * <p>Design. A verification is one pass over the credential ({@link KeyFormat#check}: shape, characters and the
- * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes
- * ({@link KeyHasher}, allocating only the {@link Digest}), one clock read, one Caffeine lookup by digest, and field
- * comparisons against an {@link Entry} compiled when the key was loaded. Malformed input stops at the first step.
+ * <p>Design. A verification is one pass over the credential ({@link KeyCheck}: shape, characters and the
+ * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes into the
+ * thread's reusable {@link DigestKey} probe ({@link KeyHasher#newMessageDigest}), one clock read, one Caffeine lookup
+ * by that probe, and field comparisons against an {@link Entry} compiled when the key was loaded. All per-thread
+ * state sits in one thread-local, and none of it is public. Malformed input stops at the first step.
  * Every answer that does not depend on the request is preallocated in the entry or as a constant here, so that an
- * admitted request allocates nothing but the digest. Expected outcomes are values, never exceptions; nothing here
+ * admitted request allocates nothing (a {@link Digest} is made only to ask the store). Expected outcomes are values, never exceptions; nothing here
  * logs.
  *
  * <p>Consistency. Entries never expire by time: a background task polls the store's change feed
@@ -64,8 +68,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
     private final KeyStore store;
     private final Clock clock;
-    private final Cache<Digest, Entry> cache;
-    private final Cache<Digest, Boolean> unknown;
+    private final Cache<DigestKey, Entry> cache;
+    private final Cache<DigestKey, Boolean> unknown;
     private final boolean acceptImported;
     private final Optional<Environment> environment;
     private final long staleBoundNanos;
@@ -143,22 +147,22 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();
-        KeyFormat.Shape shape = KeyFormat.check(credential, local.scratch);
-        if (shape == KeyFormat.Shape.MALFORMED || (shape == KeyFormat.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
-        Digest.Probe probe = local.engine.hashInto(local.scratch.bytes, credential.length(), local.probe);
+        KeyCheck.Shape shape = KeyCheck.check(credential, local.bytes, local.crc);
+        if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
+        DigestKey probe = local.hash(credential.length());
         long now = clock.nanos();
-        Entry e = lookup(probe);
+        Entry e = cache.getIfPresent(probe);
         if (e == null) {
-            Digest digest = probe.toDigest();
-            if (unknown.getIfPresent(digest) != null) return NOT_FOUND;
+            if (unknown.getIfPresent(probe) != null) return NOT_FOUND;
+            DigestKey key = probe.copy();
             try {
-                e = cache.get(digest, this::load);
+                e = cache.get(key, this::load);
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return UNAVAILABLE;
             }
             if (e == null) {
-                unknown.put(digest, Boolean.TRUE);
+                unknown.put(key, Boolean.TRUE);
                 return NOT_FOUND;
             }
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
@@ -175,20 +179,27 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         return v;
     }
 
-    /** A cache hit by probe: no digest is allocated unless the key must be loaded. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Entry lookup(Digest.Probe probe) {
-        return (Entry) ((Cache) cache).getIfPresent(probe);
-    }
-
-    /** Per-thread state, one thread-local lookup per verification. */
+    /** Per-thread state, one thread-local lookup per verification: the credential's bytes, CRC32, hash, probe. */
     private static final class Local {
-        final KeyFormat.Scratch scratch = new KeyFormat.Scratch();
-        final KeyHasher.Engine engine;
-        final Digest.Probe probe = new Digest.Probe();
+        final byte[] bytes = new byte[KeyFormat.MAX_IMPORTED_LENGTH];
+        final CRC32 crc = new CRC32();
+        final MessageDigest hash;
+        final byte[] out = new byte[32];
+        final DigestKey probe = new DigestKey();
 
         Local(KeyHasher hasher) {
-            this.engine = hasher.newEngine();
+            this.hash = hasher.newMessageDigest();
+        }
+
+        /** The digest of the first {@code len} bytes, in the probe: allocates nothing. */
+        DigestKey hash(int len) {
+            hash.update(bytes, 0, len);
+            try {
+                hash.digest(out, 0, 32);
+            } catch (DigestException e) {
+                throw new IllegalStateException("hashing failed", e);
+            }
+            return probe.set(out);
         }
     }
 
@@ -208,8 +219,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
     }
 
-    private Entry load(Digest digest) {
-        Optional<ApiKey> key = store.findByDigest(digest);
+    private Entry load(DigestKey digest) {
+        Optional<ApiKey> key = store.findByDigest(digest.toDigest());
         // With a poller, only a successful poll proves no change was missed while the store was down.
         if (poller == null) downSince = 0;
         return key.map(k -> compile(k, null)).orElse(null);
@@ -224,10 +235,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
      * negative entry). Called by a {@code KeyManager} of this process after each write, and by {@link #sync()}.
      */
     public void refresh(Digest digest) {
-        unknown.invalidate(digest);
-        cache.asMap().computeIfPresent(digest, (d, old) -> {
+        DigestKey key = DigestKey.of(digest);
+        unknown.invalidate(key);
+        cache.asMap().computeIfPresent(key, (k, old) -> {
             try {
-                return store.findByDigest(d).map(k -> compile(k, old)).orElse(null);
+                return store.findByDigest(digest).map(found -> compile(found, old)).orElse(null);
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return null;

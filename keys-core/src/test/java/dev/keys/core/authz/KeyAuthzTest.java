@@ -64,6 +64,23 @@ class KeyAuthzTest {
                 "no client address fails an allowlist");
     }
 
+    @Test
+    void theUnmatchedRequirementDeniesAfterTheKeysOwnConditions() {
+        KeyAuthz admin = KeyAuthz.compile(Keys.key().roles(Set.of("admin")).build(), roles);
+        Decision d = admin.check(RequestContext.NONE, NOON_FRIDAY, Requirement.UNMATCHED);
+        assertEquals(Outcome.FORBIDDEN, d.outcome());
+        assertEquals("no route allows this request", d.reason());
+        assertSame(d, admin.check(from("10.0.0.1"), NOON_FRIDAY, Requirement.UNMATCHED), "compiled once");
+        KeyAuthz fenced = KeyAuthz.compile(Keys.key().ipAllowlist(List.of("10.0.0.0/8")).build(), roles);
+        assertEquals("key condition failed: ip 10.0.0.0/8", fenced.check(from("192.0.2.1"), NOON_FRIDAY, Requirement.UNMATCHED).reason());
+        assertEquals("no route allows this request", fenced.check(from("10.0.0.1"), NOON_FRIDAY, Requirement.UNMATCHED).reason());
+        assertSame(Requirement.UNMATCHED, RouteMatch.NoMatch.DENIED.requirement());
+        assertSame(Requirement.NONE, RouteMatch.NoMatch.ALLOWED.requirement());
+        assertFalse(Requirement.NONE.unmatched());
+        assertFalse(Requirement.parse("documents:read").unmatched());
+        assertThrows(IllegalArgumentException.class, () -> new Requirement(PermissionQuery.parse("a:b"), List.of(), true));
+    }
+
     @ParameterizedTest(name = "[{index}] {0}")
     @CsvSource(delimiter = '|', textBlock = """
             NONE [env live]                                   | VALID      |

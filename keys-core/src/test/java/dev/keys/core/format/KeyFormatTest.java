@@ -84,15 +84,11 @@ class KeyFormatTest {
                 "Bearer " + good, good.substring(0, 10) + "\r\n" + good.substring(12), "\uD83D\uDE00".repeat(20),
                 "sk_live__" + good.substring(8), "SK_LIVE_" + good.substring(8), "' OR 1=1 --" + good.substring(11),
         };
-        for (String in : inputs) {
-            assertFalse(KeyFormat.isWellFormed(in));
-            KeyFormat.Shape s = KeyFormat.check(in, KeyFormat.Scratch.get());
-            assertNotEquals(KeyFormat.Shape.WELL_FORMED, s);
-        }
+        for (String in : inputs) assertFalse(KeyFormat.isWellFormed(in));
         assertFalse(KeyFormat.isWellFormed(null));
         for (int len = 0; len < 300; len++) {
             String s = "a".repeat(len);
-            assertDoesNotThrow(() -> KeyFormat.check(s, KeyFormat.Scratch.get()));
+            assertDoesNotThrow(() -> KeyFormat.isWellFormed(s));
         }
     }
 

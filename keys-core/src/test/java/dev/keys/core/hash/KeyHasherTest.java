@@ -61,6 +61,23 @@ class KeyHasherTest {
     }
 
     @Test
+    void aThreadsOwnInstanceHashesLikeDigest() throws Exception {
+        byte[] pepper = new byte[32];
+        pepper[3] = 9;
+        byte[] key = "sk_live_".concat("k".repeat(38)).getBytes(StandardCharsets.US_ASCII);
+        for (KeyHasher h : new KeyHasher[] {KeyHasher.sha256(), KeyHasher.hmac(pepper)}) {
+            MessageDigest md = h.newMessageDigest();
+            byte[] out = new byte[32];
+            for (int round = 0; round < 2; round++) {
+                md.update(key, 0, key.length);
+                assertEquals(32, md.digest(out, 0, 32));
+                assertEquals(h.digest(key, key.length), Digest.of(out), h.algorithm() + " round " + round);
+            }
+        }
+        assertThrows(CloneNotSupportedException.class, KeyHasher.hmac(pepper).newMessageDigest()::clone, "a keyed instance is never copied");
+    }
+
+    @Test
     void digestsNeverPrintThemselves() {
         assertEquals("Digest[redacted]", KeyHasher.sha256().digest("abc").toString());
     }

@@ -1,0 +1,105 @@
+package dev.keys.core.verify;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.keys.core.format.KeyFormat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.zip.CRC32;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Fuzzes the verifier's key parser (DESIGN.md §2) against a reference written from the spec alone:
+ * {@link KeyCheck#check} never throws, calls a string well-formed exactly when the reference and
+ * {@link KeyFormat#isWellFormed} do, and no single-character typo of a well-formed key passes the checksum. In the
+ * normal suite each method runs its stored inputs ({@code KeyCheckFuzzTestInputs/<method>/});
+ * {@code JAZZER_FUZZ=1} fuzzes for real (docs/hardening.md).
+ */
+class KeyCheckFuzzTest {
+    private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    /** Arbitrary text, as UTF-8 bytes: any code point can reach the parser. */
+    @FuzzTest(maxDuration = "30s")
+    void check(byte[] input) {
+        String s = new String(input, StandardCharsets.UTF_8);
+        KeyCheck.Shape shape = check(s);
+        assertEquals(reference(s), shape, () -> "shape of " + escape(s));
+        assertEquals(shape == KeyCheck.Shape.WELL_FORMED, KeyFormat.isWellFormed(s));
+    }
+
+    /** A well-formed key built from the input, then one character replaced: the checksum must catch it. */
+    @FuzzTest(maxDuration = "30s")
+    void typo(FuzzedDataProvider data) {
+        int prefixLen = data.consumeInt(1, KeyFormat.MAX_PREFIX_LENGTH);
+        StringBuilder sb = new StringBuilder();
+        sb.append((char) ('a' + data.consumeInt(0, 25)));
+        String prefixChars = "abcdefghijklmnopqrstuvwxyz0123456789_";
+        for (int i = 1; i < prefixLen; i++) sb.append(prefixChars.charAt(data.consumeInt(0, prefixChars.length() - 1)));
+        sb.append('_');
+        for (int i = 0; i < KeyFormat.SECRET_LENGTH; i++) sb.append(BASE62.charAt(data.consumeInt(0, 61)));
+        CRC32 crc = new CRC32();
+        crc.update(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        long v = crc.getValue();
+        StringBuilder sum = new StringBuilder();
+        for (int i = 0; i < 6; i++, v /= 62) sum.insert(0, BASE62.charAt((int) (v % 62)));
+        String key = sb.append(sum).toString();
+        assertEquals(KeyCheck.Shape.WELL_FORMED, check(key), key);
+
+        int at = data.consumeInt(0, key.length() - 1);
+        char c = data.consumeChar();
+        if (c == key.charAt(at)) return;
+        String typo = key.substring(0, at) + c + key.substring(at + 1);
+        assertNotEquals(KeyCheck.Shape.WELL_FORMED, check(typo), () -> escape(typo));
+    }
+
+    static KeyCheck.Shape check(String s) {
+        return KeyCheck.check(s, new byte[KeyFormat.MAX_IMPORTED_LENGTH], new CRC32());
+    }
+
+    /** Hostile inputs: never well-formed, never a throw; neither for any length of a plain letter. */
+    @org.junit.jupiter.api.Test
+    void hostileInputIsNotWellFormedAndNeverThrows() {
+        String good = new KeyFormat().generate("sk_live");
+        List<String> inputs = List.of(
+                "", " ", "x".repeat(10_000), "sk_live_" + "é".repeat(38), good + "\0", "\0" + good, good.replace('_', '\n'),
+                good.substring(0, good.length() - 1), good + "A", "sk_live_" + "0".repeat(38), good.toUpperCase(),
+                "Bearer " + good, good.substring(0, 10) + "\r\n" + good.substring(12), "\uD83D\uDE00".repeat(20),
+                "sk_live__" + good.substring(8), "SK_LIVE_" + good.substring(8), "' OR 1=1 --" + good.substring(11));
+        for (String in : inputs) {
+            assertNotEquals(KeyCheck.Shape.WELL_FORMED, check(in), () -> escape(in));
+            assertEquals(reference(in), check(in), () -> escape(in));
+        }
+        assertEquals(KeyCheck.Shape.WELL_FORMED, check(good));
+        for (int len = 0; len < 300; len++) {
+            String s = "a".repeat(len);
+            assertDoesNotThrow(() -> check(s));
+        }
+    }
+
+    /** The shape DESIGN.md §2 gives, computed the slow and obvious way. */
+    static KeyCheck.Shape reference(String s) {
+        int n = s.length();
+        if (n < 16 || n > 256 || !s.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) return KeyCheck.Shape.MALFORMED;
+        int body = 38;
+        if (n < body + 2) return KeyCheck.Shape.PRINTABLE;
+        String prefix = s.substring(0, n - body - 1), secretAndSum = s.substring(n - body);
+        if (s.charAt(n - body - 1) != '_' || prefix.length() > 24 || !prefix.matches("[a-z][a-z0-9_]*")
+                || !secretAndSum.matches("[0-9A-Za-z]{38}")) {
+            return KeyCheck.Shape.PRINTABLE;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(s.substring(0, n - 6).getBytes(StandardCharsets.US_ASCII));
+        StringBuilder sum = new StringBuilder();
+        long v = crc.getValue();
+        for (int i = 0; i < 6; i++, v /= 62) sum.insert(0, BASE62.charAt((int) (v % 62)));
+        return s.endsWith(sum.toString()) ? KeyCheck.Shape.WELL_FORMED : KeyCheck.Shape.PRINTABLE;
+    }
+
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) sb.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+        return sb.toString();
+    }
+}
