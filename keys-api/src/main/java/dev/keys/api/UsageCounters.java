@@ -43,6 +43,11 @@ public interface UsageCounters {
             if (amount < 1) throw new IllegalArgumentException("amount must be positive, was " + amount);
             if (limit < 0) throw new IllegalArgumentException("limit must not be negative, was " + limit);
         }
+
+        /** Whether adding {@code amount} to a counter at {@code value} stays within {@code limit} (never overflows). */
+        public boolean fits(long value) {
+            return value >= 0 && value <= limit - amount;
+        }
     }
 
     /** The answer of {@link #tryAddAll}: every increment added, or none. */
@@ -61,6 +66,10 @@ public interface UsageCounters {
         public Added {
             values = List.copyOf(values);
         }
+
+        public Added(long... values) {
+            this(boxed(values));
+        }
     }
 
     /**
@@ -72,5 +81,15 @@ public interface UsageCounters {
             values = List.copyOf(values);
             if (index < 0 || index >= values.size()) throw new IllegalArgumentException("index " + index + " is not one of the increments");
         }
+
+        public Refused(int index, long... values) {
+            this(index, boxed(values));
+        }
+    }
+
+    private static List<Long> boxed(long[] values) {
+        Long[] out = new Long[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = values[i];
+        return List.of(out);
     }
 }

@@ -4,7 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ClientStore;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
-import dev.keys.core.store.ClientStoreSpec;
+import dev.keys.core.lifecycle.ClientManagerRoundTrip;
+import dev.keys.test.ClientStoreSpec;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -15,7 +16,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The client store spec of keys-core, plus what only a database adds. Subclasses open the database. */
+/** The client store spec of keys-test, plus what only a database adds. Subclasses open the database. */
 abstract class JdbcClientStoreSpec extends ClientStoreSpec {
     static TestDb db;
     static HikariDataSource pool;
@@ -38,6 +39,11 @@ abstract class JdbcClientStoreSpec extends ClientStoreSpec {
             throw new AssertionError(e);
         }
         return JdbcStores.builder(pool).queryTimeout(Duration.ofSeconds(1)).build().clientStore();
+    }
+
+    @Test
+    void aManagerOverTheStoreCreatesAuthenticatesAndRevokes() {
+        ClientManagerRoundTrip.createsAuthenticatesUpdatesAndRevokes(store);
     }
 
     @Test

@@ -89,6 +89,7 @@ public abstract class UsageCountersSpec {
         assertEquals(0, c.get(k, "uses", 0));
         assertEquals(1, add(c, k, "uses", 0, 1, 1));
         assertEquals(-1, add(c, k, "uses", 0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> c.set(k, "uses", 0, -1), "a counter is never negative");
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.keys.core.store;
 
 import dev.keys.api.UsageCounters;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -69,21 +68,14 @@ public final class InMemoryUsageCounters implements UsageCounters {
                 Slot s = at < 0 ? Slot.first(inc.counter(), inc.window()) : next[at].advancedTo(inc.window());
                 long v = s.valueIn(inc.window());
                 before[i] = Math.max(0, v);
-                // v <= limit - amount cannot overflow: limit >= 0 and amount > 0.
-                if (refused[0] < 0 && !(v >= 0 && v <= inc.limit() - inc.amount())) refused[0] = i;
+                if (refused[0] < 0 && !inc.fits(v)) refused[0] = i; // v is -1 in a dropped window: never fits
                 if (refused[0] >= 0) continue; // nothing is added any more, but every value is still read
                 after[i] = v + inc.amount();
                 next = put(next, at, s.with(inc.window(), after[i]));
             }
             return refused[0] >= 0 ? slots : next;
         });
-        return refused[0] >= 0 ? new Refused(refused[0], list(before)) : new Added(list(after));
-    }
-
-    private static List<Long> list(long[] values) {
-        List<Long> out = new ArrayList<>(values.length);
-        for (long v : values) out.add(v);
-        return out;
+        return refused[0] >= 0 ? new Refused(refused[0], before) : new Added(after);
     }
 
     @Override
