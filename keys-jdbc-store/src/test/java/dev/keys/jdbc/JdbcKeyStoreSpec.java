@@ -34,31 +34,18 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The store spec of keys-test, plus what only a shared database adds: retention of the change feed, optimistic
  * updates and feed order under concurrent writers from two pools (two service instances), and failures reported
- * as unavailability. Subclasses open the database.
+ * as unavailability. Run on each database by {@link H2StoresTest} and {@link PostgresStoresTest}, on the database of
+ * {@link JdbcSpecs}.
  */
 abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
-    static TestDb db;
-    static HikariDataSource poolA, poolB;
-
-    static void open(TestDb database) {
-        db = database;
-        poolA = db.pool(4);
-        poolB = db.pool(4);
-    }
-
-    static void shut() {
-        if (db != null) db.close();
-        db = null;
-    }
-
     static JdbcStores stores(HikariDataSource pool) {
         return JdbcStores.builder(pool).queryTimeout(Duration.ofSeconds(1)).build();
     }
 
     @Override
     protected KeyStore newStore() {
-        TestDb.clear(poolA);
-        return stores(poolA).keyStore();
+        TestDb.clear(JdbcSpecs.pool);
+        return stores(JdbcSpecs.pool).keyStore();
     }
 
     @Test
@@ -76,7 +63,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
         ApiKey expected = sample("t", "o").toBuilder().roles(new java.util.TreeSet<>(JsonColumnsTest.STRINGS)).permissions(Set.of("documents:read"))
                 .meta(JsonColumnsTest.META).ratelimits(JsonColumnsTest.LIMITS).ipAllowlist(List.of("10.0.0.0/8", "2001:db8::/32"))
                 .createdAt(t).updatedAt(t).expiresAt(Optional.empty()).version(3).build();
-        try (Connection c = poolA.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO keys_api_key (id, tenant, owner_id, name, "
+        try (Connection c = JdbcSpecs.pool.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO keys_api_key (id, tenant, owner_id, name, "
                 + "prefix, key_start, digest, environment, status, roles, permissions, meta, ratelimits, quota_limit, quota_period, remaining, "
                 + "refill_amount, refill_interval, ip_allowlist, tier, created_at, updated_at, expires_at, rotated_to, version) "
                 + "VALUES (?, 't', 'o', 'sample', 'sk_test', 'AbCd', ?, 'TEST', 'ACTIVE', ?, '[\"documents:read\"]', ?, ?, 5000, 'MONTH', 100, 100, 'PT24H', "
@@ -92,7 +79,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
         }
         assertEquals(expected, store.findById(expected.id()).orElseThrow());
         ApiKey written = store.create(expected.toBuilder().id(expected.id() + "_new").digest(randomDigest()).build());
-        try (Connection c = poolA.getConnection(); Statement st = c.createStatement();
+        try (Connection c = JdbcSpecs.pool.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT id, roles, meta, ratelimits, ip_allowlist FROM keys_api_key ORDER BY id")) {
             for (int row = 0; row < 2; row++) {
                 assertTrue(rs.next());
@@ -108,7 +95,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
     @Test
     void aReaderBehindTheRetainedFeedIsToldToDropEverything() {
         ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-        JdbcKeyStore s = JdbcStores.builder(poolA).clock(clock).changeRetention(Duration.ofMinutes(1)).build().keyStore();
+        JdbcKeyStore s = JdbcStores.builder(JdbcSpecs.pool).clock(clock).changeRetention(Duration.ofMinutes(1)).build().keyStore();
         ApiKey a = s.create(sample("t", "o"));
         s.create(sample("t", "o"));
         clock.advance(Duration.ofMinutes(2));
@@ -128,7 +115,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void ofTwoConcurrentPatchesOfOneKeyExactlyOneWinsAndTheOtherConflicts() throws Exception {
-        KeyStore other = stores(poolB).keyStore();
+        KeyStore other = stores(JdbcSpecs.otherPool).keyStore();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 20; round++) {
@@ -161,7 +148,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void aPollingReaderSeesEveryChangeOfConcurrentWritersInCommitOrderWithoutGaps() throws Exception {
-        KeyStore other = stores(poolB).keyStore();
+        KeyStore other = stores(JdbcSpecs.otherPool).keyStore();
         int writers = 4, writesEach = 30;
         ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -220,7 +207,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void anExhaustedPoolIsUnavailableNotAnUnknownKey() throws Exception {
-        HikariDataSource tiny = db.pool(1);
+        HikariDataSource tiny = JdbcSpecs.db.pool(1);
         KeyStore s = stores(tiny).keyStore();
         ApiKey k = s.create(sample("t", "o"));
         try (Connection held = tiny.getConnection()) {
@@ -234,7 +221,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
     @Test
     void aWriteStuckBehindALockTimesOutAsUnavailable() throws Exception {
         ApiKey k = store.create(sample("t", "o"));
-        try (Connection locker = poolB.getConnection()) {
+        try (Connection locker = JdbcSpecs.otherPool.getConnection()) {
             locker.setAutoCommit(false);
             try (Statement st = locker.createStatement()) {
                 st.executeUpdate("UPDATE keys_change_seq SET seq = seq WHERE id = 1");

@@ -16,6 +16,7 @@ import dev.keys.test.LeaseSpec;
 import dev.keys.test.ManualClock;
 import dev.keys.test.UsageCountersSpec;
 import dev.keys.test.UsageLogSpec;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -28,9 +29,11 @@ import java.util.Optional;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * keys-test's specs of the audit log, usage log, lease, last use and usage counters on one database, with what only
- * the database adds next to each. {@link H2SpecsTest} and {@link PostgresSpecsTest} open the database and run each
- * as a nested class of their own (so that their reports do not share names); every test starts on empty tables.
+ * The database that keys-test's specs run on, and the runs of the audit log, usage log, lease, last use and usage
+ * counters specs with what only the database adds next to each ({@link JdbcKeyStoreSpec} and
+ * {@link JdbcClientStoreSpec} are the key and client stores'). {@link H2StoresTest} and {@link PostgresStoresTest}
+ * open the database and run each as a nested class of their own, so that their reports do not share names; every
+ * test starts on empty tables.
  */
 abstract class JdbcSpecs {
     static TestDb db;
@@ -43,6 +46,7 @@ abstract class JdbcSpecs {
         otherPool = db.pool(4);
     }
 
+    @AfterAll
     static void shut() {
         if (db != null) db.close();
         db = null;
