@@ -44,7 +44,10 @@ public interface UsageCounters {
             if (limit < 0) throw new IllegalArgumentException("limit must not be negative, was " + limit);
         }
 
-        /** Whether adding {@code amount} to a counter at {@code value} stays within {@code limit} (never overflows). */
+        /**
+         * Whether adding {@code amount} to a counter at {@code value} stays within {@code limit}, without overflow; a
+         * negative value (a store's "no such window") never fits.
+         */
         public boolean fits(long value) {
             return value >= 0 && value <= limit - amount;
         }
@@ -67,6 +70,7 @@ public interface UsageCounters {
             values = List.copyOf(values);
         }
 
+        /** From the values as a store reads them. */
         public Added(long... values) {
             this(boxed(values));
         }
@@ -82,6 +86,7 @@ public interface UsageCounters {
             if (index < 0 || index >= values.size()) throw new IllegalArgumentException("index " + index + " is not one of the increments");
         }
 
+        /** From the values as a store reads them. */
         public Refused(int index, long... values) {
             this(index, boxed(values));
         }

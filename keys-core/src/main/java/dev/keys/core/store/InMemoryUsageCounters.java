@@ -41,6 +41,7 @@ public final class InMemoryUsageCounters implements UsageCounters {
         }
     }
 
+    private static final Slot[] NONE = new Slot[0];
     /** Key id to its slots; an array is never changed once in the map. */
     private final ConcurrentHashMap<String, Slot[]> keys = new ConcurrentHashMap<>();
 
@@ -61,7 +62,7 @@ public final class InMemoryUsageCounters implements UsageCounters {
         int[] refused = new int[1];
         keys.compute(keyId, (k, slots) -> {
             refused[0] = -1;
-            Slot[] next = slots == null ? new Slot[0] : slots;
+            Slot[] next = slots == null ? NONE : slots;
             for (int i = 0; i < n; i++) {
                 Increment inc = increments.get(i);
                 int at = indexOf(next, inc.counter());
@@ -91,7 +92,7 @@ public final class InMemoryUsageCounters implements UsageCounters {
         Objects.requireNonNull(counter, "counter");
         if (value < 0) throw new IllegalArgumentException("a counter is never negative");
         keys.compute(keyId, (k, slots) -> {
-            Slot[] cur = slots == null ? new Slot[0] : slots;
+            Slot[] cur = slots == null ? NONE : slots;
             int at = indexOf(cur, counter);
             Slot s = at < 0 ? Slot.first(counter, window) : cur[at].advancedTo(window);
             return s.valueIn(window) < 0 ? slots : put(cur, at, s.with(window, value));
