@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * The databases the JDBC store supports, and every place where their SQL differs: the upserts (PostgreSQL
  * {@code INSERT ... ON CONFLICT}, H2 {@code MERGE}), reading back a changed row, and how concurrent migrations are
- * kept apart. Everything else is the same SQL for both.
+ * kept apart; the usage counters' all-or-nothing add differs in more than its SQL and lives in
+ * {@link JdbcUsageCounters}. Everything else is the same SQL for both.
  */
 public enum Dialect {
     /** PostgreSQL 15 or later. */
@@ -24,13 +25,6 @@ public enum Dialect {
                     return rs.getLong(1);
                 }
             }
-        }
-
-        @Override
-        String tryAddSql() {
-            return "INSERT INTO keys_usage_counter (key_id, counter, window_start, used) VALUES (?, ?, ?, ?) "
-                    + "ON CONFLICT (key_id, counter, window_start) DO UPDATE SET used = keys_usage_counter.used + EXCLUDED.used "
-                    + "WHERE keys_usage_counter.used + EXCLUDED.used <= ? RETURNING used";
         }
 
         @Override
@@ -73,17 +67,6 @@ public enum Dialect {
         }
 
         @Override
-        String tryAddSql() {
-            // H2 has no ON CONFLICT ... DO UPDATE; a data change delta table reads the merged row back atomically.
-            return "SELECT used FROM FINAL TABLE (MERGE INTO keys_usage_counter t "
-                    + "USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
-                    + "AS s (key_id, counter, window_start, amount) "
-                    + "ON t.key_id = s.key_id AND t.counter = s.counter AND t.window_start = s.window_start "
-                    + "WHEN MATCHED AND t.used + s.amount <= ? THEN UPDATE SET used = t.used + s.amount "
-                    + "WHEN NOT MATCHED THEN INSERT (key_id, counter, window_start, used) VALUES (s.key_id, s.counter, s.window_start, s.amount))";
-        }
-
-        @Override
         String setCounterSql() {
             return "MERGE INTO keys_usage_counter t "
                     + "USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(64)), CAST(? AS BIGINT), CAST(? AS BIGINT))) "
@@ -123,9 +106,6 @@ public enum Dialect {
      * until that transaction ends, so a second writer waits and numbers follow commit order without gaps.
      */
     abstract long nextChangeSequence(Connection c, int timeoutSeconds) throws SQLException;
-
-    /** Parameters: key id, counter, window, amount, limit; answers the new value, or no row when over the limit. */
-    abstract String tryAddSql();
 
     /** Parameters: key id, counter, window, value. */
     abstract String setCounterSql();

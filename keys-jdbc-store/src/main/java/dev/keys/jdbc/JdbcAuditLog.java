@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +43,7 @@ public final class JdbcAuditLog implements AuditLog {
                 ps.setString(5, e.keyId());
                 if (e.reason().isPresent()) ps.setString(6, e.reason().get());
                 else ps.setNull(6, Types.VARCHAR);
-                ps.setString(7, Json.write(e.changes()));
+                ps.setString(7, JsonColumns.changes(e.changes()));
                 return ps.executeUpdate();
             }
         });
@@ -61,7 +60,6 @@ public final class JdbcAuditLog implements AuditLog {
      * {@link #find(Optional, Optional, int, Optional)}. Read-only: this class only ever inserts into and selects from
      * {@code keys_audit}.
      */
-    @SuppressWarnings("unchecked")
     public Page<AuditEvent> find(AuditQuery q) {
         Optional<String> tenant = q.tenant(), keyId = q.keyId(), cursor = q.cursor();
         int limit = q.limit();
@@ -91,8 +89,7 @@ public final class JdbcAuditLog implements AuditLog {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         ids.add(new long[]{rs.getLong(1)});
-                        Map<String, List<String>> changes = new LinkedHashMap<>();
-                        ((Map<String, Object>) Json.read(rs.getString(8))).forEach((k, v) -> changes.put(k, (List<String>) v));
+                        Map<String, List<String>> changes = JsonColumns.changes("changes", rs.getString(8));
                         out.add(new AuditEvent(Db.instant(rs.getObject(2, OffsetDateTime.class)), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6), Optional.ofNullable(rs.getString(7)), changes));
                     }

@@ -5,21 +5,17 @@ import dev.keys.api.Digest;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.Page;
-import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -71,9 +67,9 @@ public final class JdbcClientStore implements ClientStore {
                     ps.setString(2, stored.tenant());
                     ps.setString(3, stored.name());
                     ps.setBytes(4, stored.secretDigest().toBytes());
-                    ps.setString(5, Json.write(new TreeSet<>(stored.roles())));
-                    ps.setString(6, Json.write(new TreeSet<>(stored.permissions())));
-                    ps.setString(7, limits(stored.ratelimits()));
+                    ps.setString(5, JsonColumns.strings(new TreeSet<>(stored.roles())));
+                    ps.setString(6, JsonColumns.strings(new TreeSet<>(stored.permissions())));
+                    ps.setString(7, JsonColumns.rateLimits(stored.ratelimits()));
                     ps.setString(8, stored.status().name());
                     ps.setObject(9, Db.timestamp(stored.createdAt()));
                     ps.setObject(10, Db.timestamp(stored.updatedAt()));
@@ -94,9 +90,9 @@ public final class JdbcClientStore implements ClientStore {
         boolean written = db.transaction("updateClient", c -> {
             try (PreparedStatement ps = db.prepare(c, UPDATE)) {
                 ps.setString(1, stored.name());
-                ps.setString(2, Json.write(new TreeSet<>(stored.roles())));
-                ps.setString(3, Json.write(new TreeSet<>(stored.permissions())));
-                ps.setString(4, limits(stored.ratelimits()));
+                ps.setString(2, JsonColumns.strings(new TreeSet<>(stored.roles())));
+                ps.setString(3, JsonColumns.strings(new TreeSet<>(stored.permissions())));
+                ps.setString(4, JsonColumns.rateLimits(stored.ratelimits()));
                 ps.setString(5, stored.status().name());
                 ps.setObject(6, Db.timestamp(stored.updatedAt()));
                 ps.setLong(7, stored.version());
@@ -141,34 +137,15 @@ public final class JdbcClientStore implements ClientStore {
                 c.status(), c.createdAt().truncatedTo(ChronoUnit.MICROS), c.updatedAt().truncatedTo(ChronoUnit.MICROS), version);
     }
 
-    private static String limits(List<RateLimit> ratelimits) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (RateLimit r : ratelimits) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", r.name());
-            m.put("limit", r.limit());
-            m.put("duration", r.duration().toString());
-            m.put("burst", r.burst());
-            out.add(m);
-        }
-        return Json.write(out);
-    }
-
-    @SuppressWarnings("unchecked")
     private static OAuthClient row(ResultSet rs) throws SQLException {
-        List<RateLimit> limits = new ArrayList<>();
-        for (Object o : (List<Object>) Json.read(rs.getString("ratelimits"))) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            limits.add(new RateLimit((String) m.get("name"), (Long) m.get("limit"), Duration.parse((String) m.get("duration")), (Long) m.get("burst")));
-        }
         return new OAuthClient(
                 rs.getString("client_id"),
                 rs.getString("tenant"),
                 rs.getString("name"),
                 Digest.of(rs.getBytes("secret_digest")),
-                new LinkedHashSet<>(Json.readStrings(rs.getString("roles"))),
-                new LinkedHashSet<>(Json.readStrings(rs.getString("permissions"))),
-                limits,
+                new LinkedHashSet<>(JsonColumns.strings("roles", rs.getString("roles"))),
+                new LinkedHashSet<>(JsonColumns.strings("permissions", rs.getString("permissions"))),
+                JsonColumns.rateLimits("ratelimits", rs.getString("ratelimits")),
                 KeyStatus.valueOf(rs.getString("status")),
                 Db.instant(rs.getObject("created_at", OffsetDateTime.class)),
                 Db.instant(rs.getObject("updated_at", OffsetDateTime.class)),

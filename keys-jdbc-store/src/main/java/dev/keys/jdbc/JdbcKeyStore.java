@@ -11,7 +11,6 @@ import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
-import dev.keys.api.RateLimit;
 import dev.keys.api.Refill;
 import dev.keys.api.StoreException;
 
@@ -25,10 +24,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -277,25 +274,16 @@ public final class JdbcKeyStore implements KeyStore {
         if (withDigest) ps.setBytes(i++, k.digest().toBytes());
         ps.setString(i++, k.environment().name());
         ps.setString(i++, k.status().name());
-        ps.setString(i++, Json.write(new TreeSet<>(k.roles())));
-        ps.setString(i++, Json.write(new TreeSet<>(k.permissions())));
-        ps.setString(i++, Json.write(new TreeMap<>(k.meta())));
-        List<Map<String, Object>> limits = new ArrayList<>();
-        for (RateLimit r : k.ratelimits()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", r.name());
-            m.put("limit", r.limit());
-            m.put("duration", r.duration().toString());
-            m.put("burst", r.burst());
-            limits.add(m);
-        }
-        ps.setString(i++, Json.write(limits));
+        ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.roles())));
+        ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.permissions())));
+        ps.setString(i++, JsonColumns.stringMap(new TreeMap<>(k.meta())));
+        ps.setString(i++, JsonColumns.rateLimits(k.ratelimits()));
         setLong(ps, i++, k.quota().map(Quota::limit));
         ps.setString(i++, k.quota().map(q -> q.period().name()).orElse(null));
         setLong(ps, i++, k.remaining().isPresent() ? Optional.of(k.remaining().getAsLong()) : Optional.empty());
         setLong(ps, i++, k.refill().map(Refill::amount));
         ps.setString(i++, k.refill().map(r -> r.interval().toString()).orElse(null));
-        ps.setString(i++, Json.write(k.ipAllowlist()));
+        ps.setString(i++, JsonColumns.strings(k.ipAllowlist()));
         ps.setString(i++, k.tier().orElse(null));
         ps.setObject(i++, Db.timestamp(k.createdAt()));
         ps.setObject(i++, Db.timestamp(k.updatedAt()));
@@ -316,13 +304,7 @@ public final class JdbcKeyStore implements KeyStore {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private static ApiKey row(ResultSet rs) throws SQLException {
-        List<RateLimit> limits = new ArrayList<>();
-        for (Object o : (List<Object>) Json.read(rs.getString("ratelimits"))) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            limits.add(new RateLimit((String) m.get("name"), (Long) m.get("limit"), Duration.parse((String) m.get("duration")), (Long) m.get("burst")));
-        }
         long quotaLimit = rs.getLong("quota_limit");
         Optional<Quota> quota = rs.wasNull() ? Optional.empty() : Optional.of(new Quota(quotaLimit, QuotaPeriod.valueOf(rs.getString("quota_period"))));
         long remaining = rs.getLong("remaining");
@@ -339,14 +321,14 @@ public final class JdbcKeyStore implements KeyStore {
                 .digest(Digest.of(rs.getBytes("digest")))
                 .environment(Environment.valueOf(rs.getString("environment")))
                 .status(KeyStatus.valueOf(rs.getString("status")))
-                .roles(new LinkedHashSet<>(Json.readStrings(rs.getString("roles"))))
-                .permissions(new LinkedHashSet<>(Json.readStrings(rs.getString("permissions"))))
-                .meta(Json.readStringMap(rs.getString("meta")))
-                .ratelimits(limits)
+                .roles(new LinkedHashSet<>(JsonColumns.strings("roles", rs.getString("roles"))))
+                .permissions(new LinkedHashSet<>(JsonColumns.strings("permissions", rs.getString("permissions"))))
+                .meta(JsonColumns.stringMap("meta", rs.getString("meta")))
+                .ratelimits(JsonColumns.rateLimits("ratelimits", rs.getString("ratelimits")))
                 .quota(quota)
                 .remaining(rem)
                 .refill(refill)
-                .ipAllowlist(Json.readStrings(rs.getString("ip_allowlist")))
+                .ipAllowlist(JsonColumns.strings("ip_allowlist", rs.getString("ip_allowlist")))
                 .tier(Optional.ofNullable(rs.getString("tier")))
                 .createdAt(Db.instant(rs.getObject("created_at", java.time.OffsetDateTime.class)))
                 .updatedAt(Db.instant(rs.getObject("updated_at", java.time.OffsetDateTime.class)))

@@ -4,7 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ClientStore;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
-import dev.keys.core.store.ClientStoreSpec;
+import dev.keys.core.lifecycle.ClientManagerRoundTrip;
+import dev.keys.test.ClientStoreSpec;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -15,35 +16,27 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The client store spec of keys-core, plus what only a database adds. Subclasses open the database. */
+/** The client store spec of keys-test, plus what only a database adds, on the database of {@link JdbcSpecs}. */
 abstract class JdbcClientStoreSpec extends ClientStoreSpec {
-    static TestDb db;
-    static HikariDataSource pool;
-
-    static void open(TestDb database) {
-        db = database;
-        pool = db.pool(2);
-    }
-
-    static void shut() {
-        if (db != null) db.close();
-        db = null;
-    }
-
     @Override
     protected ClientStore newStore() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = JdbcSpecs.pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("DELETE FROM keys_oauth_client");
         } catch (SQLException e) {
             throw new AssertionError(e);
         }
-        return JdbcStores.builder(pool).queryTimeout(Duration.ofSeconds(1)).build().clientStore();
+        return JdbcStores.builder(JdbcSpecs.pool).queryTimeout(Duration.ofSeconds(1)).build().clientStore();
+    }
+
+    @Test
+    void aManagerOverTheStoreCreatesAuthenticatesAndRevokes() {
+        ClientManagerRoundTrip.createsAuthenticatesUpdatesAndRevokes(store);
     }
 
     @Test
     void onlyTheDigestOfTheSecretIsStored() throws SQLException {
         OAuthClient c = store.create(sample("t"));
-        try (Connection conn = pool.getConnection(); Statement s = conn.createStatement();
+        try (Connection conn = JdbcSpecs.pool.getConnection(); Statement s = conn.createStatement();
              ResultSet rs = s.executeQuery("SELECT secret_digest FROM keys_oauth_client")) {
             assertTrue(rs.next());
             assertArrayEquals(c.secretDigest().toBytes(), rs.getBytes(1));
@@ -52,7 +45,7 @@ abstract class JdbcClientStoreSpec extends ClientStoreSpec {
 
     @Test
     void anUnreachableDatabaseIsUnavailable() {
-        HikariDataSource closed = db.pool(1);
+        HikariDataSource closed = JdbcSpecs.db.pool(1);
         ClientStore s = JdbcStores.builder(closed).build().clientStore();
         closed.close();
         StoreException.Unavailable e = assertThrows(StoreException.Unavailable.class, () -> s.findById("client_x"));

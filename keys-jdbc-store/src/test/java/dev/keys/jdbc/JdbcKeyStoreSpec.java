@@ -6,10 +6,12 @@ import dev.keys.api.KeyChange;
 import dev.keys.api.KeyStore;
 import dev.keys.api.StoreException;
 import dev.keys.test.ManualClock;
-import dev.keys.core.store.KeyStoreSpec;
+import dev.keys.test.KeyStoreSpec;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,33 +32,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The store spec of keys-core, plus what only a shared database adds: retention of the change feed, optimistic
+ * The store spec of keys-test, plus what only a shared database adds: retention of the change feed, optimistic
  * updates and feed order under concurrent writers from two pools (two service instances), and failures reported
- * as unavailability. Subclasses open the database.
+ * as unavailability. Run on each database by {@link H2StoresTest} and {@link PostgresStoresTest}, on the database of
+ * {@link JdbcSpecs}.
  */
 abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
-    static TestDb db;
-    static HikariDataSource poolA, poolB;
-
-    static void open(TestDb database) {
-        db = database;
-        poolA = db.pool(4);
-        poolB = db.pool(4);
-    }
-
-    static void shut() {
-        if (db != null) db.close();
-        db = null;
-    }
-
     static JdbcStores stores(HikariDataSource pool) {
         return JdbcStores.builder(pool).queryTimeout(Duration.ofSeconds(1)).build();
     }
 
     @Override
     protected KeyStore newStore() {
-        TestDb.clear(poolA);
-        return stores(poolA).keyStore();
+        TestDb.clear(JdbcSpecs.pool);
+        return stores(JdbcSpecs.pool).keyStore();
     }
 
     @Test
@@ -67,9 +58,44 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
     }
 
     @Test
+    void aRowInTheOldJsonTextReadsBackTheSameAndNewRowsAreWrittenAlike() throws Exception {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        ApiKey expected = sample("t", "o").toBuilder().roles(new java.util.TreeSet<>(JsonColumnsTest.STRINGS)).permissions(Set.of("documents:read"))
+                .meta(JsonColumnsTest.META).ratelimits(JsonColumnsTest.LIMITS).ipAllowlist(List.of("10.0.0.0/8", "2001:db8::/32"))
+                .createdAt(t).updatedAt(t).expiresAt(Optional.empty()).version(3).build();
+        try (Connection c = JdbcSpecs.pool.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO keys_api_key (id, tenant, owner_id, name, "
+                + "prefix, key_start, digest, environment, status, roles, permissions, meta, ratelimits, quota_limit, quota_period, remaining, "
+                + "refill_amount, refill_interval, ip_allowlist, tier, created_at, updated_at, expires_at, rotated_to, version) "
+                + "VALUES (?, 't', 'o', 'sample', 'sk_test', 'AbCd', ?, 'TEST', 'ACTIVE', ?, '[\"documents:read\"]', ?, ?, 5000, 'MONTH', 100, 100, 'PT24H', "
+                + "'[\"10.0.0.0/8\",\"2001:db8::/32\"]', 'pro', ?, ?, NULL, NULL, 3)")) {
+            ps.setString(1, expected.id());
+            ps.setBytes(2, expected.digest().toBytes());
+            ps.setString(3, JsonColumnsTest.OLD_STRINGS);
+            ps.setString(4, JsonColumnsTest.OLD_META);
+            ps.setString(5, JsonColumnsTest.OLD_LIMITS);
+            ps.setObject(6, Db.timestamp(t));
+            ps.setObject(7, Db.timestamp(t));
+            assertEquals(1, ps.executeUpdate());
+        }
+        assertEquals(expected, store.findById(expected.id()).orElseThrow());
+        ApiKey written = store.create(expected.toBuilder().id(expected.id() + "_new").digest(randomDigest()).build());
+        try (Connection c = JdbcSpecs.pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT id, roles, meta, ratelimits, ip_allowlist FROM keys_api_key ORDER BY id")) {
+            for (int row = 0; row < 2; row++) {
+                assertTrue(rs.next());
+                assertEquals(row == 0 ? expected.id() : written.id(), rs.getString(1));
+                assertEquals(JsonColumnsTest.OLD_STRINGS, rs.getString(2));
+                assertEquals(JsonColumnsTest.OLD_META, rs.getString(3));
+                assertEquals(JsonColumnsTest.OLD_LIMITS, rs.getString(4));
+                assertEquals("[\"10.0.0.0/8\",\"2001:db8::/32\"]", rs.getString(5));
+            }
+        }
+    }
+
+    @Test
     void aReaderBehindTheRetainedFeedIsToldToDropEverything() {
         ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-        JdbcKeyStore s = JdbcStores.builder(poolA).clock(clock).changeRetention(Duration.ofMinutes(1)).build().keyStore();
+        JdbcKeyStore s = JdbcStores.builder(JdbcSpecs.pool).clock(clock).changeRetention(Duration.ofMinutes(1)).build().keyStore();
         ApiKey a = s.create(sample("t", "o"));
         s.create(sample("t", "o"));
         clock.advance(Duration.ofMinutes(2));
@@ -89,7 +115,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void ofTwoConcurrentPatchesOfOneKeyExactlyOneWinsAndTheOtherConflicts() throws Exception {
-        KeyStore other = stores(poolB).keyStore();
+        KeyStore other = stores(JdbcSpecs.otherPool).keyStore();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 20; round++) {
@@ -122,7 +148,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void aPollingReaderSeesEveryChangeOfConcurrentWritersInCommitOrderWithoutGaps() throws Exception {
-        KeyStore other = stores(poolB).keyStore();
+        KeyStore other = stores(JdbcSpecs.otherPool).keyStore();
         int writers = 4, writesEach = 30;
         ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -181,7 +207,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
 
     @Test
     void anExhaustedPoolIsUnavailableNotAnUnknownKey() throws Exception {
-        HikariDataSource tiny = db.pool(1);
+        HikariDataSource tiny = JdbcSpecs.db.pool(1);
         KeyStore s = stores(tiny).keyStore();
         ApiKey k = s.create(sample("t", "o"));
         try (Connection held = tiny.getConnection()) {
@@ -195,7 +221,7 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
     @Test
     void aWriteStuckBehindALockTimesOutAsUnavailable() throws Exception {
         ApiKey k = store.create(sample("t", "o"));
-        try (Connection locker = poolB.getConnection()) {
+        try (Connection locker = JdbcSpecs.otherPool.getConnection()) {
             locker.setAutoCommit(false);
             try (Statement st = locker.createStatement()) {
                 st.executeUpdate("UPDATE keys_change_seq SET seq = seq WHERE id = 1");

@@ -1,10 +1,8 @@
 package dev.keys.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.keys.api.AuditEvent;
 import dev.keys.api.Clock;
 import dev.keys.api.Outcome;
-import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageCount;
 import dev.keys.api.UsageEvent;
@@ -18,14 +16,14 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The audit log (find, filters, paging) and the usage log (aggregation, flush, counts by period) on H2 and PostgreSQL. */
+/**
+ * What only the JDBC usage log adds to keys-test's spec (run by {@link JdbcSpecs}): counting in memory until a
+ * flush, a bounded buffer, failed and scheduled flushes. On H2 and PostgreSQL.
+ */
 class JdbcLogsTest {
     static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
 
@@ -54,48 +52,12 @@ class JdbcLogsTest {
             stores = JdbcStores.builder(pool).usageFlushInterval(Duration.ZERO).build();
         }
 
-        static AuditEvent event(int i, String tenant, String keyId) {
-            return new AuditEvent(T0.plusSeconds(i), i % 2 == 0 ? "update" : "revoke", "system", tenant, keyId,
-                    i % 3 == 0 ? Optional.empty() : Optional.of("reason " + i),
-                    Map.of("name", List.of("before \"" + i + "\"", "after\n" + i), "roles", List.of("", "[reader]")));
-        }
-
-        @Test
-        void auditEventsComeBackNewestFirstFilteredAndPaged() {
-            JdbcAuditLog log = stores.auditLog();
-            List<AuditEvent> forA1 = new ArrayList<>();
-            for (int i = 0; i < 23; i++) {
-                String tenant = i % 2 == 0 ? "a" : "b";
-                String key = i % 4 == 0 ? "key_1" : "key_2";
-                AuditEvent e = event(i, tenant, key);
-                log.record(e);
-                if (tenant.equals("a") && key.equals("key_1")) forA1.add(0, e);
-            }
-            List<AuditEvent> seen = new ArrayList<>();
-            Optional<String> cursor = Optional.empty();
-            int pages = 0;
-            do {
-                Page<AuditEvent> p = log.find(Optional.of("a"), Optional.of("key_1"), 2, cursor);
-                seen.addAll(p.items());
-                cursor = p.nextCursor();
-                pages++;
-            } while (cursor.isPresent());
-            assertEquals(forA1, seen);
-            assertEquals(3, pages);
-            assertEquals(23, log.find(Optional.empty(), Optional.empty(), 1000, Optional.empty()).items().size());
-            assertEquals(12, log.find(Optional.of("a"), Optional.empty(), 1000, Optional.empty()).items().size());
-            Page<AuditEvent> newest = log.find(Optional.empty(), Optional.of("key_2"), 1, Optional.empty());
-            assertEquals(event(22, "a", "key_2"), newest.items().get(0));
-            assertThrows(IllegalArgumentException.class, () -> log.find(Optional.empty(), Optional.empty(), 0, Optional.empty()));
-            assertThrows(IllegalArgumentException.class, () -> log.find(Optional.empty(), Optional.empty(), 10, Optional.of("nope")));
-        }
-
         static UsageEvent use(String key, Outcome o, Instant at) {
             return new UsageEvent(key, "t", o, Clock.toNanos(at));
         }
 
         @Test
-        void usageIsCountedInMemoryAndWrittenByFlushAsMinuteRows() {
+        void usageIsCountedInMemoryUntilAFlushWritesItAsMinuteRows() {
             JdbcUsageLog log = stores.usageLog();
             for (int i = 0; i < 5; i++) log.record(use("key_u", Outcome.VALID, T0.plusSeconds(i)));
             log.record(use("key_u", Outcome.RATE_LIMITED, T0.plusSeconds(30)));
@@ -110,21 +72,7 @@ class JdbcLogsTest {
                     new UsageCount("key_u", T0, Outcome.RATE_LIMITED, 1),
                     new UsageCount("key_u", T0.plusSeconds(60), Outcome.VALID, 1)),
                     log.counts("key_u", T0, T0.plusSeconds(3600), Duration.ofMinutes(1)));
-            // A second flush adds to the same rows: count = count + ?.
-            for (int i = 0; i < 3; i++) log.record(use("key_u", Outcome.VALID, T0.plusSeconds(10)));
-            log.record(use("key_u", Outcome.VALID, T0.plusSeconds(7200)));
-            log.record(use("key_u", Outcome.VALID, T0.plus(Duration.ofDays(1))));
-            log.flush();
-            assertEquals(List.of(
-                    new UsageCount("key_u", T0, Outcome.VALID, 9),
-                    new UsageCount("key_u", T0, Outcome.RATE_LIMITED, 1)),
-                    log.counts("key_u", T0, T0.plusSeconds(3600), Duration.ofHours(1)));
-            assertEquals(List.of(
-                    new UsageCount("key_u", Instant.parse("2026-05-01T00:00:00Z"), Outcome.VALID, 10),
-                    new UsageCount("key_u", Instant.parse("2026-05-01T00:00:00Z"), Outcome.RATE_LIMITED, 1),
-                    new UsageCount("key_u", Instant.parse("2026-05-02T00:00:00Z"), Outcome.VALID, 1)),
-                    log.counts("key_u", Instant.parse("2026-05-01T00:00:00Z"), Instant.parse("2026-05-03T00:00:00Z"), Duration.ofDays(1)));
-            assertThrows(IllegalArgumentException.class, () -> log.counts("key_u", T0, T0, Duration.ofSeconds(10)));
+            assertThrows(IllegalArgumentException.class, () -> log.counts("key_u", T0, T0, Duration.ofMinutes(5)), "one minute, hour or day only");
         }
 
         @Test

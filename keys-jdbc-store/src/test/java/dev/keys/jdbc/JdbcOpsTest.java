@@ -45,16 +45,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Operations on H2 and PostgreSQL: leases and sweeps of two instances, last use, top consumers, the audit trail. */
+/**
+ * Operations on H2 and PostgreSQL: sweeps of two instances sharing a lease, unused keys from the last use, top
+ * consumers, audit queries and the audit trail. The lease's and last use's own behaviour is keys-test's spec
+ * ({@link JdbcSpecs}).
+ */
 class JdbcOpsTest {
     static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
 
@@ -137,40 +136,6 @@ class JdbcOpsTest {
             assertEquals(1, revokes.size(), "archived once");
             assertEquals(KeyManager.SYSTEM, revokes.get(0).actor());
             assertEquals(Optional.of(Sweeper.EXPIRED_RETENTION), revokes.get(0).reason());
-        }
-
-        @Test
-        void ofManyInstancesTakingALeaseAtOnceExactlyOneGetsIt() throws Exception {
-            int n = 6;
-            ExecutorService threads = Executors.newFixedThreadPool(n);
-            try {
-                for (int round = 0; round < 10; round++) {
-                    String name = "race-" + round;
-                    CyclicBarrier start = new CyclicBarrier(n);
-                    List<Future<Boolean>> got = new ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        String owner = "owner-" + i;
-                        JdbcLease lease = stores.lease();
-                        got.add(threads.submit(() -> {
-                            start.await();
-                            return lease.tryAcquire(name, owner, Duration.ofMinutes(1));
-                        }));
-                    }
-                    int winners = 0;
-                    for (Future<Boolean> f : got) if (f.get(30, TimeUnit.SECONDS)) winners++;
-                    assertEquals(1, winners, "round " + round);
-                }
-            } finally {
-                threads.shutdownNow();
-            }
-            JdbcLease lease = stores.lease();
-            assertTrue(lease.tryAcquire("plain", "x", Duration.ofMinutes(1)));
-            assertTrue(lease.tryAcquire("plain", "x", Duration.ofMinutes(1)), "renewal");
-            assertFalse(lease.tryAcquire("plain", "y", Duration.ofMinutes(1)));
-            lease.release("plain", "y");
-            assertFalse(lease.tryAcquire("plain", "y", Duration.ofMinutes(1)), "only the owner releases");
-            clock.advance(Duration.ofMinutes(1));
-            assertTrue(lease.tryAcquire("plain", "y", Duration.ofMinutes(1)), "expired");
         }
 
         @Test

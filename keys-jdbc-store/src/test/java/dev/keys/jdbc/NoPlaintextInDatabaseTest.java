@@ -2,6 +2,7 @@ package dev.keys.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.Outcome;
+import dev.keys.api.UsageCounters;
 import dev.keys.core.Keys;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
@@ -45,7 +46,7 @@ class NoPlaintextInDatabaseTest {
                     plaintexts.add(k.plaintext());
                     assertEquals(Outcome.VALID, keys.verifier().verify(k.plaintext()).outcome());
                     keys.manager().update(k.key().id(), b -> b.name("renamed").permissions(Set.of("documents:*")), SYSTEM);
-                    stores.usageCounters().tryAdd(k.key().id(), "uses", 0, 1, 10);
+                    stores.usageCounters().tryAddAll(k.key().id(), List.of(new UsageCounters.Increment("uses", 0, 1, 10)));
                     IssuedKey r = keys.manager().rotate(k.key().id(), Duration.ofMinutes(5), SYSTEM);
                     plaintexts.add(r.plaintext());
                     assertEquals(Outcome.VALID, keys.verifier().verify(r.plaintext()).outcome());

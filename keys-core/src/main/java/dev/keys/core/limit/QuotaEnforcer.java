@@ -7,9 +7,11 @@ import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Refill;
 import dev.keys.api.UsageCounters;
+import dev.keys.api.UsageCounters.Increment;
 
 import java.time.DayOfWeek;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -28,9 +30,10 @@ import java.util.OptionalLong;
  *       whole seconds, at least 1), limit = {@link Refill#amount()}: every interval, the first included, allows
  *       {@code amount} uses, and the key's {@code remaining} is not a limit then.</li>
  * </ul>
- * The quota is taken first, then a use; when the use is refused the quota taken is given back (an add of
- * {@code -cost}), so neither counts a request that was not admitted. Until it is given back, a concurrent request may
- * see one more quota unit taken than in the end: it can be refused, never wrongly admitted. Thread-safe.
+ * The quota and the use are taken in one {@link UsageCounters#tryAddAll} call, all or nothing: a request that is not
+ * admitted counts in neither, no concurrent request ever sees one taken without the other, and an admitted or a
+ * denied request costs one call (with {@code JdbcUsageCounters}, one database round trip), whose answer also holds
+ * the values the result reports. Thread-safe.
  */
 public final class QuotaEnforcer {
     public static final String QUOTA = "quota";
@@ -77,39 +80,26 @@ public final class QuotaEnforcer {
         boolean uses = key.remaining().isPresent();
         if (quota.isEmpty() && !uses) return QuotaResult.UNLIMITED;
         long nowSec = Math.floorDiv(nowNanos, NANOS);
-
-        Optional<RateLimitStatus> quotaStatus = Optional.empty();
-        Period p = null;
-        if (quota.isPresent()) {
+        Period p = quota.isPresent() ? period(quota.get().period(), nowSec) : null;
+        Uses u = uses ? usesWindow(key, nowSec) : null;
+        // The quota first: when both would refuse, the answer is the quota's.
+        Increment quotaAdd = p == null ? null : new Increment(QUOTA, p.start, cost, quota.get().limit());
+        Increment usesAdd = u == null ? null : new Increment(USES, u.window, cost, u.limit);
+        UsageCounters.Result r = counters.tryAddAll(key.id(),
+                quotaAdd == null ? List.of(usesAdd) : usesAdd == null ? List.of(quotaAdd) : List.of(quotaAdd, usesAdd));
+        int usesAt = quotaAdd == null ? 0 : 1;
+        Optional<RateLimitStatus> quotaStatus = p == null ? Optional.empty() : Optional.of(quotaStatus(quota.get(), p, r.value(0), nowNanos));
+        OptionalLong left = u == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, u.limit - r.value(usesAt)));
+        if (!(r instanceof UsageCounters.Refused refused)) return new QuotaResult(Outcome.VALID, "", 0, quotaStatus, left);
+        if (quotaAdd != null && refused.index() == 0) {
             Quota q = quota.get();
-            p = period(q.period(), nowSec);
-            if (cost > q.limit()) {
-                return denied("cost " + cost + " exceeds the " + adjective(q.period()) + " quota of " + q.limit(),
-                        secondsUntil(p.end, nowNanos), Optional.of(quotaStatus(q, p, counters.get(key.id(), QUOTA, p.start), nowNanos)),
-                        remainingUses(key, nowSec));
-            }
-            long v = counters.tryAdd(key.id(), QUOTA, p.start, cost, q.limit());
-            if (v < 0) {
-                return denied(adjective(q.period()) + " quota of " + q.limit() + " used", secondsUntil(p.end, nowNanos),
-                        Optional.of(quotaStatus(q, p, counters.get(key.id(), QUOTA, p.start), nowNanos)), remainingUses(key, nowSec));
-            }
-            quotaStatus = Optional.of(quotaStatus(q, p, v, nowNanos));
+            String detail = cost > q.limit() ? "cost " + cost + " exceeds the " + adjective(q.period()) + " quota of " + q.limit()
+                    : adjective(q.period()) + " quota of " + q.limit() + " used";
+            return denied(detail, secondsUntil(p.end, nowNanos), quotaStatus, left);
         }
-        if (!uses) return new QuotaResult(Outcome.VALID, "", 0, quotaStatus, OptionalLong.empty());
-
-        Uses u = usesWindow(key, nowSec);
-        long v = counters.tryAdd(key.id(), USES, u.window, cost, u.limit);
-        if (v < 0) {
-            if (p != null) {
-                counters.tryAdd(key.id(), QUOTA, p.start, -cost, Long.MAX_VALUE);
-                quotaStatus = Optional.of(quotaStatus(quota.get(), p, counters.get(key.id(), QUOTA, p.start), nowNanos));
-            }
-            long left = Math.max(0, u.limit - counters.get(key.id(), USES, u.window));
-            return key.refill().isPresent()
-                    ? denied("no remaining uses until the next refill", Math.max(1, u.end - nowSec), quotaStatus, OptionalLong.of(left))
-                    : denied("no remaining uses", 0, quotaStatus, OptionalLong.of(left));
-        }
-        return new QuotaResult(Outcome.VALID, "", 0, quotaStatus, OptionalLong.of(u.limit - v));
+        return key.refill().isPresent()
+                ? denied("no remaining uses until the next refill", Math.max(1, u.end - nowSec), quotaStatus, left)
+                : denied("no remaining uses", 0, quotaStatus, left);
     }
 
     /** The key's remaining uses now, for display; empty when it is not limited in uses. Counts nothing. */

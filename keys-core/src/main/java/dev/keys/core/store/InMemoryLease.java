@@ -22,6 +22,9 @@ public final class InMemoryLease implements Lease {
 
     @Override
     public synchronized boolean tryAcquire(String name, String owner, Duration ttl) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
+        if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("ttl must be positive");
         long now = clock.nanos();
         Held h = held.get(name);
         if (h != null && !h.owner.equals(owner) && h.expiresAtNanos > now) return false;

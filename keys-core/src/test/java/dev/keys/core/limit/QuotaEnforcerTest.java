@@ -11,6 +11,7 @@ import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Refill;
+import dev.keys.api.UsageCounters;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -138,7 +139,7 @@ class QuotaEnforcerTest {
     }
 
     @Test
-    void aRefusedUseGivesItsQuotaBack() {
+    void aRefusedUseTakesNoQuota() {
         InMemoryUsageCounters counters = new InMemoryUsageCounters();
         QuotaEnforcer q = QuotaEnforcer.builder(counters).build();
         ApiKey k = key().quota(Optional.of(new Quota(10, QuotaPeriod.DAY))).remaining(OptionalLong.of(2)).build();
@@ -148,6 +149,54 @@ class QuotaEnforcerTest {
         QuotaResult r = q.check(k, 1, now);
         assertEquals("no remaining uses", r.detail());
         assertEquals(8, r.quota().orElseThrow().remaining());
+    }
+
+    /** Counts the calls that reach the counters, as a database would count round trips. */
+    static final class CountingCounters implements UsageCounters {
+        final InMemoryUsageCounters delegate = new InMemoryUsageCounters();
+        int calls;
+
+        @Override
+        public Result tryAddAll(String keyId, List<Increment> increments) {
+            calls++;
+            return delegate.tryAddAll(keyId, increments);
+        }
+
+        @Override
+        public long get(String keyId, String counter, long window) {
+            calls++;
+            return delegate.get(keyId, counter, window);
+        }
+
+        @Override
+        public void set(String keyId, String counter, long window, long value) {
+            calls++;
+            delegate.set(keyId, counter, window, value);
+        }
+    }
+
+    @Test
+    void anAdmittedOrDeniedRequestCostsOneCallToTheCounters() {
+        CountingCounters counters = new CountingCounters();
+        QuotaEnforcer q = QuotaEnforcer.builder(counters).build();
+        ApiKey k = key().quota(Optional.of(new Quota(3, QuotaPeriod.DAY))).remaining(OptionalLong.of(2)).build();
+        long now = nanos(ZoneId.of("UTC"), "2025-06-10T12:00");
+        List<String> details = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int before = counters.calls;
+            details.add(q.check(k, 1, now).detail());
+            assertEquals(before + 1, counters.calls, "request " + i);
+        }
+        assertEquals(List.of("", "", "no remaining uses"), details);
+        int before = counters.calls;
+        QuotaResult quotaDenied = q.check(k.toBuilder().remaining(OptionalLong.of(10)).build(), 2, now);
+        assertEquals("daily quota of 3 used", quotaDenied.detail());
+        assertEquals(OptionalLong.of(8), quotaDenied.remainingUses());
+        assertEquals(Optional.of(new RateLimitStatus("quota", 3, 86400, 1, 43200)), quotaDenied.quota());
+        assertEquals(before + 1, counters.calls, "a quota denial too");
+        before = counters.calls;
+        assertEquals("cost 4 exceeds the daily quota of 3", q.check(k, 4, now).detail());
+        assertEquals(before + 1, counters.calls, "and a cost past the quota");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.keys.core.store;
 
+import dev.keys.api.UsageCounters;
+import dev.keys.api.UsageCounters.Increment;
+import dev.keys.api.UsageCounters.Refused;
+import dev.keys.test.UsageCountersSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,33 +18,48 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class InMemoryUsageCountersTest {
+class InMemoryUsageCountersTest extends UsageCountersSpec {
+    final InMemoryUsageCounters shared = new InMemoryUsageCounters();
+
+    @Override
+    protected UsageCounters counters() {
+        return shared;
+    }
+
+    @Override
+    protected UsageCounters otherInstance() {
+        return shared;
+    }
 
     @Test
-    void addsUpToTheLimitAndNoFurther() {
+    void addsUpToTheLimitAndNeverOverflows() {
         InMemoryUsageCounters c = new InMemoryUsageCounters();
         assertEquals(0, c.get("k", "quota", 100));
-        assertEquals(3, c.tryAdd("k", "quota", 100, 3, 5));
-        assertEquals(5, c.tryAdd("k", "quota", 100, 2, 5));
-        assertEquals(-1, c.tryAdd("k", "quota", 100, 1, 5));
+        assertEquals(3, add(c, "k", "quota", 100, 3, 5));
+        assertEquals(5, add(c, "k", "quota", 100, 2, 5));
+        assertEquals(-1, add(c, "k", "quota", 100, 1, 5));
         assertEquals(5, c.get("k", "quota", 100));
         assertEquals(0, c.get("k", "uses", 0));
         assertEquals(0, c.get("other", "quota", 100));
-        assertEquals(4, c.tryAdd("k", "quota", 100, -1, Long.MAX_VALUE), "a negative add gives back");
-        assertEquals(-1, c.tryAdd("k", "quota", 100, -5, Long.MAX_VALUE), "never below zero");
-        assertEquals(-1, c.tryAdd("k", "quota", 100, Long.MAX_VALUE, Long.MAX_VALUE), "never overflows");
+        assertThrows(IllegalArgumentException.class, () -> new Increment("quota", 100, -1, Long.MAX_VALUE), "nothing is given back");
+        assertEquals(-1, add(c, "k", "quota", 100, Long.MAX_VALUE, Long.MAX_VALUE), "never overflows");
+        c.set("k", "quota", 100, Long.MAX_VALUE);
+        assertEquals(-1, add(c, "k", "quota", 100, 1, Long.MAX_VALUE), "never overflows");
     }
 
     @Test
     void keepsTheCurrentAndPreviousWindowOnly() {
         InMemoryUsageCounters c = new InMemoryUsageCounters();
-        c.tryAdd("k", "quota", 100, 4, 10);
-        c.tryAdd("k", "quota", 200, 1, 10);
+        add(c, "k", "quota", 100, 4, 10);
+        add(c, "k", "quota", 200, 1, 10);
         assertEquals(4, c.get("k", "quota", 100));
-        assertEquals(5, c.tryAdd("k", "quota", 100, 1, 10), "a late request still counts in its period");
-        c.tryAdd("k", "quota", 300, 2, 10);
+        assertEquals(5, add(c, "k", "quota", 100, 1, 10), "a late request still counts in its period");
+        add(c, "k", "quota", 300, 2, 10);
         assertEquals(0, c.get("k", "quota", 100), "dropped");
-        assertEquals(-1, c.tryAdd("k", "quota", 100, 1, 10), "a dropped window fails closed");
+        assertEquals(-1, add(c, "k", "quota", 100, 1, 10), "a dropped window fails closed");
+        assertEquals(new Refused(1, List.of(2L, 0L)), c.tryAddAll("k", List.of(new Increment("quota", 300, 1, 10), new Increment("quota", 100, 1, 10))),
+                "and refuses the other counters of its call");
+        assertEquals(2, c.get("k", "quota", 300));
         assertEquals(1, c.get("k", "quota", 200));
         assertEquals(2, c.get("k", "quota", 300));
         assertEquals(1, c.size());
@@ -49,14 +68,21 @@ class InMemoryUsageCountersTest {
     @Test
     void setReplacesAValueAndRemoveForgetsAKey() {
         InMemoryUsageCounters c = new InMemoryUsageCounters();
-        c.tryAdd("k", "uses", 0, 7, 10);
+        add(c, "k", "uses", 0, 7, 10);
         c.set("k", "uses", 0, 0);
-        assertEquals(10, c.tryAdd("k", "uses", 0, 10, 10));
-        c.tryAdd("j", "uses", 0, 1, 10);
+        assertEquals(10, add(c, "k", "uses", 0, 10, 10));
+        add(c, "j", "uses", 0, 1, 10);
         c.remove("k");
         assertEquals(0, c.get("k", "uses", 0));
         assertEquals(1, c.get("j", "uses", 0));
         assertThrows(IllegalArgumentException.class, () -> c.set("k", "uses", 0, -1));
+    }
+
+    @Test
+    void aRefusalCreatesNothing() {
+        InMemoryUsageCounters c = new InMemoryUsageCounters();
+        add(c, "k", "quota", 0, 11, 10);
+        assertEquals(0, c.size());
     }
 
     @Test
@@ -71,7 +97,7 @@ class InMemoryUsageCountersTest {
                     fs.add(pool.submit(() -> {
                         start.await();
                         int ok = 0;
-                        for (int i = 0; i < 100; i++) if (c.tryAdd("k", "quota", 1, 1 + (i % 2), 500) >= 0) ok += 1 + (i % 2);
+                        for (int i = 0; i < 100; i++) if (add(c, "k", "quota", 1, 1 + (i % 2), 500) >= 0) ok += 1 + (i % 2);
                         return ok;
                     }));
                 }

@@ -1,4 +1,4 @@
-package dev.keys.core.store;
+package dev.keys.test;
 
 import dev.keys.api.ApiKey;
 import dev.keys.api.Digest;
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The behaviour every {@link KeyStore} must have. A store's test extends this and supplies an empty store; the
- * memory, H2 and PostgreSQL stores all run it.
+ * memory, H2 and PostgreSQL stores all run it, and so can a store of your own.
  */
 public abstract class KeyStoreSpec {
     protected KeyStore store;

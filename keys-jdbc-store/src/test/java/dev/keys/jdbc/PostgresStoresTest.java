@@ -1,0 +1,20 @@
+package dev.keys.jdbc;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+
+/** Every store of this module on PostgreSQL, against keys-test's specs. */
+class PostgresStoresTest extends JdbcSpecs {
+    @BeforeAll
+    static void up() {
+        open(TestDb.postgres());
+    }
+
+    @Nested class KeyStores extends JdbcKeyStoreSpec { }
+    @Nested class ClientStores extends JdbcClientStoreSpec { }
+    @Nested class AuditLogs extends JdbcSpecs.AuditLogs { }
+    @Nested class UsageLogs extends JdbcSpecs.UsageLogs { }
+    @Nested class Leases extends JdbcSpecs.Leases { }
+    @Nested class LastUses extends JdbcSpecs.LastUses { }
+    @Nested class Counters extends JdbcSpecs.Counters { }
+}
