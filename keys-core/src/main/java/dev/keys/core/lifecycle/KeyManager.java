@@ -192,14 +192,15 @@ public final class KeyManager {
      */
     public ApiKey update(String id, UnaryOperator<ApiKey.Builder> change, Actor actor) {
         Write w = write(id, "update", actor, Optional.empty(), current -> {
-            if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
             ApiKey next = change.apply(current.toBuilder()).build();
+            // A refusal of the change itself or of its grant comes first, as the admin API has always answered.
+            policy.checkGrant(actor, current.roles(), next.roles(), next.permissions());
+            if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
             if (!next.id().equals(current.id()) || !next.digest().equals(current.digest()) || !next.prefix().equals(current.prefix())
                     || !next.start().equals(current.start()) || !next.createdAt().equals(current.createdAt())) {
                 throw new IllegalArgumentException("id, prefix, start and createdAt cannot be changed");
             }
             if (next.status() != current.status()) throw new IllegalArgumentException("status changes through disable, enable, revoke, approve or reject");
-            policy.checkGrant(actor, current.roles(), next.roles(), next.permissions());
             return next;
         });
         // Remaining uses set anew start counting from zero (with a refill, each interval counts on its own).
