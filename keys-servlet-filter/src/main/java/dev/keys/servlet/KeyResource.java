@@ -1,6 +1,5 @@
 package dev.keys.servlet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
 import dev.keys.api.KeyQuery;
