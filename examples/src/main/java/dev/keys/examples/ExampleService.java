@@ -149,7 +149,8 @@ public final class ExampleService implements AutoCloseable {
             // that a restart (or another instance) keeps accepting the tokens already issued.
             RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
             SealedKeyring.Loaded keyring = SealedKeyring.loadOrCreate(ds, root.secret(), MAX_TOKEN_LIFETIME, keys.clock());
-            ClientManager clients = ClientManager.builder(stores.clientStore()).hasher(hasher).clock(keys.clock()).build();
+            ClientManager clients = ClientManager.builder(stores.clientStore()).hasher(hasher).clock(keys.clock())
+                    .audit(stores.auditLog()).build();                 // client changes go to the same audit log as keys
             TokenService tokens = TokenService.builder(clients, keyring.keys()).issuer(ISSUER).audience(AUDIENCE)
                     .roles(ROLES).lifetime(TOKEN_LIFETIME).clock(keys.clock()).build();
             JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), ISSUER, AUDIENCE)

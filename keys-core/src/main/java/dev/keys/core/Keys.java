@@ -10,6 +10,7 @@ import dev.keys.core.hash.KeyHasher;
 import dev.keys.core.store.InMemoryUsageCounters;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.Tiers;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.store.InMemoryKeyStore;
 import dev.keys.core.verify.Verifier;
@@ -64,7 +65,7 @@ public final class Keys implements AutoCloseable {
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
-                .listener(verifier::refresh).build();
+                .onWrite(verifier::refresh).policy(AdminPolicy.of(b.roles)).build();
         for (Object c : List.of(b.store, b.audit, b.counters)) {
             if (c instanceof Background bg) bg.start(scheduler);
         }

@@ -53,7 +53,7 @@ class JwtHttpTest {
     static void start() throws Exception {
         h = new JettyHarness(ROLES);
         signing = SigningKeys.generate(SigningKeys.Algorithm.ES256, Duration.ofHours(1), h.clock);
-        clients = ClientManager.builder(new InMemoryClientStore()).clock(h.clock).build();
+        clients = ClientManager.builder(new InMemoryClientStore()).clock(h.clock).audit(h.audit).build();
         TokenService tokens = TokenService.builder(clients, signing).issuer(ISS).audience(AUD).roles(ROLES)
                 .lifetime(Duration.ofMinutes(5)).clock(h.clock).build();
         JwtVerifier jwt = JwtVerifier.builderForIssuer(signing, ISS, AUD).roles(ROLES).clock(h.clock)

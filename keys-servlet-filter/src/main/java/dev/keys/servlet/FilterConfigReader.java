@@ -1,12 +1,9 @@
 package dev.keys.servlet;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.core.Keys;
-import dev.keys.servlet.PolicyLoader;
 import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
@@ -30,9 +27,10 @@ import java.util.Set;
  * then each init-param given overrides it. Errors name the parameter or the JSON field.
  */
 final class FilterConfigReader {
-    static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final Set<String> FILTER_FIELDS = Set.of("realm", "credentials", "opaque", "hideCredentials", "storeRetryAfter");
+    private static final JsonFields FIELDS = JsonFields.FILE;
     private static final Set<String> AUTHZ_FIELDS = Set.of("routes", "unmatched", "caseInsensitive", "trustedProxies");
+    private static final Set<String> ALL_FIELDS = Set.of("realm", "credentials", "opaque", "hideCredentials", "storeRetryAfter",
+            "routes", "unmatched", "caseInsensitive", "trustedProxies");
     private static final Set<String> CREDENTIAL_FIELDS = Set.of("bearer", "headers", "queryParameter");
 
     private FilterConfigReader() {
@@ -49,7 +47,7 @@ final class FilterConfigReader {
         String policy = param(config, "policy");
         if (policy != null) {
             try (InputStream in = open(ctx, policy)) {
-                apply(JSON.readTree(in), b);
+                apply(PolicyLoader.JSON.readTree(in), b);
             } catch (IOException e) {
                 throw new ServletException("policy " + policy + ": cannot be read (" + e.getClass().getSimpleName() + ")");
             } catch (IllegalArgumentException e) {
@@ -124,10 +122,10 @@ final class FilterConfigReader {
     static void apply(JsonNode root, ApiKeyFilter.Builder b) {
         if (root == null || !root.isObject()) throw new IllegalArgumentException("the policy must be a JSON object");
         if (root.has("roles")) throw new IllegalArgumentException("roles: define roles on the verifier (Verifier.Builder.roles), not in the filter's policy");
+        FIELDS.only(root, "", ALL_FIELDS);
         ObjectNode authz = ((ObjectNode) root).objectNode();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (AUTHZ_FIELDS.contains(e.getKey())) authz.set(e.getKey(), e.getValue());
-            else if (!FILTER_FIELDS.contains(e.getKey())) throw new IllegalArgumentException(e.getKey() + ": unknown field");
         }
         if (!authz.isEmpty()) {
             try {
@@ -137,28 +135,24 @@ final class FilterConfigReader {
                 throw new IllegalArgumentException(m.startsWith("policy: ") ? m.substring("policy: ".length()) : m);
             }
         }
-        if (root.has("realm")) b.realm(text(root.get("realm"), "realm"));
-        if (root.has("opaque")) b.opaque(bool(root.get("opaque"), "opaque"));
-        if (root.has("hideCredentials")) b.hideCredentials(bool(root.get("hideCredentials"), "hideCredentials"));
-        if (root.has("storeRetryAfter")) b.storeRetryAfter(duration("storeRetryAfter", text(root.get("storeRetryAfter"), "storeRetryAfter")));
+        if (root.has("realm")) b.realm(FIELDS.text(root.get("realm"), "realm"));
+        if (root.has("opaque")) b.opaque(FIELDS.bool(root.get("opaque"), "opaque"));
+        if (root.has("hideCredentials")) b.hideCredentials(FIELDS.bool(root.get("hideCredentials"), "hideCredentials"));
+        if (root.has("storeRetryAfter")) b.storeRetryAfter(duration("storeRetryAfter", FIELDS.text(root.get("storeRetryAfter"), "storeRetryAfter")));
         if (root.has("credentials")) {
-            JsonNode c = root.get("credentials");
-            if (!c.isObject()) throw new IllegalArgumentException("credentials: must be an object");
-            unknown(c, CREDENTIAL_FIELDS, "credentials.");
+            JsonNode c = FIELDS.object(root.get("credentials"), "credentials");
+            FIELDS.only(c, "credentials.", CREDENTIAL_FIELDS);
             CredentialSources.Builder cs = CredentialSources.builder();
-            if (c.has("bearer")) cs.bearer(bool(c.get("bearer"), "credentials.bearer"));
+            if (c.has("bearer")) cs.bearer(FIELDS.bool(c.get("bearer"), "credentials.bearer"));
             if (c.has("headers")) {
-                JsonNode h = c.get("headers");
-                if (!h.isArray()) throw new IllegalArgumentException("credentials.headers: must be an array of header names");
-                List<String> names = new ArrayList<>();
-                for (int i = 0; i < h.size(); i++) names.add(text(h.get(i), "credentials.headers[" + i + "]"));
+                List<String> names = FIELDS.strings(c.get("headers"), "credentials.headers", "must be an array of header names");
                 try {
                     cs.headers(names.toArray(String[]::new));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("credentials.headers: " + e.getMessage());
                 }
             }
-            if (c.has("queryParameter") && !c.get("queryParameter").isNull()) cs.queryParameter(text(c.get("queryParameter"), "credentials.queryParameter"));
+            if (c.has("queryParameter") && !c.get("queryParameter").isNull()) cs.queryParameter(FIELDS.text(c.get("queryParameter"), "credentials.queryParameter"));
             try {
                 b.credentials(cs.build());
             } catch (IllegalArgumentException e) {
@@ -170,29 +164,12 @@ final class FilterConfigReader {
     /** Reads a policy file into a builder. */
     static void apply(Path file, ApiKeyFilter.Builder b) {
         try (InputStream in = Files.newInputStream(file)) {
-            apply(JSON.readTree(in), b);
+            apply(PolicyLoader.JSON.readTree(in), b);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("policy " + file + ": not valid JSON at line " + e.getLocation().getLineNr());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("policy " + file + " cannot be read", e);
         }
-    }
-
-    private static void unknown(JsonNode o, Set<String> known, String prefix) {
-        for (Map.Entry<String, JsonNode> e : o.properties()) {
-            String f = e.getKey();
-            if (!known.contains(f)) throw new IllegalArgumentException(prefix + f + ": unknown field");
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        if (n == null || !n.isTextual()) throw new IllegalArgumentException(field + ": must be a string");
-        return n.asText();
-    }
-
-    private static boolean bool(JsonNode n, String field) {
-        if (n == null || !n.isBoolean()) throw new IllegalArgumentException(field + ": must be true or false");
-        return n.asBoolean();
     }
 
     static boolean bool(String name, String v) {

@@ -22,7 +22,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,13 +50,14 @@ import java.util.Set;
  * or the line and column for a document that does not parse.
  */
 public final class PolicyLoader {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     /** Made on first YAML use, so that JSON users need only jackson-databind on the class path. */
     private static final class Yaml {
         static final ObjectMapper MAPPER = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     }
     private static final Set<String> TOP = Set.of("roles", "routes", "unmatched", "caseInsensitive", "trustedProxies");
     private static final Set<String> ROUTE = Set.of("method", "methods", "path", "query", "conditions");
+    private static final JsonFields FIELDS = JsonFields.POLICY;
 
     private PolicyLoader() {
     }
@@ -109,16 +109,14 @@ public final class PolicyLoader {
     private static Policy policy(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) throw new IllegalArgumentException("the document is empty");
         if (!root.isObject()) throw new IllegalArgumentException("expected an object at the top, with roles, routes, ...");
-        unknownFields(root, TOP, "", "roles, routes, unmatched, caseInsensitive, trustedProxies");
+        FIELDS.only(root, "", TOP, Set.of(), "roles, routes, unmatched, caseInsensitive, trustedProxies");
 
         Roles.Builder roles = Roles.builder();
-        JsonNode r = root.path("roles");
-        if (!r.isMissingNode()) {
-            if (!r.isObject()) throw new IllegalArgumentException("roles: expected an object of role name to permission list");
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+        if (root.has("roles")) {
+            JsonNode r = FIELDS.object(root.get("roles"), "roles", "expected an object of role name to permission list");
+            for (Map.Entry<String, JsonNode> e : r.properties()) {
                 String field = "roles." + e.getKey();
-                List<String> perms = strings(e.getValue(), field);
+                List<String> perms = FIELDS.strings(e.getValue(), field);
                 for (int i = 0; i < perms.size(); i++) {
                     try {
                         Permissions.validate(perms.get(i));
@@ -135,27 +133,20 @@ public final class PolicyLoader {
         }
 
         RouteTable.Builder routes = RouteTable.builder();
-        JsonNode unmatched = root.path("unmatched");
-        if (!unmatched.isMissingNode()) {
-            String u = text(unmatched, "unmatched");
+        if (root.has("unmatched")) {
+            String u = FIELDS.text(root.get("unmatched"), "unmatched");
             if (!u.equals("deny") && !u.equals("allow")) throw new IllegalArgumentException("unmatched: expected deny or allow, found \"" + u + "\"");
             routes.allowUnmatched(u.equals("allow"));
         }
-        JsonNode ci = root.path("caseInsensitive");
-        if (!ci.isMissingNode()) {
-            if (!ci.isBoolean()) throw new IllegalArgumentException("caseInsensitive: expected true or false");
-            routes.caseInsensitive(ci.booleanValue());
-        }
-        JsonNode rs = root.path("routes");
-        if (!rs.isMissingNode()) {
-            if (!rs.isArray()) throw new IllegalArgumentException("routes: expected a list of routes, in order");
+        if (root.has("caseInsensitive")) routes.caseInsensitive(FIELDS.bool(root.get("caseInsensitive"), "caseInsensitive"));
+        if (root.has("routes")) {
+            JsonNode rs = FIELDS.array(root.get("routes"), "routes", "expected a list of routes, in order");
             for (int i = 0; i < rs.size(); i++) route(routes, rs.get(i), "routes[" + i + "]");
         }
 
         TrustedProxies proxies = TrustedProxies.NONE;
-        JsonNode tp = root.path("trustedProxies");
-        if (!tp.isMissingNode()) {
-            List<String> cidrs = strings(tp, "trustedProxies");
+        if (root.has("trustedProxies")) {
+            List<String> cidrs = FIELDS.strings(root.get("trustedProxies"), "trustedProxies");
             for (int i = 0; i < cidrs.size(); i++) {
                 try {
                     IpCondition.validate(cidrs.get(i));
@@ -179,25 +170,25 @@ public final class PolicyLoader {
             }
             return;
         }
-        if (!n.isObject()) throw new IllegalArgumentException(field + ": expected a route line \"METHOD pattern -> query\" or an object");
-        unknownFields(n, ROUTE, field + ".", "methods (or method), path, query, conditions");
+        FIELDS.object(n, field, "expected a route line \"METHOD pattern -> query\" or an object");
+        FIELDS.only(n, field + ".", ROUTE, Set.of(), "methods (or method), path, query, conditions");
         if (n.has("method") && n.has("methods")) throw new IllegalArgumentException(field + ": give method or methods, not both");
         String methods = "*";
-        if (n.has("method")) methods = text(n.get("method"), field + ".method");
-        if (n.has("methods")) methods = String.join(",", strings(n.get("methods"), field + ".methods"));
-        if (!n.has("path")) throw new IllegalArgumentException(field + ".path: missing");
-        String path = text(n.get("path"), field + ".path");
+        if (n.has("method")) methods = FIELDS.text(n.get("method"), field + ".method");
+        if (n.has("methods")) methods = String.join(",", FIELDS.strings(n.get("methods"), field + ".methods"));
+        if (!n.has("path")) throw JsonFields.invalid(field + ".path", "missing");
+        String path = FIELDS.text(n.get("path"), field + ".path");
         PermissionQuery query = PermissionQuery.NONE;
         if (n.has("query")) {
             try {
-                query = PermissionQuery.parse(text(n.get("query"), field + ".query"));
+                query = PermissionQuery.parse(FIELDS.text(n.get("query"), field + ".query"));
             } catch (QuerySyntaxException e) {
                 throw new QuerySyntaxException(field + ".query: " + e.getMessage(), e.position());
             }
         }
         List<Condition> conditions = new ArrayList<>();
         if (n.has("conditions")) {
-            List<String> cs = strings(n.get("conditions"), field + ".conditions");
+            List<String> cs = FIELDS.strings(n.get("conditions"), field + ".conditions");
             for (int i = 0; i < cs.size(); i++) {
                 try {
                     conditions.add(Condition.parse(cs.get(i)));
@@ -211,24 +202,5 @@ public final class PolicyLoader {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void unknownFields(JsonNode n, Set<String> known, String prefix, String expected) {
-        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!known.contains(f)) throw new IllegalArgumentException(prefix + f + ": unknown field (expected " + expected + ")");
-        }
-    }
-
-    private static String text(JsonNode n, String field) {
-        if (!n.isTextual()) throw new IllegalArgumentException(field + ": expected a string");
-        return n.textValue();
-    }
-
-    private static List<String> strings(JsonNode n, String field) {
-        if (!n.isArray()) throw new IllegalArgumentException(field + ": expected a list of strings");
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n.size(); i++) out.add(text(n.get(i), field + "[" + i + "]"));
-        return out;
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the admin API's body parsing (DESIGN.md §5): the readers of {@link AdminJson} throw nothing but their
- * {@link AdminJson.BadRequest}, and create and patch bodies sent through the real servlet (Jetty's in-memory
+ * {@link JsonFields.Invalid}, and create and patch bodies sent through the real servlet (Jetty's in-memory
  * connector, no socket) answer 201/200 or a 4xx problem, never a 500 and never a stack trace.
  */
 class AdminJsonFuzzTest {
@@ -90,7 +90,7 @@ class AdminJsonFuzzTest {
         for (Runnable r : readers) {
             try {
                 r.run();
-            } catch (AdminJson.BadRequest e) {
+            } catch (JsonFields.Invalid e) {
                 assertNotNull(e.getMessage());
             }
         }

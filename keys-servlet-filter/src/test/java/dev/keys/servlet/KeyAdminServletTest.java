@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
 import dev.keys.api.KeyQuery;
+import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitReport;
+import dev.keys.api.Verification;
+import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
@@ -44,12 +48,17 @@ class KeyAdminServletTest {
                 .servlet(BASE + "/*", admin)
                 .filter("/guarded/v1/*", ApiKeyFilter.builder(h.keys.verifier()).build())
                 .servlet("/guarded/v1/*", KeyAdminServlet.builder(h.keys).build())
+                .servlet("/tokens/v1/*", KeyAdminServlet.builder(h.keys).roles(ROLES).auditLog(h.audit).callers(TOKENS).build())
                 .start();
         root = h.issue(NewKey.builder("ops_live").tenant("ops").ownerId("root").permissions(KeyAdminServlet.ADMIN));
         acme = h.issue(NewKey.builder("acme_live").tenant("acme").ownerId("acme-admin").permissions(KeyAdminServlet.MANAGE));
         globex = h.issue(NewKey.builder("globex_live").tenant("globex").ownerId("globex-admin").permissions(KeyAdminServlet.MANAGE));
         plain = h.issue(NewKey.builder("acme_live").tenant("acme").ownerId("app").permissions("documents:read"));
     }
+
+    /** A caller verifier of another kind: one opaque token that stands for the root key. */
+    static final CredentialVerifier TOKENS = (credential, ctx, requirement) -> "token-of-root".contentEquals(credential)
+            ? new Verification.Valid(root.key(), RateLimitReport.NONE) : new Verification.Denied(Outcome.NOT_FOUND, "unknown token");
 
     @AfterAll
     static void stop() throws Exception {
@@ -410,6 +419,18 @@ class KeyAdminServletTest {
         Exchange e = h.json("GET", "/guarded/v1/keys/" + plain.key().id(), null, "X-API-Key", root.plaintext());
         assertEquals(200, e.status(), e.body());
         assertEquals(401, h.json("GET", "/guarded/v1/keys", null).status());
+    }
+
+    @Test
+    void callersAreVerifiedByTheCredentialVerifierOfTheBuilder() {
+        Exchange e = h.json("GET", "/tokens/v1/keys/" + plain.key().id(), null, "Authorization", "Bearer token-of-root");
+        assertEquals(200, e.status(), e.body());
+        Exchange key = h.json("GET", "/tokens/v1/keys/" + plain.key().id(), null, "Authorization", "Bearer " + root.plaintext());
+        problem(key, 401, "NOT_FOUND", "Unknown key");
+        assertEquals("Bearer realm=\"admin\", error=\"invalid_token\"", key.header("WWW-Authenticate"));
+        String id = ok(h.json("POST", "/tokens/v1/keys", "{\"prefix\":\"acme_test\",\"tenant\":\"acme\"}", "Authorization", "Bearer token-of-root"), 201)
+                .get("keyId").asText();
+        assertEquals(root.key().id(), ok(call(root, "GET", "/audit?keyId=" + id, null), 200).get("items").get(0).get("actor").asText());
     }
 
     @Test

@@ -11,17 +11,15 @@ import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageCounters;
-import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.limit.QuotaEnforcer;
 
-import java.lang.reflect.RecordComponent;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,46 +28,85 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * The lifecycle of keys: issue, import, change, disable, revoke, rotate, approve. Every write goes to the store,
- * then to the listener (a {@code Verifier} of this process, so that the change holds from its next request), then
- * to the audit sink. Actors are the key ids of admin callers, or {@value #SYSTEM}.
+ * The lifecycle of keys: issue, import, change, disable, revoke, rotate, approve. Every call is made by an
+ * {@link Actor} and held to the {@link AdminPolicy} (tenant scoping, the grant limit); the {@code String} actor
+ * overloads act as a system actor of that name. Every write is one read of the key, the change applied to it, and
+ * one write with its optimistic version (a conflict re-reads and applies the change again); then the written state
+ * goes to the listener (a {@code Verifier} of this process, so that the change holds from its next request) and an
+ * event with the field diff to the audit sink.
  */
 public final class KeyManager {
     public static final String SYSTEM = "system";
     /** Imported keys must be estimated at this many bits of entropy at least (DESIGN.md §2). */
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
-    private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
     private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");
 
     private final KeyStore store;
     private final KeyHasher hasher;
     private final Clock clock;
     private final AuditSink audit;
-    private final Consumer<Digest> listener;
+    private final Consumer<ApiKey> written;
     private final KeyFormat format;
     private final UsageCounters counters;
+    private final AdminPolicy policy;
 
     private KeyManager(Builder b) {
         this.store = b.store;
         this.hasher = b.hasher;
         this.clock = b.clock;
         this.audit = b.audit;
-        this.listener = b.listener;
+        this.written = b.written;
         this.format = new KeyFormat(b.random);
         this.counters = b.counters;
+        this.policy = b.policy;
+    }
+
+    private KeyManager(KeyManager m, AdminPolicy policy) {
+        this.store = m.store;
+        this.hasher = m.hasher;
+        this.clock = m.clock;
+        this.audit = m.audit;
+        this.written = m.written;
+        this.format = m.format;
+        this.counters = m.counters;
+        this.policy = policy;
     }
 
     public static Builder builder(KeyStore store) {
         return new Builder(store);
     }
 
-    /** Issues a new key. The answer holds the plaintext, the only time it exists. */
+    /** This manager under another policy (the admin API's, with its roles); store, listener and audit are shared. */
+    public KeyManager withPolicy(AdminPolicy p) {
+        return p == policy ? this : new KeyManager(this, Objects.requireNonNull(p, "policy"));
+    }
+
+    public AdminPolicy policy() {
+        return policy;
+    }
+
+    /** Issues a new key as a system actor. */
     public IssuedKey create(NewKey request, String actor) {
+        return create(request, Actor.system(actor));
+    }
+
+    /**
+     * Issues a new key. The answer holds the plaintext, the only time it exists.
+     *
+     * @throws AdminPolicy.Refused when the actor may not create it (another tenant, or a grant of {@code keys:admin})
+     */
+    public IssuedKey create(NewKey request, Actor actor) {
+        policy.checkCreate(actor, request);
         String plaintext = format.generate(request.prefix());
         ApiKey key = store.create(fromRequest(request, plaintext, KeyFormat.start(plaintext)));
-        written(key, "create", actor, Optional.empty(), diff(null, key));
+        written(key, "create", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return new IssuedKey(key, plaintext);
+    }
+
+    /** Imports a key as a system actor; see {@link #importKey(String, NewKey, Actor)}. */
+    public ApiKey importKey(String plaintext, NewKey request, String actor) {
+        return importKey(plaintext, request, Actor.system(actor));
     }
 
     /**
@@ -79,7 +116,7 @@ public final class KeyManager {
      *
      * @throws IllegalArgumentException when the key is refused, saying why (never repeating the key)
      */
-    public ApiKey importKey(String plaintext, NewKey request, String actor) {
+    public ApiKey importKey(String plaintext, NewKey request, Actor actor) {
         Objects.requireNonNull(plaintext, "plaintext");
         int n = plaintext.length();
         if (n < KeyFormat.MIN_IMPORTED_LENGTH || n > KeyFormat.MAX_IMPORTED_LENGTH) {
@@ -92,10 +129,11 @@ public final class KeyManager {
         if (KeyFormat.estimateEntropyBits(plaintext) < MIN_IMPORTED_ENTROPY_BITS) {
             throw new IllegalArgumentException("the imported key is too guessable (estimated below 128 bits of entropy)");
         }
+        policy.checkCreate(actor, request);
         String start = plaintext.substring(0, 4);
         if (KeyFormat.isWellFormed(plaintext)) start = KeyFormat.start(plaintext);
         ApiKey key = store.create(fromRequest(request, plaintext, start));
-        written(key, "import", actor, Optional.empty(), diff(null, key));
+        written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return key;
     }
 
@@ -117,24 +155,47 @@ public final class KeyManager {
         return store.findById(id);
     }
 
+    /** The key, if there is one within the actor's reach. */
+    public Optional<ApiKey> get(String id, Actor actor) {
+        return store.findById(id).filter(k -> actor.reaches(k.tenant()));
+    }
+
     public Page<ApiKey> list(KeyQuery query) {
         return store.list(query);
     }
 
     /**
-     * Changes a key's mutable fields. The change is a function of the current state, applied again on a fresh read
-     * when another writer got in first, so that concurrent changes of different fields both hold.
+     * One page of the keys within the actor's reach: a manager's listing covers its own tenant.
      *
-     * @throws StoreException.NotFound  when there is no such key
+     * @throws StoreException.NotFound when a manager asks for another tenant
+     */
+    public Page<ApiKey> list(KeyQuery query, Actor actor) {
+        Optional<String> tenant = policy.scope(actor, query.tenant());
+        return store.list(tenant.equals(query.tenant()) ? query : new KeyQuery(tenant, query.ownerId(), query.limit(), query.cursor()));
+    }
+
+    /** Changes a key as a system actor; see {@link #update(String, UnaryOperator, Actor)}. */
+    public ApiKey update(String id, UnaryOperator<ApiKey.Builder> change, String actor) {
+        return update(id, change, Actor.system(actor));
+    }
+
+    /**
+     * Changes a key's mutable fields. The change is a function of the current state, applied again on a fresh read
+     * when another writer got in first, so that concurrent changes of different fields both hold. A change may
+     * refuse by throwing; nothing is written then.
+     *
+     * @throws StoreException.NotFound  when there is no such key within the actor's reach
      * @throws IllegalArgumentException when the change touches an immutable field (id, digest, prefix, start,
      *                                  created time, status) or the key is revoked
+     * @throws AdminPolicy.Refused      when a manager changes a key holding {@code keys:admin} or grants it
      * @throws StoreException.Conflict  when the key kept changing under us
      */
-    public ApiKey update(String id, UnaryOperator<ApiKey.Builder> change, String actor) {
-        ApiKey before = store.findById(id).orElseThrow(() -> new StoreException.NotFound("no key with id " + id));
-        ApiKey after = write(id, "update", actor, Optional.empty(), current -> {
-            if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
+    public ApiKey update(String id, UnaryOperator<ApiKey.Builder> change, Actor actor) {
+        Write w = write(id, "update", actor, Optional.empty(), current -> {
             ApiKey next = change.apply(current.toBuilder()).build();
+            // A refusal of the change itself or of its grant comes first, as the admin API has always answered.
+            policy.checkGrant(actor, current.roles(), next.roles(), next.permissions());
+            if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
             if (!next.id().equals(current.id()) || !next.digest().equals(current.digest()) || !next.prefix().equals(current.prefix())
                     || !next.start().equals(current.start()) || !next.createdAt().equals(current.createdAt())) {
                 throw new IllegalArgumentException("id, prefix, start and createdAt cannot be changed");
@@ -143,54 +204,80 @@ public final class KeyManager {
             return next;
         });
         // Remaining uses set anew start counting from zero (with a refill, each interval counts on its own).
-        if (after.remaining().isPresent() && !after.remaining().equals(before.remaining()) && after.refill().isEmpty()) {
+        ApiKey after = w.after;
+        if (after.remaining().isPresent() && !after.remaining().equals(w.before.remaining()) && after.refill().isEmpty()) {
             counters.set(id, QuotaEnforcer.USES, 0, 0);
         }
         return after;
     }
 
     public ApiKey disable(String id, String actor, Optional<String> reason) {
+        return disable(id, Actor.system(actor), reason);
+    }
+
+    public ApiKey disable(String id, Actor actor, Optional<String> reason) {
         return transition(id, "disable", actor, reason, Set.of(KeyStatus.ACTIVE, KeyStatus.DISABLED), KeyStatus.DISABLED);
     }
 
     public ApiKey enable(String id, String actor) {
+        return enable(id, Actor.system(actor));
+    }
+
+    public ApiKey enable(String id, Actor actor) {
         return transition(id, "enable", actor, Optional.empty(), Set.of(KeyStatus.DISABLED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
     }
 
-    /** Revokes for good: the key fails from the next request in this process. Revoking twice is harmless. */
     public ApiKey revoke(String id, String actor, Optional<String> reason) {
+        return revoke(id, Actor.system(actor), reason);
+    }
+
+    /** Revokes for good: the key fails from the next request in this process. Revoking twice is harmless. */
+    public ApiKey revoke(String id, Actor actor, Optional<String> reason) {
         return transition(id, "revoke", actor, reason, Set.of(KeyStatus.values()), KeyStatus.REVOKED);
     }
 
     public ApiKey approve(String id, String actor) {
-        return approve(id, actor, Optional.empty());
+        return approve(id, Actor.system(actor), Optional.empty());
+    }
+
+    public ApiKey approve(String id, String actor, Optional<String> reason) {
+        return approve(id, Actor.system(actor), reason);
     }
 
     /** Approves a pending (or rejected) key, the reason recorded in the audit entry. */
-    public ApiKey approve(String id, String actor, Optional<String> reason) {
+    public ApiKey approve(String id, Actor actor, Optional<String> reason) {
         return transition(id, "approve", actor, reason, Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
     }
 
     public ApiKey reject(String id, String actor, Optional<String> reason) {
+        return reject(id, Actor.system(actor), reason);
+    }
+
+    public ApiKey reject(String id, Actor actor, Optional<String> reason) {
         return transition(id, "reject", actor, reason, Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED), KeyStatus.REJECTED);
     }
 
-    private ApiKey transition(String id, String action, String actor, Optional<String> reason, Set<KeyStatus> from, KeyStatus to) {
+    private ApiKey transition(String id, String action, Actor actor, Optional<String> reason, Set<KeyStatus> from, KeyStatus to) {
         return write(id, action, actor, reason, current -> {
             if (!from.contains(current.status())) {
-                throw new IllegalStateException("cannot " + action + " a key that is " + current.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+                throw new IllegalStateException("cannot " + action + " a key that is " + current.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
             return current.toBuilder().status(to).build();
-        });
+        }).after;
+    }
+
+    public IssuedKey rotate(String id, Duration gracePeriod, String actor) {
+        return rotate(id, gracePeriod, Actor.system(actor));
     }
 
     /**
      * Replaces a key with a new one that copies its owner, permissions, limits and meta. The old key keeps working
      * for {@code gracePeriod} (never longer than its own expiry), then answers {@code EXPIRED}.
      */
-    public IssuedKey rotate(String id, Duration gracePeriod, String actor) {
+    public IssuedKey rotate(String id, Duration gracePeriod, Actor actor) {
         if (gracePeriod.isNegative()) throw new IllegalArgumentException("gracePeriod must not be negative");
-        ApiKey old = store.findById(id).orElseThrow(() -> new StoreException.NotFound("no key with id " + id));
+        ApiKey old = store.findById(id).orElseThrow(() -> notFound(id));
+        policy.checkChange(actor, old);
         if (old.status() == KeyStatus.REVOKED) throw new IllegalStateException("cannot rotate a revoked key");
         String plaintext = format.generate(old.prefix());
         Instant now = clock.instant();
@@ -202,7 +289,7 @@ public final class KeyManager {
                 .rotatedTo(Optional.empty())
                 .version(0)
                 .build());
-        written(fresh, "create", actor, Optional.of("rotation of " + id), diff(null, fresh));
+        written(fresh, "create", actor, Optional.of("rotation of " + id), Audits.diff(ApiKey.class, null, fresh, UNAUDITED));
         Instant graceEnd = now.plus(gracePeriod);
         write(id, "rotate", actor, Optional.of("replaced by " + fresh.id()), current -> {
             Instant end = current.expiresAt().filter(e -> e.isBefore(graceEnd)).orElse(graceEnd);
@@ -211,63 +298,33 @@ public final class KeyManager {
         return new IssuedKey(fresh, plaintext);
     }
 
-    private ApiKey write(String id, String action, String actor, Optional<String> reason, UnaryOperator<ApiKey> change) {
+    /** A write: the state it applied to and the state stored. */
+    private record Write(ApiKey before, ApiKey after) {
+    }
+
+    /** One read, the policy and the change applied to it, one optimistic write; a conflict starts over. */
+    private Write write(String id, String action, Actor actor, Optional<String> reason, UnaryOperator<ApiKey> change) {
         for (int attempt = 1; ; attempt++) {
-            ApiKey current = store.findById(id).orElseThrow(() -> new StoreException.NotFound("no key with id " + id));
+            ApiKey current = store.findById(id).orElseThrow(() -> notFound(id));
+            policy.checkChange(actor, current);
             ApiKey next = change.apply(current).toBuilder().updatedAt(clock.instant()).version(current.version()).build();
             try {
                 ApiKey stored = store.update(next);
-                written(stored, action, actor, reason, diff(current, stored));
-                return stored;
+                written(stored, action, actor, reason, Audits.diff(ApiKey.class, current, stored, UNAUDITED));
+                return new Write(current, stored);
             } catch (StoreException.Conflict e) {
                 if (attempt == RETRIES) throw e;
             }
         }
     }
 
-    private void written(ApiKey key, String action, String actor, Optional<String> reason, Map<String, List<String>> changes) {
-        listener.accept(key.digest());
-        try {
-            audit.record(new AuditEvent(clock.instant(), action, actor, key.tenant(), key.id(), reason, changes));
-        } catch (RuntimeException e) {
-            // The change is committed: failing the call now would make a caller retry a change that holds. The
-            // lost event is reported loudly instead (never with a key or digest: the event holds neither).
-            LOG.log(System.Logger.Level.ERROR, "audit event lost: " + action + " of " + key.id() + " by " + actor + ": " + e.getMessage());
-        }
+    private static StoreException.NotFound notFound(String id) {
+        return new StoreException.NotFound("no key with id " + id);
     }
 
-    /** Field name to [before, after] for every field that differs; never the digest. */
-    static Map<String, List<String>> diff(ApiKey before, ApiKey after) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (RecordComponent c : ApiKey.class.getRecordComponents()) {
-            if (UNAUDITED.contains(c.getName())) continue;
-            String a = before == null ? "" : display(c, before);
-            String b = display(c, after);
-            if (before == null ? !isEmpty(b) : !a.equals(b)) {
-                List<String> pair = new ArrayList<>(2);
-                pair.add(a);
-                pair.add(b);
-                out.put(c.getName(), List.copyOf(pair));
-            }
-        }
-        return out;
-    }
-
-    private static boolean isEmpty(String s) {
-        return s.isEmpty() || s.equals("[]") || s.equals("{}") || s.equals("Optional.empty") || s.equals("OptionalLong.empty");
-    }
-
-    private static String display(RecordComponent c, ApiKey k) {
-        try {
-            Object v = c.getAccessor().invoke(k);
-            if (v instanceof Optional<?> o) return o.map(String::valueOf).orElse("");
-            if (v instanceof java.util.OptionalLong o) return o.isPresent() ? Long.toString(o.getAsLong()) : "";
-            if (v instanceof Set<?> s) return String.valueOf(new java.util.TreeSet<>(s.stream().map(String::valueOf).toList()));
-            if (v instanceof Map<?, ?> m) return String.valueOf(new java.util.TreeMap<>(m));
-            return String.valueOf(v);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+    private void written(ApiKey key, String action, Actor actor, Optional<String> reason, Map<String, List<String>> changes) {
+        written.accept(key);
+        Audits.record(audit, new AuditEvent(clock.instant(), action, actor.id(), key.tenant(), key.id(), reason, changes));
     }
 
     /** Configuration of a {@link KeyManager}. */
@@ -276,9 +333,10 @@ public final class KeyManager {
         private KeyHasher hasher = KeyHasher.sha256();
         private Clock clock = Clock.system();
         private AuditSink audit = AuditSink.NONE;
-        private Consumer<Digest> listener = d -> { };
+        private Consumer<ApiKey> written = k -> { };
         private SecureRandom random = new SecureRandom();
         private UsageCounters counters = new dev.keys.core.store.InMemoryUsageCounters();
+        private AdminPolicy policy = AdminPolicy.DEFAULT;
 
         private Builder(KeyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -288,11 +346,25 @@ public final class KeyManager {
         public Builder hasher(KeyHasher h) { hasher = Objects.requireNonNull(h); return this; }
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
         public Builder audit(AuditSink a) { audit = Objects.requireNonNull(a); return this; }
-        /** Told the digest of every key written, after the write: wire a verifier's {@code refresh} here. */
-        public Builder listener(Consumer<Digest> l) { listener = Objects.requireNonNull(l); return this; }
+
+        /** Told the digest of every key written, after the write: a verifier's {@code refresh(Digest)} reads it anew. */
+        public Builder listener(Consumer<Digest> l) {
+            Objects.requireNonNull(l);
+            written = k -> l.accept(k.digest());
+            return this;
+        }
+
+        /**
+         * Told the state of every key written, as the store answered the write: wire a verifier's
+         * {@code refresh(ApiKey)} here, so that the change holds from its next request without another read.
+         */
+        public Builder onWrite(Consumer<ApiKey> l) { written = Objects.requireNonNull(l); return this; }
+
         public Builder random(SecureRandom r) { random = Objects.requireNonNull(r); return this; }
         /** The verifier's usage counters, so that setting {@code remaining} anew resets the uses counted. */
         public Builder usageCounters(UsageCounters c) { counters = Objects.requireNonNull(c); return this; }
+        /** The caller rules, with the service's roles. Default {@link AdminPolicy#DEFAULT} (no roles). */
+        public Builder policy(AdminPolicy p) { policy = Objects.requireNonNull(p); return this; }
 
         public KeyManager build() {
             return new KeyManager(this);

@@ -248,6 +248,17 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     }
 
     /**
+     * Applies a write this process just made, given the state the store answered it with, without reading the
+     * store again. An entry compiled from a later version (a concurrent write that got here first) is kept, so that
+     * a late call never brings an older state back.
+     */
+    public void refresh(ApiKey after) {
+        DigestKey key = DigestKey.of(after.digest());
+        unknown.invalidate(key);
+        cache.asMap().computeIfPresent(key, (k, old) -> old.key.version() >= after.version() ? old : compile(after, old));
+    }
+
+    /**
      * Polls the store's change feed once and applies what changed since the last poll. Runs on the verifier's
      * scheduler every {@code syncInterval}; public for tests and for callers that turn the poller off.
      *

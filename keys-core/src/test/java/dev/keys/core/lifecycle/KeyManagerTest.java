@@ -5,6 +5,15 @@ import dev.keys.api.AuditEvent;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
+import dev.keys.api.Verification;
+import dev.keys.api.Digest;
+import dev.keys.api.KeyChange;
+import dev.keys.api.KeyQuery;
+import dev.keys.api.KeyStore;
+import dev.keys.api.Page;
+import dev.keys.api.RequestContext;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
 import dev.keys.core.Keys;
 import dev.keys.test.ManualClock;
 import dev.keys.core.store.InMemoryKeyStore;
@@ -23,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.keys.core.lifecycle.KeyManager.SYSTEM;
 import static org.junit.jupiter.api.Assertions.*;
@@ -150,5 +160,57 @@ class KeyManagerTest {
         assertEquals(KeyStatus.REVOKED, manager.get(k.key().id()).orElseThrow().status());
         assertEquals(Optional.of("leaked in a repo"), audit.get(1).reason());
         assertEquals(List.of("ACTIVE", "REVOKED"), audit.get(1).changes().get("status"));
+    }
+
+    /** Counts the reads a manager and a verifier make. */
+    static final class CountingStore implements KeyStore {
+        final KeyStore delegate = new InMemoryKeyStore();
+        final AtomicInteger byId = new AtomicInteger(), byDigest = new AtomicInteger();
+
+        @Override public Optional<ApiKey> findByDigest(Digest d) { byDigest.incrementAndGet(); return delegate.findByDigest(d); }
+        @Override public Optional<ApiKey> findById(String id) { byId.incrementAndGet(); return delegate.findById(id); }
+        @Override public ApiKey create(ApiKey k) { return delegate.create(k); }
+        @Override public ApiKey update(ApiKey k) { return delegate.update(k); }
+        @Override public Page<ApiKey> list(KeyQuery q) { return delegate.list(q); }
+        @Override public List<KeyChange> changesSince(long s, int l) { return delegate.changesSince(s, l); }
+        @Override public long lastSequence() { return delegate.lastSequence(); }
+    }
+
+    @Test
+    void aChangeReadsTheKeyOnceAndTheVerifierTakesTheWrittenStateWithoutAnotherRead() {
+        CountingStore store = new CountingStore();
+        try (Keys k = Keys.builder().store(store).clock(clock).verifier(v -> v.syncInterval(Duration.ZERO)).build()) {
+            IssuedKey issued = k.manager().create(NewKey.builder("sk_test").permissions("a:b").build(), SYSTEM);
+            Requirement cd = Requirement.of(PermissionQuery.parse("c:d"));
+            assertEquals(dev.keys.api.Outcome.INSUFFICIENT_PERMISSIONS, k.verifier().verify(issued.plaintext(), RequestContext.NONE, cd).outcome());
+            store.byId.set(0);
+            store.byDigest.set(0);
+            k.manager().update(issued.key().id(), b -> b.permissions(Set.of("c:d")), SYSTEM);
+            assertEquals(1, store.byId.get(), "one read of the row before the write");
+            assertInstanceOf(Verification.Valid.class, k.verifier().verify(issued.plaintext(), RequestContext.NONE, cd));
+            k.manager().revoke(issued.key().id(), SYSTEM, Optional.empty());
+            assertEquals(2, store.byId.get());
+            assertEquals(dev.keys.api.Outcome.REVOKED, k.verifier().verify(issued.plaintext()).outcome());
+            assertEquals(0, store.byDigest.get(), "the verifier was handed the new state");
+        }
+    }
+
+    @Test
+    void aLateRefreshWithAnOlderStateKeepsTheNewerEntry() {
+        IssuedKey k = manager.create(NewKey.builder("sk_test").name("a").build(), SYSTEM);
+        assertInstanceOf(Verification.Valid.class, keys.verifier().verify(k.plaintext()));
+        ApiKey older = manager.update(k.key().id(), b -> b.name("b"), SYSTEM);
+        manager.update(k.key().id(), b -> b.name("c"), SYSTEM);
+        keys.verifier().refresh(older);
+        assertEquals("c", ((Verification.Valid) keys.verifier().verify(k.plaintext())).key().name());
+    }
+
+    @Test
+    void anUpdateThatRefusesWritesAndAuditsNothing() {
+        IssuedKey k = manager.create(NewKey.builder("sk_test").name("a").build(), SYSTEM);
+        int events = audit.size();
+        assertThrows(IllegalStateException.class, () -> manager.update(k.key().id(), b -> { throw new IllegalStateException("no"); }, SYSTEM));
+        assertEquals(1, manager.get(k.key().id()).orElseThrow().version());
+        assertEquals(events, audit.size());
     }
 }

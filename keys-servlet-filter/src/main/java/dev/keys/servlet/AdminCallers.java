@@ -1,0 +1,64 @@
+package dev.keys.servlet;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.Outcome;
+import dev.keys.api.Verification;
+import dev.keys.core.authz.KeyAuthz;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.TrustedProxies;
+import dev.keys.core.lifecycle.Actor;
+import dev.keys.core.lifecycle.AdminPolicy;
+import dev.keys.core.verify.CredentialVerifier;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Who may call the admin API: a credential read from {@link CredentialSources} (two answer 400
+ * {@code invalid_request}), verified by a {@link CredentialVerifier} against the need of every admin call,
+ * {@code keys:admin OR keys:manage}, with the request's context ({@link Requests#context}); or, behind an
+ * {@link ApiKeyFilter}, the filter's verification, checked for that need without verifying again. Denials are
+ * answered through {@link Denials}, as the filter answers them.
+ */
+record AdminCallers(CredentialSources sources, CredentialVerifier verifier, TrustedProxies proxies, Denials denials, AdminPolicy policy) {
+    /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
+    static final Requirement CALLER = Requirement.of(PermissionQuery.parse(AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE));
+
+    /** The caller, or empty when a denial was answered. */
+    Optional<Actor> authenticate(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        if (req.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE) instanceof Verification.Valid v) {
+            // Verified by the filter in front, perhaps for another requirement: check this one on its key.
+            return actor(res, v.key());
+        }
+        String credential = sources.extract(req);
+        if (credential == CredentialSources.AMBIGUOUS) {
+            res.setHeader("WWW-Authenticate", Problem.challenge(denials.realm(), "invalid_request"));
+            Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", "the request carries more than one credential");
+            return Optional.empty();
+        }
+        Verification v = credential == null ? new Verification.Denied(Outcome.MISSING, "no credential was sent")
+                : credential.isEmpty() ? new Verification.Denied(Outcome.MALFORMED, "the credential is empty")
+                : verifier.verify(credential, Requests.context(req, proxies), CALLER);
+        if (v instanceof Verification.Valid valid) {
+            Problem.rateLimitFields(res, valid.rateLimits().statuses());
+            return actor(res, valid.key());
+        }
+        denials.write(res, (Verification.Denied) v);
+        return Optional.empty();
+    }
+
+    /** The caller's actor, admin or manager, judged with the policy's roles (those of the verifier). */
+    private Optional<Actor> actor(HttpServletResponse res, ApiKey key) throws IOException {
+        Optional<Actor> actor = policy.caller(key);
+        if (actor.isEmpty()) forbidden(res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));
+        return actor;
+    }
+
+    /** 403 {@code INSUFFICIENT_PERMISSIONS} with {@code insufficient_scope}: a caller short of a right. */
+    void forbidden(HttpServletResponse res, String detail) throws IOException {
+        denials.write(res, new Verification.Denied(Outcome.INSUFFICIENT_PERMISSIONS, detail));
+    }
+}

@@ -1,0 +1,254 @@
+package dev.keys.servlet;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keys.api.ApiKey;
+import dev.keys.api.KeyQuery;
+import dev.keys.api.Outcome;
+import dev.keys.api.Quota;
+import dev.keys.api.RateLimit;
+import dev.keys.api.RateLimitReport;
+import dev.keys.api.RequestContext;
+import dev.keys.api.StoreException;
+import dev.keys.api.Verification;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.lifecycle.IssuedKey;
+import dev.keys.core.lifecycle.KeyManager;
+import dev.keys.core.lifecycle.NewKey;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import static dev.keys.servlet.AdminJson.bad;
+
+/**
+ * {@code /keys}: create, list, read, change, the state actions (revoke, rotate, approve, reject, disable, enable)
+ * and {@code /keys/verify}. Bodies are read whole before the {@link KeyManager} is called, and the manager holds the
+ * caller to the admin policy on the state it writes, so that a refused call writes nothing.
+ */
+final class KeyResource {
+    static final Set<String> ACTIONS = Set.of("revoke", "rotate", "approve", "reject", "disable", "enable");
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "ownerId", "tenant", "prefix", "environment", "roles",
+            "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "requiresApproval", "tier");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "ownerId", "roles", "permissions", "expiresAt", "ratelimits",
+            "quota", "remaining", "refill", "ipAllowlist", "meta", "tier");
+    private static final Set<String> IMMUTABLE_FIELDS = Set.of("tenant", "prefix", "environment", "requiresApproval", "keyId",
+            "key", "start", "status", "createdAt", "updatedAt", "rotatedTo", "version");
+
+    private KeyResource() {
+    }
+
+    static void create(AdminCall call) throws IOException {
+        call.query();
+        ObjectNode body = call.body(true);
+        AdminJson.onlyFields(body, CREATE_FIELDS, Set.of(), "");
+        if (!body.hasNonNull("prefix")) throw bad("prefix", "is required");
+        NewKey.Builder nb = NewKey.builder(AdminJson.prefix(body.get("prefix"), "prefix"));
+        nb.tenant(body.hasNonNull("tenant") ? AdminJson.nonBlank(body.get("tenant"), "tenant", 100) : call.tenant());
+        if (body.hasNonNull("name")) nb.name(AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT));
+        if (body.hasNonNull("ownerId")) nb.ownerId(AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT));
+        if (body.hasNonNull("environment")) nb.environment(AdminJson.environment(body.get("environment"), "environment"));
+        nb.permissions(body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of());
+        nb.roles(body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of());
+        if (body.hasNonNull("expiresAt")) nb.expiresAt(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
+        if (body.hasNonNull("ratelimits")) nb.ratelimits(AdminJson.ratelimits(body.get("ratelimits"), "ratelimits"));
+        if (body.hasNonNull("quota")) nb.quota(AdminJson.quota(body.get("quota"), "quota"));
+        OptionalLong remaining = body.hasNonNull("remaining") ? AdminJson.remaining(body.get("remaining"), "remaining") : OptionalLong.empty();
+        nb.remaining(remaining);
+        if (body.hasNonNull("refill")) {
+            if (remaining.isEmpty()) throw bad("refill", "needs remaining");
+            nb.refill(AdminJson.refill(body.get("refill"), "refill"));
+        }
+        if (body.hasNonNull("ipAllowlist")) nb.ipAllowlist(AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist"));
+        if (body.hasNonNull("meta")) nb.meta(AdminJson.meta(body.get("meta"), "meta"));
+        if (body.hasNonNull("requiresApproval")) nb.requiresApproval(AdminJson.bool(body.get("requiresApproval"), "requiresApproval"));
+        if (body.hasNonNull("tier")) nb.tier(AdminJson.nonBlank(body.get("tier"), "tier", 100));
+        IssuedKey issued = call.config().keys().create(nb.build(), call.actor());
+        call.created("/keys/" + issued.key().id(), AdminViews.issued(issued.key(), issued.plaintext()));
+    }
+
+    static void list(AdminCall call) throws IOException {
+        Map<String, String> q = call.query("tenant", "ownerId", "limit", "cursor");
+        Optional<String> tenant = call.config().policy().scope(call.actor(), Optional.ofNullable(q.get("tenant")));
+        KeyQuery query = new KeyQuery(tenant, Optional.ofNullable(q.get("ownerId")), AdminCall.limit(q.get("limit")), Optional.ofNullable(q.get("cursor")));
+        call.ok(AdminViews.page(call.config().keys().list(query, call.actor()), AdminViews::key));
+    }
+
+    static void get(AdminCall call) throws IOException {
+        call.query();
+        call.ok(AdminViews.key(call.config().keys().get(call.id(), call.actor()).orElseThrow(() -> notFound(call))));
+    }
+
+    static void patch(AdminCall call) throws IOException {
+        call.query();
+        ObjectNode body = call.body(true);
+        AdminJson.onlyFields(body, PATCH_FIELDS, IMMUTABLE_FIELDS, "");
+        List<UnaryOperator<ApiKey.Builder>> changes = changes(body);
+        KeyManager keys = call.config().keys();
+        if (changes.isEmpty()) {
+            ApiKey current = keys.get(call.id()).orElseThrow(() -> notFound(call));
+            call.config().policy().checkChange(call.actor(), current);
+            requireRemainingForRefill(body, current);
+            call.ok(AdminViews.key(current));
+            return;
+        }
+        ApiKey updated = keys.update(call.id(), b -> {
+            requireRemainingForRefill(body, b.build());
+            for (UnaryOperator<ApiKey.Builder> ch : changes) b = ch.apply(b);
+            return b;
+        }, call.actor());
+        call.ok(AdminViews.key(updated));
+    }
+
+    /** One change per field given; {@code null} clears. */
+    private static List<UnaryOperator<ApiKey.Builder>> changes(ObjectNode body) {
+        List<UnaryOperator<ApiKey.Builder>> changes = new ArrayList<>();
+        if (body.has("name")) {
+            String v = body.get("name").isNull() ? "" : AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT);
+            changes.add(b -> b.name(v));
+        }
+        if (body.has("ownerId")) {
+            String v = body.get("ownerId").isNull() ? "" : AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT);
+            changes.add(b -> b.ownerId(v));
+        }
+        if (body.has("roles")) {
+            Set<String> v = body.get("roles").isNull() ? Set.of() : AdminJson.roles(body.get("roles"), "roles");
+            changes.add(b -> b.roles(v));
+        }
+        if (body.has("permissions")) {
+            Set<String> v = body.get("permissions").isNull() ? Set.of() : AdminJson.permissions(body.get("permissions"), "permissions");
+            changes.add(b -> b.permissions(v));
+        }
+        if (body.has("expiresAt")) {
+            Optional<Instant> v = body.get("expiresAt").isNull() ? Optional.empty() : Optional.of(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
+            changes.add(b -> b.expiresAt(v));
+        }
+        if (body.has("ratelimits")) {
+            List<RateLimit> v = body.get("ratelimits").isNull() ? List.of() : AdminJson.ratelimits(body.get("ratelimits"), "ratelimits");
+            changes.add(b -> b.ratelimits(v));
+        }
+        if (body.has("quota")) {
+            Optional<Quota> v = AdminJson.quota(body.get("quota"), "quota");
+            changes.add(b -> b.quota(v));
+        }
+        if (body.has("remaining")) {
+            OptionalLong v = AdminJson.remaining(body.get("remaining"), "remaining");
+            changes.add(b -> b.remaining(v));
+        }
+        if (body.has("refill")) {
+            var v = AdminJson.refill(body.get("refill"), "refill");
+            changes.add(b -> b.refill(v));
+        }
+        if (body.has("ipAllowlist")) {
+            List<String> v = body.get("ipAllowlist").isNull() ? List.of() : AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist");
+            changes.add(b -> b.ipAllowlist(v));
+        }
+        if (body.has("meta")) {
+            Map<String, String> v = body.get("meta").isNull() ? Map.of() : AdminJson.meta(body.get("meta"), "meta");
+            changes.add(b -> b.meta(v));
+        }
+        if (body.has("tier")) {
+            Optional<String> v = body.get("tier").isNull() ? Optional.empty() : Optional.of(AdminJson.nonBlank(body.get("tier"), "tier", 100));
+            changes.add(b -> b.tier(v));
+        }
+        return changes;
+    }
+
+    /** A refill counts remaining uses back up: the patched key, {@code current} with {@code body} applied, needs them. */
+    private static void requireRemainingForRefill(ObjectNode body, ApiKey current) {
+        boolean remaining = body.has("remaining") ? body.hasNonNull("remaining") : current.remaining().isPresent();
+        boolean refill = body.has("refill") ? body.hasNonNull("refill") : current.refill().isPresent();
+        if (refill && !remaining) throw bad(body.has("refill") ? "refill" : "remaining", "refill needs remaining");
+    }
+
+    static void action(AdminCall call) throws IOException {
+        call.query();
+        ObjectNode body = call.body(false);
+        String a = call.action();
+        AdminJson.onlyFields(body, switch (a) {
+            case "revoke", "reject", "disable" -> Set.of("reason");
+            case "rotate" -> Set.of("gracePeriod");
+            default -> Set.<String>of();
+        }, Set.of(), "");
+        Optional<String> reason = body.hasNonNull("reason") ? Optional.of(AdminJson.text(body.get("reason"), "reason", 500)) : Optional.empty();
+        Duration grace = body.hasNonNull("gracePeriod") ? AdminJson.duration(body.get("gracePeriod"), "gracePeriod", false) : Duration.ZERO;
+        KeyManager m = call.config().keys();
+        String id = call.id();
+        if (a.equals("rotate")) {
+            IssuedKey fresh = m.rotate(id, grace, call.actor());
+            ObjectNode out = AdminViews.issued(fresh.key(), fresh.plaintext());
+            out.put("rotatedFrom", id);
+            call.created("/keys/" + fresh.key().id(), out);
+            return;
+        }
+        ApiKey k = switch (a) {
+            case "revoke" -> m.revoke(id, call.actor(), reason);
+            case "approve" -> m.approve(id, call.actor(), Optional.empty());
+            case "reject" -> m.reject(id, call.actor(), reason);
+            case "disable" -> m.disable(id, call.actor(), reason);
+            case "enable" -> m.enable(id, call.actor());
+            default -> throw notFound(call);
+        };
+        call.ok(AdminViews.key(k));
+    }
+
+    /** {@code POST /keys/verify}: a verification for callers outside a servlet; another tenant's key is unknown. */
+    static void verify(AdminCall call) throws IOException {
+        call.query();
+        ObjectNode body = call.body(true);
+        AdminJson.onlyFields(body, Set.of("key", "permissions", "clientAddress"), Set.of(), "");
+        if (!body.hasNonNull("key")) throw bad("key", "is required");
+        String key = AdminJson.text(body.get("key"), "key", 256);
+        Set<String> permissions = body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of();
+        Requirement requirement = Requirement.NONE;
+        if (!permissions.isEmpty()) {
+            try {
+                requirement = Requirement.of(PermissionQuery.parse(String.join(" AND ", permissions)));
+            } catch (IllegalArgumentException e) {
+                throw bad("permissions", "too many or too long");
+            }
+        }
+        RequestContext ctx = RequestContext.NONE;
+        if (body.hasNonNull("clientAddress")) {
+            String a = AdminJson.text(body.get("clientAddress"), "clientAddress", 64);
+            ctx = ctx.withClientAddress(Requests.literalAddress(a).orElseThrow(() -> bad("clientAddress", "not an IP address")));
+        }
+        KeyAdminServlet.Config c = call.config();
+        Verification v = c.verifier().verify(key, ctx, requirement);
+        if (v.outcome() == Outcome.STORE_UNAVAILABLE) throw new StoreException.Unavailable("store unavailable", null);
+        Optional<ApiKey> k = v instanceof Verification.Valid valid ? Optional.of(valid.key()) : ((Verification.Denied) v).key();
+        Outcome outcome = v.outcome();
+        if (k.isPresent() && !call.actor().reaches(k.get().tenant())) {
+            k = Optional.empty();
+            outcome = Outcome.NOT_FOUND;
+        }
+        ObjectNode out = AdminViews.NODES.objectNode();
+        out.put("valid", outcome == Outcome.VALID);
+        out.put("code", outcome.name());
+        if (k.isPresent()) {
+            out.put("keyId", k.get().id());
+            out.put("ownerId", k.get().ownerId());
+            out.put("tenant", k.get().tenant());
+            OptionalLong left = c.quotas().remaining(k.get(), c.clock().nanos());
+            if (left.isPresent()) out.put("remaining", left.getAsLong());
+            else out.putNull("remaining");
+        } else {
+            for (String f : List.of("keyId", "ownerId", "tenant", "remaining")) out.putNull(f);
+        }
+        RateLimitReport report = v instanceof Verification.Valid valid ? valid.rateLimits() : ((Verification.Denied) v).rateLimits();
+        out.set("ratelimits", k.isPresent() ? AdminViews.ratelimitStatuses(report.statuses()) : AdminViews.NODES.arrayNode());
+        call.ok(out);
+    }
+
+    private static StoreException.NotFound notFound(AdminCall call) {
+        return new StoreException.NotFound("no key with id " + call.id());
+    }
+}
