@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# HTTP cost of the key filter (DESIGN.md §6): wrk against the example service, /hello (no filter) and
+# HTTP cost of the key filter (docs/contract.md §6): wrk against the example service, /hello (no filter) and
 # /api/hello (same servlet behind ApiKeyFilter, key in X-API-Key), alternating A B A B in one run on one Jetty,
 # so that both see the same machine, JIT and neighbours. Budget: /api/hello keeps at least 90% of /hello.
 #

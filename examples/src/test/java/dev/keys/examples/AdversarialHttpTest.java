@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The running example service (Jetty, filter, admin API, H2) against hostile requests over a raw socket: every
- * answer is what DESIGN.md §3 says, never a 500, never a stack trace, never a key in any body or log line.
+ * answer is what docs/contract.md §3 says, never a 500, never a stack trace, never a key in any body or log line.
  */
 class AdversarialHttpTest {
     static final Pattern CREATED_ADMIN_KEY = Pattern.compile("shown this once, keep it:\\R\\s+(\\S+)");

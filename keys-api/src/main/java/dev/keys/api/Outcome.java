@@ -1,6 +1,6 @@
 package dev.keys.api;
 
-/** The outcome codes of a verification and the HTTP status each maps to (DESIGN.md §3). */
+/** The outcome codes of a verification and the HTTP status each maps to (docs/contract.md §3). */
 public enum Outcome {
     VALID(200, "Valid"),
     MISSING(401, "Missing credential"),

@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.SplittableRandom;
 
 /**
- * Uncached {@code findByDigest} latency with 1,000,000 keys in PostgreSQL (DESIGN.md §6: p99 under 2 ms). Not a
+ * Uncached {@code findByDigest} latency with 1,000,000 keys in PostgreSQL (docs/contract.md §6: p99 under 2 ms). Not a
  * test: run by hand, see docs/jdbc-store.md. Loads the keys with COPY into a schema of its own, dropped afterwards,
  * then times 10,000 lookups of random existing keys and 10,000 of unknown digests through {@link JdbcKeyStore} and
  * a HikariCP pool, one at a time.

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class PostgresClusterTest {
     static TestDb.Postgres db;
-    /** The propagation bound of DESIGN.md §1 (default configuration). */
+    /** The propagation bound of docs/contract.md §1 (default configuration). */
     static final Duration BOUND = Duration.ofSeconds(1);
     final List<AutoCloseable> closing = new ArrayList<>();
 

@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The yardsticks of the budget in DESIGN.md §6, measured in the same run as the code held to them: one SHA-256 of a
+ * The yardsticks of the budget in docs/contract.md §6, measured in the same run as the code held to them: one SHA-256 of a
  * key, and Bucket4j's lock-free local bucket.
  */
 @BenchmarkMode(Mode.AverageTime)

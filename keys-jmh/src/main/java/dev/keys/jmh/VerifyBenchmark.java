@@ -28,7 +28,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The verifier's hot path (DESIGN.md §6). Compare {@code cachedValid} with {@code BaselineBenchmark.sha256} of the
+ * The verifier's hot path (docs/contract.md §6). Compare {@code cachedValid} with {@code BaselineBenchmark.sha256} of the
  * same run: the goal is at most 1.5x, and at most 64 bytes allocated per call ({@code -prof gc}).
  */
 @BenchmarkMode(Mode.AverageTime)

@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A servlet filter that lets a request through only with a valid credential (DESIGN.md §3).
+ * A servlet filter that lets a request through only with a valid credential (docs/contract.md §3).
  *
  * <p>Per request: read the one credential ({@link CredentialSources}; two credentials answer 400
  * {@code invalid_request}), find the route's {@link Requirement} in the {@link RouteTable} when one is configured

@@ -16,7 +16,7 @@ import java.io.IOException;
 record Denials(String realm, boolean opaque, long storeRetryAfterSeconds) {
     static final String OPAQUE_DETAIL = "the key is not valid";
 
-    /** Writes the answer of a denial exactly as DESIGN.md §3 says. */
+    /** Writes the answer of a denial exactly as docs/contract.md §3 says. */
     void write(HttpServletResponse response, Verification.Denied d) throws IOException {
         Outcome real = d.outcome();
         boolean hide = opaque && (real == Outcome.NOT_FOUND || real == Outcome.EXPIRED || real == Outcome.REVOKED);

@@ -1,6 +1,6 @@
 package dev.keys.servlet;
 
-import dev.keys.core.JsonText;
+import dev.keys.core.internal.JsonText;
 
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitStatus;

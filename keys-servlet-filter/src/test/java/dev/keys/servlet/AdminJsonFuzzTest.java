@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes the admin API's body parsing (DESIGN.md §5): the readers of {@link AdminJson} throw nothing but their
+ * Fuzzes the admin API's body parsing (docs/contract.md §5): the readers of {@link AdminJson} throw nothing but their
  * {@link JsonFields.Invalid}, and create and patch bodies sent through the real servlet (Jetty's in-memory
  * connector, no socket) answer 201/200 or a 4xx problem, never a 500 and never a stack trace.
  */

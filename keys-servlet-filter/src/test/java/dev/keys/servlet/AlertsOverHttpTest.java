@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.servlet.harness.JettyHarness;
+
 import dev.keys.api.UsageSink;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;

@@ -1,5 +1,9 @@
 package dev.keys.servlet;
 
+import static dev.keys.servlet.harness.JettyHarness.problem;
+
+import dev.keys.servlet.harness.JettyHarness;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.Outcome;
@@ -18,12 +22,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import static dev.keys.servlet.JettyHarness.Exchange;
-import static dev.keys.servlet.JettyHarness.bearer;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.bearer;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The filter over real HTTP: every outcome with its exact status, headers and body. */
-class ApiKeyFilterTest {
+public class ApiKeyFilterTest {
     static JettyHarness h;
 
     @BeforeAll
@@ -50,33 +54,6 @@ class ApiKeyFilterTest {
         return h.issue(NewKey.builder("sk_test").ownerId("acme").roles(Set.of("reader")).permissions("documents:read"));
     }
 
-    /** Checks the problem+json answer field by field and returns it. */
-    static JsonNode problem(Exchange e, int status, String code, String title) {
-        assertEquals(status, e.status(), e.body());
-        assertEquals("application/problem+json", e.header("Content-Type"));
-        assertEquals("no-store", e.header("Cache-Control"));
-        JsonNode b = e.json();
-        assertEquals(new TreeSet<>(List.of("type", "title", "status", "detail", "code", "requestId")), fieldNames(b));
-        assertEquals("https://keys.dev/problems/" + code.toLowerCase().replace('_', '-'), b.get("type").asText());
-        assertEquals(title, b.get("title").asText());
-        assertEquals(status, b.get("status").asInt());
-        assertEquals(code, b.get("code").asText());
-        assertTrue(b.get("requestId").asText().matches("[0-9a-f]{32}"), b.get("requestId").asText());
-        assertEquals(b.get("requestId").asText(), e.header("X-Request-Id"));
-        assertFalse(b.get("detail").asText().isBlank());
-        assertFalse(e.body().contains("Exception"), e.body());
-        assertFalse(e.body().contains("\tat "), e.body());
-        assertNull(e.header("RateLimit-Limit"));
-        assertNull(e.header("RateLimit-Remaining"));
-        assertNull(e.header("RateLimit-Reset"));
-        return b;
-    }
-
-    static Set<String> fieldNames(JsonNode b) {
-        Set<String> names = new TreeSet<>();
-        b.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
 
     @Test
     void aValidBearerKeyPassesWithItsPrincipalRolesAndVerification() {

@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.servlet.harness.JettyHarness;
+
 import dev.keys.api.Outcome;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
@@ -16,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.problem;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.servlet.harness.JettyHarness;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
@@ -24,9 +26,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import static dev.keys.servlet.ApiKeyFilterTest.fieldNames;
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.fieldNames;
+import static dev.keys.servlet.harness.JettyHarness.problem;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The admin API over real HTTP: every call, tenant confinement, escalation, validation and atomicity. */

@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.servlet.harness.JettyHarness;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
@@ -20,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.problem;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Rate limits, tiers, quotas and remaining uses as the real verifier enforces them, seen over HTTP. */

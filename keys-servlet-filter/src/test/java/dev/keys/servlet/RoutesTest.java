@@ -1,5 +1,7 @@
 package dev.keys.servlet;
 
+import dev.keys.servlet.harness.JettyHarness;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.core.authz.Policy;
 import dev.keys.servlet.PolicyLoader;
@@ -12,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Set;
 
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.problem;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Route requirements, path normalisation, trusted proxies and ABAC conditions, decided by the real verifier. */

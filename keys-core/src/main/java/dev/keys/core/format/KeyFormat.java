@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.util.zip.CRC32;
 
 /**
- * The key format of DESIGN.md §2: {@code <prefix>_<secret><checksum>}. The prefix is 1 to 24 of {@code [a-z0-9_]}
+ * The key format of docs/contract.md §2: {@code <prefix>_<secret><checksum>}. The prefix is 1 to 24 of {@code [a-z0-9_]}
  * starting with a letter; the secret 32 base62 characters from {@link SecureRandom} (190 bits); the checksum the
  * CRC32 of the ASCII bytes of {@code <prefix>_<secret>} as 6 base62 digits, most significant first.
  *

@@ -37,7 +37,7 @@ import java.util.function.UnaryOperator;
  */
 public final class KeyManager {
     public static final String SYSTEM = "system";
-    /** Imported keys must be estimated at this many bits of entropy at least (DESIGN.md §2). */
+    /** Imported keys must be estimated at this many bits of entropy at least (docs/contract.md §2). */
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
     private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");

@@ -1,7 +1,7 @@
 package dev.keys.core.ops;
 
 import dev.keys.api.Background;
-import dev.keys.core.JsonText;
+import dev.keys.core.internal.JsonText;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

@@ -5,7 +5,7 @@ import dev.keys.core.format.KeyFormat;
 import java.util.zip.CRC32;
 
 /**
- * Step 1 of a verification: the key format of DESIGN.md §2 ({@link KeyFormat}) checked in the same pass that copies
+ * Step 1 of a verification: the key format of docs/contract.md §2 ({@link KeyFormat}) checked in the same pass that copies
  * the credential's ASCII bytes into the thread's buffer, so that the same bytes feed the intrinsic CRC32 here and
  * the digest afterwards, and so that malformed input costs no hashing, no store access and no allocation. It never
  * throws. {@link KeyFormat#isWellFormed} states the same rule plainly; the two are fuzzed against each other.

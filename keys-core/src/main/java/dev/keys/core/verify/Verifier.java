@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
- * The hot path: from a credential to a {@link Verification}, in the steps and at the cost DESIGN.md §1 and §6 set.
+ * The hot path: from a credential to a {@link Verification}, in the steps and at the cost docs/contract.md §1 and §6 set.
  *
  * <p>Design. A verification is one pass over the credential ({@link KeyCheck}: shape, characters and the
  * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes into the

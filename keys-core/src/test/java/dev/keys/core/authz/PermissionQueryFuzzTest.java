@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Fuzzes {@link PermissionQuery#parse} against a naive reference parser and evaluator written from DESIGN.md §4 and
+ * Fuzzes {@link PermissionQuery#parse} against a naive reference parser and evaluator written from docs/contract.md §4 and
  * the grammar in the class comment: parsing throws nothing but {@link QuerySyntaxException}, accepts exactly what
  * the reference accepts, and a parsed query's {@code test} agrees with the reference for every granted set tried;
  * its canonical text parses back to an equal query.

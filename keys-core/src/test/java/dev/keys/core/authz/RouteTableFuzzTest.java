@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Fuzzes {@link PathNormalizer} and {@link RouteTable#match}: no spelling of a path reaches a weaker rule than the
- * path itself (DESIGN.md §4). With {@code * /admin/** -> admin:*} before {@code * /** -> NONE}, a raw path that
+ * path itself (docs/contract.md §4). With {@code * /admin/** -> admin:*} before {@code * /** -> NONE}, a raw path that
  * any plausible reading by the application behind (decoded once or twice, {@code ;} parameters cut before or after
  * decoding, {@code \} as {@code /}, dot segments resolved and clamped at the root) puts under {@code /admin} must
  * answer {@link RouteMatch.BadPath} or the admin rule, never the open one.

@@ -11,7 +11,7 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Fuzzes the verifier's key parser (DESIGN.md §2) against a reference written from the spec alone:
+ * Fuzzes the verifier's key parser (docs/contract.md §2) against a reference written from the spec alone:
  * {@link KeyCheck#check} never throws, calls a string well-formed exactly when the reference and
  * {@link KeyFormat#isWellFormed} do, and no single-character typo of a well-formed key passes the checksum. In the
  * normal suite each method runs its stored inputs ({@code KeyCheckFuzzTestInputs/<method>/});
@@ -78,7 +78,7 @@ class KeyCheckFuzzTest {
         }
     }
 
-    /** The shape DESIGN.md §2 gives, computed the slow and obvious way. */
+    /** The shape docs/contract.md §2 gives, computed the slow and obvious way. */
     static KeyCheck.Shape reference(String s) {
         int n = s.length();
         if (n < 16 || n > 256 || !s.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) return KeyCheck.Shape.MALFORMED;

@@ -1,6 +1,6 @@
 package dev.keys.jwt.servlet;
 
-import dev.keys.core.JsonText;
+import dev.keys.core.internal.JsonText;
 
 
 import dev.keys.api.StoreException;

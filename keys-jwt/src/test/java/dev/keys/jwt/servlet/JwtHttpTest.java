@@ -1,8 +1,6 @@
-package dev.keys.servlet;
+package dev.keys.jwt.servlet;
 
 
-import dev.keys.jwt.servlet.TokenEndpointServlet;
-import dev.keys.jwt.servlet.JwksServlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
@@ -31,8 +29,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.problem;
+import dev.keys.servlet.ApiKeyFilter;
+import dev.keys.servlet.KeyAdminServlet;
+import dev.keys.servlet.harness.JettyHarness;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

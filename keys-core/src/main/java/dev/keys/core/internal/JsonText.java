@@ -1,8 +1,9 @@
-package dev.keys.core;
+package dev.keys.core.internal;
 
 /**
  * JSON string escaping for the few places that write JSON without Jackson (problem answers on the filter's hot
- * path, stored JSON columns, alert bodies). One copy, because a wrong escape is an injection.
+ * path, OAuth error bodies, alert bodies). One copy, because a wrong escape is an injection. Internal: the package
+ * is exported only to the keys modules that need it.
  */
 public final class JsonText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();

@@ -1,4 +1,6 @@
-package dev.keys.servlet;
+package dev.keys.servlet.harness;
+
+import dev.keys.servlet.ApiKeyFilter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,6 +46,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,23 +66,23 @@ import static org.junit.jupiter.api.Assertions.*;
  * every log line (JUL, which backs System.Logger, and System.out/err) is kept, so that a test class can check at the
  * end that no plaintext key it ever saw appeared anywhere but in the answer that issued it.
  */
-final class JettyHarness implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+public final class JettyHarness implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
     /** A response as received. */
-    record Exchange(String method, String uri, int status, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Exchange(String method, String uri, int status, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
                     .map(e -> e.getValue().get(0)).orElse(null);
         }
 
-        List<String> headers(String name) {
+        public List<String> headers(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
                     .map(Map.Entry::getValue).orElse(List.of());
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(body);
             } catch (IOException e) {
@@ -88,9 +92,9 @@ final class JettyHarness implements AutoCloseable {
     }
 
     /** A store that can be switched off as a real outage would. */
-    static final class SwitchableStore implements KeyStore {
-        final KeyStore delegate = new InMemoryKeyStore();
-        final AtomicBoolean down = new AtomicBoolean();
+    public static final class SwitchableStore implements KeyStore {
+        public final KeyStore delegate = new InMemoryKeyStore();
+        public final AtomicBoolean down = new AtomicBoolean();
 
         private void check() {
             if (down.get()) throw new StoreException.Unavailable("connection refused (test)", null);
@@ -105,25 +109,25 @@ final class JettyHarness implements AutoCloseable {
         @Override public long lastSequence() { check(); return delegate.lastSequence(); }
     }
 
-    final ManualClock clock = new ManualClock(T0);
-    final SwitchableStore store = new SwitchableStore();
-    final InMemoryAuditLog audit = new InMemoryAuditLog();
-    final InMemoryUsageLog usage = new InMemoryUsageLog(10_000, 10_000, Duration.ofDays(7), Duration.ZERO);
-    final Keys keys;
-    final Server server = new Server();
-    final ServletContextHandler context = new ServletContextHandler("/");
-    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-    int port;
+    public final ManualClock clock = new ManualClock(T0);
+    public final SwitchableStore store = new SwitchableStore();
+    public final InMemoryAuditLog audit = new InMemoryAuditLog();
+    public final InMemoryUsageLog usage = new InMemoryUsageLog(10_000, 10_000, Duration.ofDays(7), Duration.ZERO);
+    public final Keys keys;
+    public final Server server = new Server();
+    public final ServletContextHandler context = new ServletContextHandler("/");
+    public final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    public int port;
 
-    final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
+    public final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
     /** Plaintext to the exchange that issued it (null when issued in code). */
-    final Map<String, Exchange> issued = new ConcurrentHashMap<>();
-    final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
+    public final Map<String, Exchange> issued = new ConcurrentHashMap<>();
+    public final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
     private final Handler logHandler;
     private final PrintStream originalOut = System.out, originalErr = System.err;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-    JettyHarness(Roles roles, Tiers tiers) {
+    public JettyHarness(Roles roles, Tiers tiers) {
         keys = Keys.builder().store(store).clock(clock).audit(audit).roles(roles).tiers(tiers)
                 .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage)).build();
         SimpleFormatter f = new SimpleFormatter();
@@ -140,11 +144,11 @@ final class JettyHarness implements AutoCloseable {
         System.setErr(new PrintStream(tee(originalErr), true));
     }
 
-    JettyHarness(Roles roles) {
+    public JettyHarness(Roles roles) {
         this(roles, Tiers.NONE);
     }
 
-    JettyHarness() {
+    public JettyHarness() {
         this(Roles.EMPTY, Tiers.NONE);
     }
 
@@ -162,17 +166,17 @@ final class JettyHarness implements AutoCloseable {
         };
     }
 
-    JettyHarness filter(String pathSpec, Filter filter) {
+    public JettyHarness filter(String pathSpec, Filter filter) {
         context.addFilter(new FilterHolder(filter), pathSpec, EnumSet.of(DispatcherType.REQUEST));
         return this;
     }
 
-    JettyHarness servlet(String pathSpec, HttpServlet servlet) {
+    public JettyHarness servlet(String pathSpec, HttpServlet servlet) {
         context.addServlet(new ServletHolder(servlet), pathSpec);
         return this;
     }
 
-    JettyHarness start() throws Exception {
+    public JettyHarness start() throws Exception {
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -183,15 +187,15 @@ final class JettyHarness implements AutoCloseable {
         return this;
     }
 
-    URI uri(String pathAndQuery) {
+    public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
     }
 
-    HttpRequest.Builder request(String pathAndQuery) {
+    public HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
     }
 
-    Exchange send(HttpRequest request) {
+    public Exchange send(HttpRequest request) {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             Exchange e = new Exchange(request.method(), request.uri().toString(), r.statusCode(), r.headers().map(), r.body());
@@ -213,29 +217,29 @@ final class JettyHarness implements AutoCloseable {
         }
     }
 
-    Exchange get(String path, String... headers) {
+    public Exchange get(String path, String... headers) {
         return send(request(path).headers(headers.length == 0 ? new String[] {"Accept", "*/*"} : headers).GET().build());
     }
 
-    Exchange json(String method, String path, String body, String... headers) {
+    public Exchange json(String method, String path, String body, String... headers) {
         HttpRequest.Builder b = request(path).header("Content-Type", "application/json");
         if (headers.length > 0) b.headers(headers);
         return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     /** Issues a key in code and remembers its plaintext for the leak check. */
-    IssuedKey issue(NewKey.Builder request) {
+    public IssuedKey issue(NewKey.Builder request) {
         IssuedKey k = keys.manager().create(request.build(), KeyManager.SYSTEM);
         issued.put(k.plaintext(), new Exchange("", "", 0, Map.of(), ""));
         return k;
     }
 
-    static String bearer(String key) {
+    public static String bearer(String key) {
         return "Bearer " + key;
     }
 
     /** No plaintext seen in this run appears in any response but the one that issued it, nor in any log line. */
-    void assertNoLeaks() {
+    public void assertNoLeaks() {
         assertFalse(issued.isEmpty(), "the leak check saw no keys at all");
         String out;
         synchronized (console) {
@@ -273,7 +277,7 @@ final class JettyHarness implements AutoCloseable {
     }
 
     /** Says who the application sees: principal, roles, the verification attribute and the credential headers. */
-    static final class EchoServlet extends HttpServlet {
+    public static final class EchoServlet extends HttpServlet {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -293,5 +297,33 @@ final class JettyHarness implements AutoCloseable {
             res.setContentType("application/json");
             res.getWriter().write(body);
         }
+    }
+
+    /** Checks the problem+json answer field by field and returns it. */
+    public static JsonNode problem(Exchange e, int status, String code, String title) {
+        assertEquals(status, e.status(), e.body());
+        assertEquals("application/problem+json", e.header("Content-Type"));
+        assertEquals("no-store", e.header("Cache-Control"));
+        JsonNode b = e.json();
+        assertEquals(new TreeSet<>(List.of("type", "title", "status", "detail", "code", "requestId")), fieldNames(b));
+        assertEquals("https://keys.dev/problems/" + code.toLowerCase().replace('_', '-'), b.get("type").asText());
+        assertEquals(title, b.get("title").asText());
+        assertEquals(status, b.get("status").asInt());
+        assertEquals(code, b.get("code").asText());
+        assertTrue(b.get("requestId").asText().matches("[0-9a-f]{32}"), b.get("requestId").asText());
+        assertEquals(b.get("requestId").asText(), e.header("X-Request-Id"));
+        assertFalse(b.get("detail").asText().isBlank());
+        assertFalse(e.body().contains("Exception"), e.body());
+        assertFalse(e.body().contains("\tat "), e.body());
+        assertNull(e.header("RateLimit-Limit"));
+        assertNull(e.header("RateLimit-Remaining"));
+        assertNull(e.header("RateLimit-Reset"));
+        return b;
+    }
+
+    public static Set<String> fieldNames(JsonNode b) {
+        Set<String> names = new TreeSet<>();
+        b.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

@@ -1,0 +1,9 @@
+/** The servlet filter that admits requests with a valid key, the admin API, and policy files (JSON or YAML). */
+module dev.keys.servlet {
+    requires transitive dev.keys.core;
+    requires transitive jakarta.servlet;
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+
+    exports dev.keys.servlet;
+}
