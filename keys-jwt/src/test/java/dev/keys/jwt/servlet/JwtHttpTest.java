@@ -216,6 +216,15 @@ class JwtHttpTest {
         assertTrue(wrongBasic.header("WWW-Authenticate").startsWith("Basic realm="), wrongBasic.header("WWW-Authenticate"));
         Exchange wrongForm = tokenRequest("grant_type=client_credentials&client_id=" + id + "&client_secret=cs_nope");
         oauthError(wrongForm, 401, "invalid_client");
+        // Issue 14 #10: a Basic challenge to a client that posted its credentials in the form makes oauth4webapi and
+        // openid-client report a challenge instead of the invalid_client error.
+        assertNull(wrongForm.header("WWW-Authenticate"), "only a client that used the Authorization header is challenged");
+        Exchange noCredentials = tokenRequest("grant_type=client_credentials");
+        oauthError(noCredentials, 401, "invalid_client");
+        assertNull(noCredentials.header("WWW-Authenticate"));
+        Exchange otherScheme = tokenRequest("grant_type=client_credentials", "Authorization", "Bearer " + secret.substring(0, 10));
+        oauthError(otherScheme, 401, "invalid_client");
+        assertTrue(otherScheme.header("WWW-Authenticate").startsWith("Basic realm="), "told which scheme works");
         Exchange unknown = tokenRequest("grant_type=client_credentials", "Authorization", basic("client_unknown", secret));
         assertEquals(wrongBasic.json().get("error_description"), unknown.json().get("error_description"), "unknown and wrong alike");
 
