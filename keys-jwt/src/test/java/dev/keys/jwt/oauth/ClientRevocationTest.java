@@ -1,10 +1,6 @@
 package dev.keys.jwt.oauth;
 
-import dev.keys.api.ClientStore;
-import dev.keys.api.OAuthClient;
 import dev.keys.api.Outcome;
-import dev.keys.api.Page;
-import dev.keys.api.StoreException;
 import dev.keys.api.Verification;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.core.lifecycle.IssuedClient;
@@ -21,8 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,9 +28,7 @@ class ClientRevocationTest {
     static final String ISS = "https://auth.example", AUD = "https://api.example";
     static final Duration BOUND = Duration.ofSeconds(1);
 
-    final AtomicBoolean down = new AtomicBoolean();
-    final AtomicInteger reads = new AtomicInteger();
-    final Switchable store = new Switchable();
+    final SwitchableClientStore store = new SwitchableClientStore();
     ManualClock clock;
     SigningKeys keys;
     /** This instance: its ClientManager writes through the verifier's store. */
@@ -46,21 +38,6 @@ class ClientRevocationTest {
     ClientManager clients;
     TokenService tokens;
     IssuedClient client;
-
-    /** Counts reads and can fail like an unreachable database. */
-    final class Switchable implements ClientStore {
-        final InMemoryClientStore d = new InMemoryClientStore();
-
-        @Override public Optional<OAuthClient> findById(String id) {
-            reads.incrementAndGet();
-            if (down.get()) throw new StoreException.Unavailable("down (test)", null);
-            return d.findById(id);
-        }
-
-        @Override public OAuthClient create(OAuthClient c) { return d.create(c); }
-        @Override public OAuthClient update(OAuthClient c) { return d.update(c); }
-        @Override public Page<OAuthClient> list(Optional<String> t, int l, Optional<String> c) { return d.list(t, l, c); }
-    }
 
     @BeforeEach
     void setUp() {
@@ -104,12 +81,12 @@ class ClientRevocationTest {
         // ...and no longer once the interval is over, cached token or not.
         denied(there.verify(t), Outcome.REVOKED, "token's client is revoked");
         // Revoked is final: no store read for it again, even when the store is down.
-        down.set(true);
-        int before = reads.get();
+        store.down.set(true);
+        int before = store.reads.get();
         clock.advance(BOUND.multipliedBy(10));
         denied(there.verify(t), Outcome.REVOKED, "token's client is revoked");
         denied(here.verify(t), Outcome.REVOKED, "token's client is revoked");
-        assertEquals(before, reads.get());
+        assertEquals(before, store.reads.get());
     }
 
     @Test
@@ -130,28 +107,28 @@ class ClientRevocationTest {
     @Test
     void oneStoreReadPerClientPerInterval() {
         String a = token(), b = token();
-        int before = reads.get();
+        int before = store.reads.get();
         for (int i = 0; i < 50; i++) {
             assertInstanceOf(Verification.Valid.class, there.verify(i % 2 == 0 ? a : b));
             clock.advance(Duration.ofMillis(10));
         }
-        assertEquals(before + 1, reads.get(), "two tokens of one client, half an interval");
+        assertEquals(before + 1, store.reads.get(), "two tokens of one client, half an interval");
         clock.advance(BOUND);
         there.verify(a);
-        assertEquals(before + 2, reads.get());
+        assertEquals(before + 2, store.reads.get());
     }
 
     @Test
     void failsClosedWhenTheStoreIsDownAndRetriesOncePerInterval() {
         String t = token();
         assertInstanceOf(Verification.Valid.class, there.verify(t));
-        down.set(true);
+        store.down.set(true);
         clock.advance(BOUND);
-        int before = reads.get();
+        int before = store.reads.get();
         denied(there.verify(t), Outcome.STORE_UNAVAILABLE, "token's client status unavailable");
         for (int i = 0; i < 20; i++) denied(there.verify(t), Outcome.STORE_UNAVAILABLE, "token's client status unavailable");
-        assertEquals(before + 1, reads.get(), "a failed read is not retried on every request");
-        down.set(false);
+        assertEquals(before + 1, store.reads.get(), "a failed read is not retried on every request");
+        store.down.set(false);
         clock.advance(BOUND);
         assertInstanceOf(Verification.Valid.class, there.verify(t));
     }
@@ -161,7 +138,7 @@ class ClientRevocationTest {
         JwtVerifier lenient = verifier(Duration.ofSeconds(30));
         String t = token();
         assertInstanceOf(Verification.Valid.class, lenient.verify(t));
-        down.set(true);
+        store.down.set(true);
         clock.advance(Duration.ofSeconds(30));
         assertInstanceOf(Verification.Valid.class, lenient.verify(t));
         clock.advance(BOUND);
