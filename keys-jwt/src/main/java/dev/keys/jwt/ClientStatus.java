@@ -88,7 +88,9 @@ final class ClientStatus {
             if (current != null && (current.revoked() || now - current.triedAt < refreshNanos)) return current; // another thread read it
             try {
                 Optional<OAuthClient> c = store.findById(id);
-                return c.isPresent() ? seen(c.get(), now) : new Seen(CLIENT_UNKNOWN, 0, now, now);
+                Seen fresh = c.isPresent() ? seen(c.get(), now) : new Seen(CLIENT_UNKNOWN, 0, now, now);
+                // A write of this process that the store does not show yet (a lagging replica) stays.
+                return current != null && current.version > fresh.version ? new Seen(current.denial, current.version, now, now) : fresh;
             } catch (RuntimeException e) {
                 // The store is down: keep what was known, and try again after one interval.
                 return current == null ? new Seen(null, Long.MIN_VALUE, Long.MIN_VALUE, now)
