@@ -60,9 +60,11 @@ final class ClientStatus {
     /** How long after a successful read its status may still answer: the interval plus the stale bound. */
     private final long servesNanos;
     private final Cache<String, Seen> seen = Caffeine.newBuilder().maximumSize(MAX_CLIENTS).build();
+    private final ClientStore watched;
 
     private ClientStatus(JwtVerifier.Builder b) {
         this.store = b.clients;
+        this.watched = watching(b.clients, b.clock::nanos);
         this.refreshNanos = b.clientsRefresh.toNanos();
         long stale = b.clientsStaleBound.toNanos();
         this.servesNanos = refreshNanos + stale < 0 ? Long.MAX_VALUE : refreshNanos + stale;
@@ -114,8 +116,13 @@ final class ClientStatus {
         return new Seen(d, c.version(), now, now);
     }
 
+    /** The store, with every client written through it taken at once: for this process's {@code ClientManager}. */
+    ClientStore watched() {
+        return watched;
+    }
+
     /** {@code store}, with every client written through it taken at once ({@link #written}). */
-    ClientStore watching(ClientStore store, LongSupplier clock) {
+    private ClientStore watching(ClientStore store, LongSupplier clock) {
         return new ClientStore() {
             @Override
             public Optional<OAuthClient> findById(String clientId) {

@@ -113,7 +113,6 @@ public final class JwtVerifier implements CredentialVerifier {
     private final Predicate<String> revoked;
     private final Optional<SubjectLimits> limits;
     private final Optional<ClientStatus> clients;
-    private final Optional<ClientStore> watchedClients;
     private final Clock clock;
     private final KeyHasher hasher = KeyHasher.sha256();
     private final Cache<Digest, VerifiedToken> cache;
@@ -129,7 +128,6 @@ public final class JwtVerifier implements CredentialVerifier {
         this.limits = SubjectLimits.of(b);
         this.clock = b.clock;
         this.clients = ClientStatus.of(b);
-        this.watchedClients = clients.map(c -> c.watching(b.clients, clock::nanos));
         this.cache = VerifiedToken.cache(b.cacheSize, clock);
     }
 
@@ -209,10 +207,8 @@ public final class JwtVerifier implements CredentialVerifier {
     private Verification decide(VerifiedToken t, RequestContext ctx, Requirement requirement, long now) {
         if (now >= t.expiresAtNanos()) return t.expired();
         if (t.jti().filter(revoked).isPresent()) return t.revoked();
-        if (clients.isPresent()) {
-            Verification.Denied refused = clients.get().refusal(t, now);
-            if (refused != null) return refused;
-        }
+        Verification.Denied refused = clients.isPresent() ? clients.get().refusal(t, now) : null;
+        if (refused != null) return refused;
         Decision d = t.authz().check(ctx, now, requirement);
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), t.key());
         // Only authorised requests reach the limits, so 401 and 403 never consume.
@@ -239,7 +235,7 @@ public final class JwtVerifier implements CredentialVerifier {
      * @throws IllegalStateException when the verifier was built without {@link Builder#clients}
      */
     public ClientStore clientStore() {
-        return watchedClients.orElseThrow(() -> new IllegalStateException("this verifier was built without clients(ClientStore)"));
+        return clients.map(ClientStatus::watched).orElseThrow(() -> new IllegalStateException("built without clients(ClientStore)"));
     }
 
     /** Number of verified tokens cached (for metrics). */
@@ -460,13 +456,10 @@ public final class JwtVerifier implements CredentialVerifier {
         }
 
         /**
-         * The store of the OAuth clients whose tokens this verifier accepts: a token whose client (its
-         * {@code client_id} claim, else its {@code sub}) is revoked, disabled or unknown there is denied
-         * {@code REVOKED} (401), also when the token is cached. A client's status is read once per
-         * {@link #clientsRefresh} interval per client; a change made through {@link JwtVerifier#clientStore()}
-         * holds at once. When the store cannot be read, the token is denied {@code STORE_UNAVAILABLE}, unless
-         * {@link #clientsStaleBound} lets the last status serve a while. Default none: a token is good until it
-         * expires.
+         * The OAuth clients whose tokens this verifier accepts: a token whose client ({@code client_id}, else
+         * {@code sub}) is revoked, disabled or unknown there is {@code REVOKED} (401), cached or not. Read once per
+         * client per {@link #clientsRefresh}; a change through {@link JwtVerifier#clientStore()} holds at once; a
+         * store that cannot be read denies {@code STORE_UNAVAILABLE} past {@link #clientsStaleBound}. Default none.
          */
         public Builder clients(ClientStore store) { clients = Objects.requireNonNull(store, "store"); return this; }
 
