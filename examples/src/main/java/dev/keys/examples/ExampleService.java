@@ -2,6 +2,8 @@ package dev.keys.examples;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.keys.api.ClientStore;
+import dev.keys.api.OAuthClient;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
@@ -16,6 +18,7 @@ import dev.keys.core.limit.Tiers;
 import dev.keys.jdbc.JdbcStores;
 import dev.keys.jdbc.JdbcUsageLog;
 import dev.keys.servlet.ApiKeyFilter;
+import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
 import dev.keys.jwt.servlet.JwksServlet;
 import dev.keys.servlet.KeyAdminServlet;
 import dev.keys.jwt.servlet.TokenEndpointServlet;
@@ -28,10 +31,10 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ConditionalHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -54,7 +57,12 @@ import java.util.logging.Logger;
  * *    /admin/v1/...          keys:admin or keys:manage (docs/servlet.md), clients under /admin/v1/clients
  * POST /oauth/token           client credentials (RFC 6749 §4.4): a JWT that /api/* accepts as it accepts keys
  * GET  /.well-known/jwks.json the public signing keys
+ * GET  /.well-known/oauth-authorization-server  RFC 8414 metadata, for clients' discovery
+ * TRACE on any path           405, refused by Jetty before any servlet (it would echo the headers, keys included)
  * </pre>
+ *
+ * <p>It listens on {@code HOST} (default 127.0.0.1 only: it prints an admin key), keeps its files owner-only
+ * ({@link DataDir}), and hashes keys with the root secret's pepper ({@link KeyHashing}).
  */
 public final class ExampleService implements AutoCloseable {
     /** Roles a key may name instead of listing permissions. */
@@ -79,8 +87,8 @@ public final class ExampleService implements AutoCloseable {
             POST /api/documents       -> documents:write
             """);
 
-    /** {@code iss} and {@code aud} of the tokens this service issues and accepts. */
-    static final String ISSUER = "keys-example", AUDIENCE = "keys-example/api";
+    /** {@code aud} of the tokens this service issues and accepts; their {@code iss} is {@link Settings#issuerFor}. */
+    static final String AUDIENCE = "keys-example/api";
     static final Duration TOKEN_LIFETIME = Duration.ofMinutes(15), MAX_TOKEN_LIFETIME = Duration.ofHours(1);
 
     // Held, so that the levels set in quietLogging() are not lost when the loggers are collected.
@@ -93,10 +101,12 @@ public final class ExampleService implements AutoCloseable {
     private final Server server;
     private final AdminKeys.Outcome admin;
     private final String oauth;
+    private final String issuer;
+    private final KeyHashing.Chosen hashing;
     private boolean closed;
 
     private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
-                           AdminKeys.Outcome admin, String oauth) {
+                           AdminKeys.Outcome admin, String oauth, String issuer, KeyHashing.Chosen hashing) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.stores = stores;
@@ -104,6 +114,8 @@ public final class ExampleService implements AutoCloseable {
         this.server = server;
         this.admin = admin;
         this.oauth = oauth;
+        this.issuer = issuer;
+        this.hashing = hashing;
     }
 
     public static void main(String[] args) {
@@ -126,6 +138,7 @@ public final class ExampleService implements AutoCloseable {
 
     /** Starts the service; {@code out} gets the start-up message (and the admin key, the one time it is created). */
     static ExampleService start(Settings settings, PrintStream out) throws Exception {
+        if (settings.jdbcUrl().isEmpty() || settings.rootSecret().isEmpty()) DataDir.prepare(settings.dataDir());
         HikariDataSource ds = dataSource(settings);
         JdbcStores stores = null;
         Keys keys = null;
@@ -133,7 +146,11 @@ public final class ExampleService implements AutoCloseable {
         try {
             stores = JdbcStores.builder(ds).migrate(true).build();
             JdbcUsageLog usage = stores.usageLog();             // counts per key, minute and outcome; written every second
-            KeyHasher hasher = KeyHasher.sha256();
+            // The root secret seals the OAuth signing keys and derives the pepper keys are hashed with, so that the
+            // database alone can neither sign tokens nor test guessed keys.
+            RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
+            KeyHashing.Chosen hashing = KeyHashing.of(ds, root.secret());
+            KeyHasher hasher = hashing.hasher();
             keys = Keys.builder()
                     .store(stores.keyStore())
                     .hasher(hasher)
@@ -145,19 +162,35 @@ public final class ExampleService implements AutoCloseable {
                     .build();
             AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
 
+            // Bound first, so that the issuer derived from the port is known before the token service is made.
+            server = new Server();
+            HttpConfiguration http = new HttpConfiguration();
+            http.setSendServerVersion(false);
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(settings.host());
+            connector.setPort(settings.port());
+            server.addConnector(connector);
+            connector.open();
+            String issuer = settings.issuerFor(connector.getLocalPort());
+
             // OAuth 2.0 client credentials: the signing keys live in the database, sealed under the root secret, so
             // that a restart (or another instance) keeps accepting the tokens already issued.
-            RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
             SealedKeyring.Loaded keyring = SealedKeyring.loadOrCreate(ds, root.secret(), MAX_TOKEN_LIFETIME, keys.clock());
-            ClientManager clients = ClientManager.builder(stores.clientStore()).hasher(hasher).clock(keys.clock())
-                    .audit(stores.auditLog()).build();                 // client changes go to the same audit log as keys
-            TokenService tokens = TokenService.builder(clients, keyring.keys()).issuer(ISSUER).audience(AUDIENCE)
-                    .roles(ROLES).lifetime(TOKEN_LIFETIME).clock(keys.clock()).build();
-            JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), ISSUER, AUDIENCE)
+            ClientStore clientStore = stores.clientStore();
+            JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), issuer, AUDIENCE)
                     .roles(ROLES)
                     .clock(keys.clock())
-                    .limits(clients::ratelimits)                // a client's ratelimits hold for all its tokens together
+                    .clients(clientStore)                       // a revoked or disabled client's tokens: 401 within 1 s
+                    .clientsStaleBound(settings.staleBound())
+                    .limits(id -> clientStore.findById(id).map(OAuthClient::ratelimits).orElse(List.of())) // shared by its tokens
                     .build();
+            // Through the verifier's store, so that a revoke or disable made here holds from the next request.
+            ClientManager clients = ClientManager.builder(jwt.clientStore()).hasher(hasher).clock(keys.clock())
+                    .audit(stores.auditLog()).build();                 // client changes go to the same audit log as keys
+            TokenService tokens = TokenService.builder(clients, keyring.keys()).issuer(issuer).audience(AUDIENCE)
+                    .roles(ROLES).lifetime(TOKEN_LIFETIME).clock(keys.clock()).build();
+            AuthorizationServerMetadataServlet metadata = AuthorizationServerMetadataServlet.builder(issuer)
+                    .scopes(ROLES.flatten(ROLES.names(), Set.of()).granted()).build();
 
             ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example").build();
             KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage)
@@ -174,26 +207,29 @@ public final class ExampleService implements AutoCloseable {
             context.addServlet(new ServletHolder("admin", adminApi), "/admin/v1/*");
             context.addServlet(new ServletHolder("token", TokenEndpointServlet.builder(tokens).build()), "/oauth/token");
             context.addServlet(new ServletHolder("jwks", JwksServlet.of(keyring.keys())), "/.well-known/jwks.json");
+            context.addServlet(new ServletHolder("oauth-metadata", metadata), metadata.path());
             context.addFilter(new FilterHolder(filter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
-            server = new Server();
-            HttpConfiguration http = new HttpConfiguration();
-            http.setSendServerVersion(false);
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setPort(settings.port());
-            server.addConnector(connector);
-            server.setHandler(new GracefulHandler(context));   // on stop, requests in flight finish first
+            // TRACE on every path, mapped or not, before any servlet: HttpServlet.doTrace (and the default servlet
+            // behind unmapped paths) would echo the request headers, keys included (docs/contract.md §3).
+            ConditionalHandler.Reject noTrace = new ConditionalHandler.Reject(context, 405);
+            noTrace.includeMethod("TRACE");
+            server.setHandler(new GracefulHandler(noTrace));   // on stop, requests in flight finish first
             server.setStopTimeout(5_000);
             server.setStopAtShutdown(false);                   // our hook stops it, then flushes: order matters
             server.start();
+            if (settings.jdbcUrl().isEmpty()) DataDir.narrowDatabaseFiles(settings.dataDir(), Settings.H2_NAME);
 
             String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
                     + root.source();
-            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth);
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth, issuer, hashing);
             service.printStart(out);
             return service;
         } catch (Exception | Error e) {
-            if (server != null) server.stop();
+            if (server != null) {
+                server.stop();
+                for (var c : server.getConnectors()) if (c instanceof ServerConnector sc) sc.close(); // opened before start
+            }
             if (keys != null) keys.close();
             if (stores != null) stores.close();
             ds.close();
@@ -209,7 +245,6 @@ public final class ExampleService implements AutoCloseable {
             s.jdbcUser().ifPresent(cfg::setUsername);
             s.jdbcPassword().ifPresent(cfg::setPassword);
         } else {
-            Files.createDirectories(s.dataDir());
             // DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown hook would close the database before ours writes the usage
             // counts still in memory.
             cfg.setJdbcUrl("jdbc:h2:file:" + s.h2File() + ";DB_CLOSE_ON_EXIT=FALSE");
@@ -221,12 +256,15 @@ public final class ExampleService implements AutoCloseable {
     }
 
     private void printStart(PrintStream out) {
-        String base = "http://localhost:" + port();
+        String base = "http://" + settings.urlHost() + ":" + port();
         out.println("keys example listening on " + base);
+        out.println("  interface: " + settings.host() + (isLoopback(settings.host()) ? " only (HOST=0.0.0.0 listens on every interface)" : ""));
         out.println("  database:  " + settings.databaseDescription());
+        out.println("  hashing:   " + hashing.description());
         out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
         out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
+        out.println("  issuer:    " + issuer + " (metadata at /.well-known/oauth-authorization-server)");
         switch (admin.how()) {
             case "created" -> {
                 out.println("  admin key (" + admin.keyId() + "), shown this once, keep it:");
@@ -239,6 +277,19 @@ public final class ExampleService implements AutoCloseable {
         }
         out.println("  try:       curl " + base + "/admin/v1/keys -H 'Authorization: Bearer <admin key>'");
         out.flush();
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    }
+
+    /** The {@code iss} of the tokens this service issues. */
+    String issuer() {
+        return issuer;
+    }
+
+    ServerConnector connector() {
+        return (ServerConnector) server.getConnectors()[0];
     }
 
     int port() {

@@ -7,14 +7,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The secret that seals the OAuth signing keys in the database. From {@code KEYS_ROOT_SECRET} (what a deployment
@@ -24,7 +20,6 @@ import java.util.Set;
 final class RootSecret {
     static final int MIN_BYTES = 32;
     static final String FILE_NAME = "root-secret";
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private RootSecret() {
     }
@@ -36,7 +31,7 @@ final class RootSecret {
         if (fromEnvironment.isPresent()) return new Loaded(decode(fromEnvironment.get(), "KEYS_ROOT_SECRET"), "KEYS_ROOT_SECRET");
         Path file = dataDir.resolve(FILE_NAME);
         if (!Files.exists(file)) create(file);
-        if (posix(file) && !Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+        if (DataDir.posix(file) && !Files.getPosixFilePermissions(file).equals(DataDir.OWNER_ONLY_FILE)) {
             throw new IllegalStateException(file + " must be readable and writable by its owner only (chmod 600)");
         }
         return new Loaded(decode(Files.readString(file, StandardCharsets.US_ASCII), file.toString()), file.toString());
@@ -60,23 +55,17 @@ final class RootSecret {
     }
 
     private static void create(Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+        DataDir.prepare(file.getParent());
         byte[] secret = new byte[MIN_BYTES];
         new SecureRandom().nextBytes(secret);
-        FileAttribute<?>[] attrs = posix(file.getParent())
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
         try {
             // Created with its permissions, never widened then narrowed: no moment when another user could read it.
-            Files.createFile(file, attrs);
+            Files.createFile(file, DataDir.ownerOnly(file.getParent(), DataDir.OWNER_ONLY_FILE));
         } catch (FileAlreadyExistsException raced) {
             return;
         }
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write((Base64.getEncoder().encodeToString(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
         }
-    }
-
-    private static boolean posix(Path p) {
-        return Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class) != null;
     }
 }

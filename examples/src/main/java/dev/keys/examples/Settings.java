@@ -1,5 +1,7 @@
 package dev.keys.examples;
 
+import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -10,6 +12,7 @@ import java.util.Optional;
  * What the example reads from its environment. Every setting has a default, so that the README's one command
  * starts it on a fresh machine.
  *
+ * @param host        {@code HOST}, default {@code 127.0.0.1}: the interface to listen on ({@code 0.0.0.0} for all)
  * @param port        {@code PORT}, default 8080; 0 picks a free port (tests)
  * @param dataDir     {@code KEYS_DATA_DIR}, default {@code ./keys-data}: the H2 database and the root-secret file
  * @param jdbcUrl     {@code KEYS_JDBC_URL}: a PostgreSQL (or any H2) URL instead of the H2 file
@@ -18,10 +21,15 @@ import java.util.Optional;
  * @param adminKey    {@code KEYS_ADMIN_KEY}: a key in the key format, imported with {@code keys:admin} at start
  * @param rootSecret  {@code KEYS_ROOT_SECRET}: base64 or hex, at least 32 bytes; else a file in the data directory
  * @param staleBound  {@code KEYS_STALE_BOUND}, an ISO-8601 duration, default {@code PT0S} (fail closed): how long
- *                    cached keys keep serving once the database is seen failing
+ *                    cached keys (and OAuth clients' statuses) keep serving once the database is seen failing
+ * @param issuer      {@code KEYS_ISSUER}: the http(s) URL clients reach the service at, the {@code iss} of its
+ *                    tokens; default {@code http://<host>:<port>} ({@code localhost} for a loopback or wildcard host)
  */
-record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
-                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound) {
+record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
+                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer) {
+    static final String DEFAULT_HOST = "127.0.0.1";
+    /** Base name of the H2 files in the data directory. */
+    static final String H2_NAME = "keys";
 
     static Settings fromEnvironment(Map<String, String> env) {
         int port;
@@ -31,9 +39,15 @@ record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<Strin
             throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
         }
         if (port < 0 || port > 65535) throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
-        return new Settings(port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
+        Optional<String> issuer = nonBlank(env, "KEYS_ISSUER");
+        try {
+            issuer.ifPresent(AuthorizationServerMetadataServlet::builder);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("KEYS_ISSUER: " + e.getMessage());
+        }
+        return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
-                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env));
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer);
     }
 
     private static Duration staleBound(Map<String, String> env) {
@@ -58,7 +72,20 @@ record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<Strin
                 .orElse("H2 file " + h2File() + " (set KEYS_JDBC_URL for PostgreSQL)");
     }
 
+    /** The host in URLs the service prints and derives: {@code localhost} when it listens on loopback or everywhere. */
+    String urlHost() {
+        return switch (host) {
+            case "127.0.0.1", "::1", "[::1]", "localhost", "0.0.0.0", "::", "[::]" -> "localhost";
+            default -> host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        };
+    }
+
+    /** {@code KEYS_ISSUER}, or the URL of this host and the port the service listens on. */
+    String issuerFor(int listeningPort) {
+        return issuer.orElse("http://" + urlHost() + ":" + listeningPort);
+    }
+
     Path h2File() {
-        return dataDir.resolve("keys");
+        return dataDir.resolve(H2_NAME);
     }
 }

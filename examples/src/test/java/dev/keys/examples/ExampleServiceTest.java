@@ -2,27 +2,47 @@ package dev.keys.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keys.core.Keys;
 import dev.keys.core.format.KeyFormat;
+import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.lifecycle.ClientManager;
+import dev.keys.core.lifecycle.IssuedClient;
+import dev.keys.core.lifecycle.NewClient;
+import dev.keys.jdbc.JdbcStores;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -153,7 +173,9 @@ class ExampleServiceTest {
     @Test
     void oauthClientCredentialsOverHttp() throws Exception {
         String admin = new KeyFormat().generate("ops_live");
-        ExampleService first = start(Map.of("KEYS_ADMIN_KEY", admin));
+        // A fixed issuer, as a deployment has: the restart below listens on another free port.
+        Map<String, String> env = Map.of("KEYS_ADMIN_KEY", admin, "KEYS_ISSUER", "https://keys.example.test");
+        ExampleService first = start(env);
         assertTrue(output.contains("ES256 signing key generated, sealed under " + dir.resolve(RootSecret.FILE_NAME)), output);
         // Two tokens a minute for the client, whatever number of tokens it holds: refilled every 30 s, so the third
         // request is refused however slow the machine.
@@ -196,7 +218,7 @@ class ExampleServiceTest {
 
         // The signing keys are in the database, sealed: a restart keeps accepting the tokens already issued...
         first.close();
-        start(Map.of("KEYS_ADMIN_KEY", admin));
+        start(env);
         assertTrue(output.contains("ES256 signing keys sealed under"), output);
         assertEquals(200, get("/api/hello", token).statusCode());
         running.forEach(ExampleService::close);
@@ -214,6 +236,183 @@ class ExampleServiceTest {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Issue 14 #10 and #4: discovery leads to a working token endpoint; a revoked or disabled client's tokens are 401. */
+    @Test
+    void oauthDiscoveryAndClientRevocationOverHttp() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        ExampleService service = start(Map.of("KEYS_ADMIN_KEY", admin));
+        HttpResponse<String> found = get("/.well-known/oauth-authorization-server", null);
+        assertEquals(200, found.statusCode(), found.body());
+        JsonNode metadata = json.readTree(found.body());
+        String issuer = metadata.get("issuer").asText();
+        assertEquals("http://localhost:" + service.port(), issuer);
+        assertEquals(issuer, service.issuer());
+        assertTrue(output.contains("issuer:    " + issuer), output);
+        assertEquals(issuer + "/.well-known/jwks.json", metadata.get("jwks_uri").asText());
+        assertEquals("[\"client_credentials\"]", metadata.get("grant_types_supported").toString());
+        assertEquals("[\"documents:read\",\"documents:write\",\"hello:read\"]", metadata.get("scopes_supported").toString());
+
+        JsonNode client = adminCall(admin, "POST", "/admin/v1/clients", "{\"name\":\"reports\",\"roles\":[\"reader\"]}", 201);
+        String form = "grant_type=client_credentials&client_id=" + client.get("clientId").asText() + "&client_secret=";
+        HttpResponse<String> issued = postForm(metadata.get("token_endpoint").asText(), form + client.get("clientSecret").asText());
+        assertEquals(200, issued.statusCode(), issued.body());
+        String token = json.readTree(issued.body()).get("access_token").asText();
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        assertEquals(issuer, json.readTree(payload).get("iss").asText());
+        HttpResponse<String> wrong = postForm(metadata.get("token_endpoint").asText(), form + "cs_wrong");
+        assertEquals(401, wrong.statusCode());
+        assertTrue(wrong.headers().firstValue("WWW-Authenticate").isEmpty(), "no Basic challenge to a form-post client");
+
+        assertEquals(200, get("/api/hello", token).statusCode());
+        adminCall(admin, "POST", "/admin/v1/clients/" + client.get("clientId").asText() + "/revoke", "{\"reason\":\"leaked\"}", 200);
+        HttpResponse<String> revoked = get("/api/hello", token);
+        assertEquals(401, revoked.statusCode(), "from the next request on");
+        assertEquals("REVOKED", json.readTree(revoked.body()).get("code").asText());
+
+        JsonNode other = adminCall(admin, "POST", "/admin/v1/clients", "{\"name\":\"nightly\",\"roles\":[\"reader\"]}", 201);
+        String otherToken = json.readTree(token(other.get("clientId").asText(), other.get("clientSecret").asText(),
+                "grant_type=client_credentials").body()).get("access_token").asText();
+        assertEquals(200, get("/api/hello", otherToken).statusCode());
+        adminCall(admin, "POST", "/admin/v1/clients/" + other.get("clientId").asText() + "/disable", "{}", 200);
+        HttpResponse<String> disabled = get("/api/hello", otherToken);
+        assertEquals(401, disabled.statusCode());
+        assertEquals("token's client is disabled", json.readTree(disabled.body()).get("detail").asText());
+    }
+
+    /** Issue 14 #7: TRACE echoed the headers on unmapped paths (Jetty's default servlet); refused everywhere now. */
+    @Test
+    void traceIsRefusedOnEveryPathWithoutEchoingAKey() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        start(Map.of("KEYS_ADMIN_KEY", admin));
+        for (String path : List.of("/", "/nonexistent", "/hello", "/api/hello", "/api/documents", "/admin/v1/keys", "/oauth/token",
+                "/.well-known/jwks.json", "/.well-known/oauth-authorization-server")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).method("TRACE", HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Bearer " + admin).header("X-API-Key", admin).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, r.statusCode(), path + ": " + r.body());
+            assertFalse(r.body().contains(admin) || r.headers().map().toString().contains(admin), path + " echoed the key");
+        }
+    }
+
+    /** Issue 14 #9: the data directory is 0700 and its files 0600, also for a directory an older version left open. */
+    @Test
+    void theDataDirectoryIsOwnerOnly() throws Exception {
+        Path data = dir.resolve("data");
+        start(Map.of(), data).close();
+        assertOwnerOnly(data);
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(data.resolve("keys.mv.db"), PosixFilePermissions.fromString("rw-r--r--"));
+        start(Map.of(), data);
+        assertOwnerOnly(data);
+    }
+
+    static void assertOwnerOnly(Path data) throws Exception {
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+        List<String> files;
+        try (Stream<Path> list = Files.list(data)) {
+            files = list.map(p -> p.getFileName() + " " + permissions(p)).sorted().toList();
+        }
+        assertTrue(files.contains("keys.mv.db rw-------"), files.toString());
+        assertTrue(files.contains("root-secret rw-------"), files.toString());
+        for (String f : files) assertTrue(f.endsWith(" rw-------"), files.toString());
+    }
+
+    static String permissions(Path p) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Issue 14 #9: a new database hashes with the root secret's pepper; one written by SHA-256 goes on with it. */
+    @Test
+    void newDatabasesHashWithThePepperAndOlderOnesKeepVerifying() throws Exception {
+        String admin = new KeyFormat().generate("ops_live");
+        start(Map.of("KEYS_ADMIN_KEY", admin)).close();
+        byte[] root = RootSecret.load(Optional.empty(), dir).secret();
+        try (Db db = new Db(dir)) {
+            assertTrue(db.stores.keyStore().findByDigest(KeyHasher.hmacFromRootSecret(root).digest(admin)).isPresent());
+            assertTrue(db.stores.keyStore().findByDigest(KeyHasher.sha256().digest(admin)).isEmpty(), "not plain SHA-256");
+            assertEquals(KeyHashing.HMAC, db.setting());
+        }
+        assertTrue(output.contains("hashing:   HMAC-SHA256"), output);
+
+        // A database as the example made it before: keys and clients hashed with SHA-256, nothing recorded.
+        Path old = dir.resolve("old");
+        String oldAdmin = new KeyFormat().generate("ops_live");
+        IssuedClient oldClient;
+        try (Db db = new Db(old)) {
+            try (Keys keys = Keys.builder().store(db.stores.keyStore()).hasher(KeyHasher.sha256()).build()) {
+                AdminKeys.ensure(keys, KeyHasher.sha256(), Optional.of(oldAdmin));
+            }
+            oldClient = ClientManager.builder(db.stores.clientStore()).build()
+                    .create(new NewClient("old job", "default", Set.of("reader"), Set.of(), List.of()));
+        }
+        start(Map.of(), old);
+        assertTrue(output.contains("hashing:   SHA-256"), output);
+        assertEquals(200, get("/admin/v1/keys", oldAdmin).statusCode(), "the old admin key still verifies");
+        assertEquals(200, token(oldClient.clientId(), oldClient.clientSecret(), "grant_type=client_credentials").statusCode());
+        String newKey = adminCall(oldAdmin, "POST", "/admin/v1/keys", "{\"ownerId\":\"n\",\"prefix\":\"demo_live\",\"roles\":[\"reader\"]}", 201).get("key").asText();
+        assertEquals(200, get("/api/hello", newKey).statusCode(), "keys made later use the recorded hashing too");
+        running.forEach(ExampleService::close);
+        try (Db db = new Db(old)) {
+            assertEquals(KeyHashing.SHA256, db.setting());
+        }
+    }
+
+    /** The example's H2 file, opened as the example opens it. */
+    static final class Db implements AutoCloseable {
+        final JdbcDataSource ds = new JdbcDataSource();
+        final JdbcStores stores;
+
+        Db(Path data) throws Exception {
+            DataDir.prepare(data);
+            ds.setURL("jdbc:h2:file:" + data.resolve(Settings.H2_NAME) + ";DB_CLOSE_ON_EXIT=FALSE");
+            ds.setUser("sa");
+            stores = JdbcStores.builder(ds).migrate(true).build();
+        }
+
+        String setting() throws Exception {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT setting FROM " + KeyHashing.TABLE + " WHERE name = '" + KeyHashing.NAME + "'")) {
+                assertTrue(rs.next());
+                return rs.getString(1);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            stores.close();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            }
+        }
+    }
+
+    /** Issue 14 #9: it listens on 127.0.0.1 unless HOST says otherwise. */
+    @Test
+    void listensOnLoopbackOnlyUnlessHostSaysOtherwise() throws Exception {
+        ExampleService service = start(Map.of());
+        InetSocketAddress bound = (InetSocketAddress) ((ServerSocketChannel) service.connector().getTransport()).getLocalAddress();
+        assertEquals(InetAddress.getByName("127.0.0.1"), bound.getAddress());
+        assertTrue(output.contains("interface: 127.0.0.1 only"), output);
+        service.close();
+
+        ExampleService other = start(Map.of("HOST", "127.0.0.2"));
+        try (Socket s = new Socket()) {
+            assertThrows(ConnectException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", other.port()), 2_000));
+        }
+        HttpResponse<String> there = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + other.port() + "/hello")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, there.statusCode());
+        assertEquals("http://127.0.0.2:" + other.port(), other.issuer());
+    }
+
+    private HttpResponse<String> postForm(String url, String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void refusesAMalformedAdminKeyWithoutRepeatingIt() {
         String typo = new KeyFormat().generate("ops_live").replace('a', 'b').replace('A', 'B') + "x";
@@ -223,9 +422,13 @@ class ExampleServiceTest {
     }
 
     private ExampleService start(Map<String, String> env) throws Exception {
+        return start(env, dir);
+    }
+
+    private ExampleService start(Map<String, String> env, Path data) throws Exception {
         Map<String, String> all = new HashMap<>(env);
         all.put("PORT", "0");
-        all.put("KEYS_DATA_DIR", dir.toString());
+        all.put("KEYS_DATA_DIR", data.toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExampleService service = ExampleService.start(Settings.fromEnvironment(all), new PrintStream(out, true, StandardCharsets.UTF_8));
         running.add(service);

@@ -112,7 +112,8 @@ final class ClaimsMapping {
                     .updatedAt(created)
                     .expiresAt(Optional.of(exp.toInstant()))
                     .build();
-            return Checked.passed(VerifiedToken.of(key, KeyAuthz.compile(key, roles), validUntil, Optional.ofNullable(jti)));
+            String clientId = claims.getClaim("client_id") instanceof String c && !c.isEmpty() ? c : sub;
+            return Checked.passed(VerifiedToken.of(key, KeyAuthz.compile(key, roles), validUntil, Optional.ofNullable(jti), clientId));
         } catch (RuntimeException e) {
             return Checked.refused(CLAIMS);
         }

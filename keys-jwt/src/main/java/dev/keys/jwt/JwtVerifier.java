@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import dev.keys.api.ApiKey;
+import dev.keys.api.ClientStore;
 import dev.keys.api.Clock;
 import dev.keys.api.Digest;
 import dev.keys.api.Environment;
@@ -52,12 +53,14 @@ import java.util.function.Predicate;
  *
  * <p>Cost. A token verified once is cached by the SHA-256 of its text ({@code VerifiedToken}: Caffeine, bounded,
  * each entry until the token's expiry), so that a repeated token costs one pass over the text, one hash, one
- * lookup, the expiry and revocation checks, the authorization and, with {@link Builder#limits}, its subject's
- * buckets ({@code SubjectLimits}), like a cached API key; the signature is checked once per token.
+ * lookup, the expiry and revocation checks, with {@link Builder#clients} its client's status (one cache lookup;
+ * {@code ClientStatus}), the authorization and, with {@link Builder#limits}, its subject's buckets
+ * ({@code SubjectLimits}), like a cached API key; the signature is checked once per token.
  *
  * <p>Outcomes (docs/contract.md §3): everything about the token's shape, signature, key, issuer, audience or
  * validity window is {@code MALFORMED} with a safe detail; past {@code exp} is {@code EXPIRED}; a revoked
- * {@code jti} {@code REVOKED}; a key set that cannot be fetched with no usable cached copy
+ * {@code jti} {@code REVOKED}, and so is a token of a revoked, disabled or unknown client (with
+ * {@link Builder#clients}); a key set, or a client's status, that cannot be read with no usable cached copy
  * {@code STORE_UNAVAILABLE}. Details never hold the token or any part of it. Thread-safe; nothing here logs.
  */
 public final class JwtVerifier implements CredentialVerifier {
@@ -109,6 +112,7 @@ public final class JwtVerifier implements CredentialVerifier {
     private final ClaimsMapping claims;
     private final Predicate<String> revoked;
     private final Optional<SubjectLimits> limits;
+    private final Optional<ClientStatus> clients;
     private final Clock clock;
     private final KeyHasher hasher = KeyHasher.sha256();
     private final Cache<Digest, VerifiedToken> cache;
@@ -123,6 +127,7 @@ public final class JwtVerifier implements CredentialVerifier {
         this.claims = new ClaimsMapping(b, revoked);
         this.limits = SubjectLimits.of(b);
         this.clock = b.clock;
+        this.clients = ClientStatus.of(b);
         this.cache = VerifiedToken.cache(b.cacheSize, clock);
     }
 
@@ -202,6 +207,8 @@ public final class JwtVerifier implements CredentialVerifier {
     private Verification decide(VerifiedToken t, RequestContext ctx, Requirement requirement, long now) {
         if (now >= t.expiresAtNanos()) return t.expired();
         if (t.jti().filter(revoked).isPresent()) return t.revoked();
+        Verification.Denied refused = clients.isPresent() ? clients.get().refusal(t, now) : null;
+        if (refused != null) return refused;
         Decision d = t.authz().check(ctx, now, requirement);
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), t.key());
         // Only authorised requests reach the limits, so 401 and 403 never consume.
@@ -219,6 +226,16 @@ public final class JwtVerifier implements CredentialVerifier {
                 header.check(s).then(h ->
                         keys.select(h).then(candidates ->
                                 signatures.verify(s, h, candidates))));
+    }
+
+    /**
+     * The {@link Builder#clients} store, for this process's {@code ClientManager}: a client written through it holds
+     * for its tokens here from the next request on, without waiting for the refresh interval.
+     *
+     * @throws IllegalStateException when the verifier was built without {@link Builder#clients}
+     */
+    public ClientStore clientStore() {
+        return clients.map(ClientStatus::watched).orElseThrow(() -> new IllegalStateException("built without clients(ClientStore)"));
     }
 
     /** Number of verified tokens cached (for metrics). */
@@ -279,6 +296,8 @@ public final class JwtVerifier implements CredentialVerifier {
         Function<String, List<RateLimit>> limitsBySubject;
         Duration limitsRefresh = Duration.ofSeconds(30);
         long limitersSize = 100_000;
+        ClientStore clients;
+        Duration clientsRefresh = Duration.ofSeconds(1), clientsStaleBound = Duration.ZERO;
 
         private Builder() {
             algorithms.put("ES256", JWSAlgorithm.ES256);
@@ -433,6 +452,24 @@ public final class JwtVerifier implements CredentialVerifier {
         public Builder limitersSize(long n) {
             if (n <= 0) throw new IllegalArgumentException("limitersSize must be positive");
             limitersSize = n;
+            return this;
+        }
+
+        /**
+         * The OAuth clients whose tokens this verifier accepts: a token whose client ({@code client_id}, else
+         * {@code sub}) is revoked, disabled or unknown there is {@code REVOKED} (401), cached or not. Read once per
+         * client per {@link #clientsRefresh}; a change through {@link JwtVerifier#clientStore()} holds at once; a
+         * store that cannot be read denies {@code STORE_UNAVAILABLE} past {@link #clientsStaleBound}. Default none.
+         */
+        public Builder clients(ClientStore store) { clients = Objects.requireNonNull(store, "store"); return this; }
+
+        /** How long a client's status is used before it is read again (the propagation bound). Default 1 s. */
+        public Builder clientsRefresh(Duration d) { clientsRefresh = positive(d, "clientsRefresh"); return this; }
+
+        /** How long a client's last status serves once the store is seen failing. Default zero: fail closed. */
+        public Builder clientsStaleBound(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("clientsStaleBound must not be negative");
+            clientsStaleBound = d;
             return this;
         }
 

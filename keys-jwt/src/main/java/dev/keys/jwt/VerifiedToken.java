@@ -19,11 +19,13 @@ import java.util.Optional;
  * that a cached token allocates nothing to be answered.
  *
  * @param expiresAtNanos {@code exp} plus the clock skew, on the verifier's clock
+ * @param clientId       the OAuth client the token was issued to: its {@code client_id} claim (RFC 9068), else its
+ *                       {@code sub}
  */
-record VerifiedToken(ApiKey key, KeyAuthz authz, long expiresAtNanos, Optional<String> jti,
+record VerifiedToken(ApiKey key, KeyAuthz authz, long expiresAtNanos, Optional<String> jti, String clientId,
                      Verification.Valid valid, Verification.Denied expired, Verification.Denied revoked) {
-    static VerifiedToken of(ApiKey key, KeyAuthz authz, long expiresAtNanos, Optional<String> jti) {
-        return new VerifiedToken(key, authz, expiresAtNanos, jti, new Verification.Valid(key, RateLimitReport.NONE),
+    static VerifiedToken of(ApiKey key, KeyAuthz authz, long expiresAtNanos, Optional<String> jti, String clientId) {
+        return new VerifiedToken(key, authz, expiresAtNanos, jti, clientId, new Verification.Valid(key, RateLimitReport.NONE),
                 new Verification.Denied(Outcome.EXPIRED, JwtVerifier.EXPIRED.detail(), key),
                 new Verification.Denied(Outcome.REVOKED, JwtVerifier.REVOKED.detail(), key));
     }

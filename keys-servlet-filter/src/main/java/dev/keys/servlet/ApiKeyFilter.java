@@ -44,8 +44,9 @@ import java.util.Objects;
  * {@link Verification.Valid}; or answer the denial as {@code application/problem+json} with
  * {@code WWW-Authenticate}, {@code Retry-After} and the RateLimit fields, without calling the chain. Nothing here
  * blocks on I/O for a cached key, logs a credential, or verifies a request twice (a forwarded or included request
- * that already carries a verification passes as it is). Timing, metrics and alerts are decorators of the verifier
- * ({@link ObservingVerifier}), never code of the filter.
+ * that already carries a verification passes as it is). {@code TRACE} is answered 405 before anything else, since a
+ * servlet's inherited {@code doTrace} would echo the credential (docs/contract.md §3). Timing, metrics and alerts
+ * are decorators of the verifier ({@link ObservingVerifier}), never code of the filter.
  *
  * <p>Build it in code with {@link #builder(CredentialVerifier)} (a {@code Verifier}, a {@code Keys}' verifier, or
  * any composition of them), or declare it with its no-argument constructor and init-params (see
@@ -119,6 +120,12 @@ public final class ApiKeyFilter implements Filter {
         if (s == null) throw new ServletException("ApiKeyFilter was not initialised");
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("ApiKeyFilter serves HTTP only");
+        }
+        if ("TRACE".equals(request.getMethod())) {
+            // Before the credential is read: HttpServlet.doTrace echoes the request headers, key included (§3).
+            String id = Problem.send(response, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", "TRACE is not allowed");
+            LOG.log(System.Logger.Level.DEBUG, "keys: denied METHOD_NOT_ALLOWED (TRACE), request {0}", id);
+            return;
         }
         if (request.getAttribute(VERIFICATION_ATTRIBUTE) instanceof Verification.Valid) {
             chain.doFilter(request, response);

@@ -13,14 +13,15 @@ record BasicCredentials(String clientId, String clientSecret) {
     /**
      * The credentials part of an {@code Authorization} header, once its scheme is known to be Basic.
      *
-     * @throws OAuthException {@code invalid_client} for any other scheme
+     * @throws OAuthException {@code invalid_client} for any other scheme, with the Basic challenge: the client tried
+     *                        the {@code Authorization} header, so it is told the scheme that works there
      */
     static String basicPart(String authorization) {
         String h = authorization.trim();
         int sp = h.indexOf(' ');
         String scheme = sp < 0 ? h : h.substring(0, sp);
         if (!scheme.toLowerCase(Locale.ROOT).equals("basic"))
-            throw new OAuthException(OAuthError.INVALID_CLIENT, "only HTTP Basic or form parameters authenticate a client");
+            throw new OAuthException(OAuthError.INVALID_CLIENT, "only HTTP Basic or form parameters authenticate a client", true);
         return h.substring(sp + 1).trim();
     }
 

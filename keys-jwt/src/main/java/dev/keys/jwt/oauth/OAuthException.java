@@ -17,6 +17,10 @@ public final class OAuthException extends RuntimeException {
     private final String description;
     private final boolean basicAuthUsed;
 
+    /**
+     * @param basicAuthUsed whether the client authenticated (or tried to) with the {@code Authorization} header; only
+     *                      then does an {@code invalid_client} carry a challenge (RFC 6749 §5.2)
+     */
     public OAuthException(OAuthError error, String description, boolean basicAuthUsed) {
         super(error.code() + ": " + description, null, false, false);
         this.error = Objects.requireNonNull(error, "error");
@@ -40,7 +44,11 @@ public final class OAuthException extends RuntimeException {
         return error.httpStatus();
     }
 
-    /** {@code Basic realm="oauth"} for {@code invalid_client} when the client authenticated with HTTP Basic (§5.2). */
+    /**
+     * {@code Basic realm="oauth"} for {@code invalid_client} when the client used the {@code Authorization} header
+     * (§5.2); empty for a client that sent its credentials in the form, or none: a challenge would make it retry with
+     * Basic, and clients such as oauth4webapi report the challenge instead of the {@code invalid_client} error.
+     */
     public Optional<String> wwwAuthenticate() {
         return error == OAuthError.INVALID_CLIENT && basicAuthUsed ? Optional.of("Basic realm=\"oauth\", charset=\"UTF-8\"") : Optional.empty();
     }

@@ -1,14 +1,11 @@
 package dev.keys.jwt.servlet;
 
-import dev.keys.servlet.Problem;
-
 import dev.keys.jwt.SigningKeys;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -43,20 +40,6 @@ public final class JwksServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
-        String m = req.getMethod();
-        if (!m.equals("GET") && !m.equals("HEAD")) {
-            res.setHeader("Allow", "GET, HEAD");
-            Problem.send(res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", m + " is not allowed here; use GET");
-            return;
-        }
-        byte[] body = keys.jwks().getBytes(StandardCharsets.UTF_8);
-        res.setStatus(200);
-        res.setHeader("Cache-Control", cacheControl);
-        res.setContentType("application/json");
-        res.setContentLength(body.length);
-        if (m.equals("HEAD")) return;
-        try (OutputStream out = res.getOutputStream()) {
-            out.write(body);
-        }
+        PublicDocument.serve(req, res, keys.jwks().getBytes(StandardCharsets.UTF_8), cacheControl);
     }
 }

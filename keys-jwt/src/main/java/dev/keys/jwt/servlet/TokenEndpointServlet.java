@@ -32,12 +32,12 @@ import java.util.Optional;
  * <p>What is refused before the service sees anything: a method other than POST (405), a body that is not
  * {@code application/x-www-form-urlencoded} (400 {@code invalid_request}), a body larger than the limit (413), a
  * query string (400: credentials must never travel in a URL, RFC 6749 §2.3.1), and two {@code Authorization}
- * headers (400). Every 401 {@code invalid_client} carries {@code WWW-Authenticate: Basic}. The answer is the only
+ * headers (400). A 401 {@code invalid_client} carries {@code WWW-Authenticate: Basic} when the client used the
+ * {@code Authorization} header, and no challenge when it sent its credentials in the form (RFC 6749 §5.2). The answer is the only
  * place a token ever appears; nothing here logs a token, a secret or the body.
  */
 public final class TokenEndpointServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    static final String BASIC_CHALLENGE = "Basic realm=\"oauth\", charset=\"UTF-8\"";
     private static final System.Logger LOG = System.getLogger("dev.keys.jwt");
 
     private final transient TokenService tokens;
@@ -87,7 +87,7 @@ public final class TokenEndpointServlet extends HttpServlet {
         try {
             answer = tokens.handle(new String(body, StandardCharsets.UTF_8), authorization.stream().findFirst());
         } catch (OAuthException e) {
-            if (e.error() == OAuthError.INVALID_CLIENT) res.setHeader("WWW-Authenticate", e.wwwAuthenticate().orElse(BASIC_CHALLENGE));
+            e.wwwAuthenticate().ifPresent(challenge -> res.setHeader("WWW-Authenticate", challenge));
             send(res, e.httpStatus(), e.toJson());
             return;
         } catch (StoreException.Unavailable e) {

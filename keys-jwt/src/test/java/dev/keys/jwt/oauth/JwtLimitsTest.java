@@ -1,17 +1,12 @@
 package dev.keys.jwt.oauth;
 
-import dev.keys.core.store.InMemoryClientStore;
 import dev.keys.core.lifecycle.ClientUpdate;
 import dev.keys.core.lifecycle.NewClient;
 import dev.keys.core.lifecycle.IssuedClient;
 import dev.keys.core.lifecycle.ClientManager;
-import dev.keys.api.ClientStore;
-import dev.keys.api.OAuthClient;
 import dev.keys.api.Outcome;
-import dev.keys.api.Page;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RequestContext;
-import dev.keys.api.StoreException;
 import dev.keys.api.Verification;
 import dev.keys.test.ManualClock;
 import dev.keys.core.authz.Requirement;
@@ -25,8 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,34 +28,18 @@ class JwtLimitsTest {
     static final String ISS = "https://auth.example", AUD = "https://api.example";
     static final RequestContext CTX = RequestContext.of("GET", "/docs/1");
 
-    final AtomicBoolean down = new AtomicBoolean();
-    final AtomicInteger reads = new AtomicInteger();
+    final SwitchableClientStore store = new SwitchableClientStore();
     ManualClock clock;
     ClientManager clients;
     TokenService tokens;
     JwtVerifier verifier;
     IssuedClient client;
 
-    /** Counts reads and can fail like an unreachable database. */
-    final class Switchable implements ClientStore {
-        final InMemoryClientStore d = new InMemoryClientStore();
-
-        @Override public Optional<OAuthClient> findById(String id) {
-            reads.incrementAndGet();
-            if (down.get()) throw new StoreException.Unavailable("down (test)", null);
-            return d.findById(id);
-        }
-
-        @Override public OAuthClient create(OAuthClient c) { return d.create(c); }
-        @Override public OAuthClient update(OAuthClient c) { return d.update(c); }
-        @Override public Page<OAuthClient> list(Optional<String> t, int l, Optional<String> c) { return d.list(t, l, c); }
-    }
-
     @BeforeEach
     void setUp() {
         clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"));
         SigningKeys keys = SigningKeys.generate(SigningKeys.Algorithm.ES256, Duration.ofHours(1), clock);
-        clients = ClientManager.builder(new Switchable()).clock(clock).build();
+        clients = ClientManager.builder(store).clock(clock).build();
         tokens = TokenService.builder(clients, keys).issuer(ISS).audience(AUD).clock(clock).build();
         verifier = JwtVerifier.builderForIssuer(keys, ISS, AUD).clock(clock).limits(clients::ratelimits).limitsRefresh(Duration.ofSeconds(10)).build();
         client = clients.create(new NewClient("job", "acme", Set.of(), Set.of("documents:read"),
@@ -91,10 +68,10 @@ class JwtLimitsTest {
     @Test
     void limitsAreReadOncePerIntervalAndAChangeArrivesWithTheNextRead() {
         String t = token();
-        int before = reads.get();
+        int before = store.reads.get();
         assertTrue(verifier.verify(t, CTX, Requirement.NONE).isValid());
         assertTrue(verifier.verify(t, CTX, Requirement.NONE).isValid());
-        assertEquals(before + 1, reads.get(), "one read for two requests");
+        assertEquals(before + 1, store.reads.get(), "one read for two requests");
         clients.update(client.clientId(), ClientUpdate.NONE.withRatelimits(List.of(new RateLimit("burst", 5, Duration.ofSeconds(1)))));
         assertEquals(Outcome.RATE_LIMITED, verifier.verify(t, CTX, Requirement.NONE).outcome(), "old limits until the refresh");
         clock.advance(Duration.ofSeconds(10));
@@ -106,13 +83,13 @@ class JwtLimitsTest {
     void aStoreOutageKeepsTheLastLimiterAndFailsClosedWithoutOne() {
         String t = token();
         assertTrue(verifier.verify(t, CTX, Requirement.NONE).isValid());
-        down.set(true);
+        store.down.set(true);
         clock.advance(Duration.ofSeconds(11));
         assertTrue(verifier.verify(t, CTX, Requirement.NONE).isValid(), "the last known limits serve");
         IssuedClient other = clients.create(new NewClient("other", "acme", Set.of(), Set.of(), List.of()));
-        down.set(false);
+        store.down.set(false);
         String t2 = tokens.issue(other.clientId(), other.clientSecret(), Optional.empty()).accessToken();
-        down.set(true);
+        store.down.set(true);
         Verification v = verifier.verify(t2, CTX, Requirement.NONE);
         assertEquals(Outcome.STORE_UNAVAILABLE, v.outcome());
         assertFalse(v.toString().contains(t2));

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,9 @@ class JwtHttpTest {
                 .servlet("/admin/*", KeyAdminServlet.builder(h.keys).auditLog(h.audit).clients(clients).build())
                 .servlet("/plain-admin/*", KeyAdminServlet.builder(h.keys).build())
                 .servlet("/oauth/token", TokenEndpointServlet.builder(tokens).build())
-                .servlet("/.well-known/jwks.json", JwksServlet.of(signing));
+                .servlet("/.well-known/jwks.json", JwksServlet.of(signing))
+                .servlet(AuthorizationServerMetadataServlet.WELL_KNOWN,
+                        AuthorizationServerMetadataServlet.builder(ISS).scopes(List.of("documents:read", "documents:write")).build());
         // The same, declared by class name: the filter finds Keys and the JwtVerifier in context attributes.
         h.context.setAttribute(ApiKeyFilter.DEFAULT_KEYS_ATTRIBUTE, h.keys);
         h.context.setAttribute("my.jwt", jwt);
@@ -216,6 +219,15 @@ class JwtHttpTest {
         assertTrue(wrongBasic.header("WWW-Authenticate").startsWith("Basic realm="), wrongBasic.header("WWW-Authenticate"));
         Exchange wrongForm = tokenRequest("grant_type=client_credentials&client_id=" + id + "&client_secret=cs_nope");
         oauthError(wrongForm, 401, "invalid_client");
+        // Issue 14 #10: a Basic challenge to a client that posted its credentials in the form makes oauth4webapi and
+        // openid-client report a challenge instead of the invalid_client error.
+        assertNull(wrongForm.header("WWW-Authenticate"), "only a client that used the Authorization header is challenged");
+        Exchange noCredentials = tokenRequest("grant_type=client_credentials");
+        oauthError(noCredentials, 401, "invalid_client");
+        assertNull(noCredentials.header("WWW-Authenticate"));
+        Exchange otherScheme = tokenRequest("grant_type=client_credentials", "Authorization", "Bearer " + secret.substring(0, 10));
+        oauthError(otherScheme, 401, "invalid_client");
+        assertTrue(otherScheme.header("WWW-Authenticate").startsWith("Basic realm="), "told which scheme works");
         Exchange unknown = tokenRequest("grant_type=client_credentials", "Authorization", basic("client_unknown", secret));
         assertEquals(wrongBasic.json().get("error_description"), unknown.json().get("error_description"), "unknown and wrong alike");
 
@@ -260,6 +272,38 @@ class JwtHttpTest {
         assertTrue(parsed.verify(new ECDSAVerifier(key)), "Nimbus verifies the token with the published key");
         assertEquals(c.get("clientId").asText(), parsed.getJWTClaimsSet().getSubject());
         assertEquals(405, h.json("POST", "/.well-known/jwks.json", "{}").status());
+    }
+
+    /** Issue 14 #10: what oauth4webapi's and openid-client's discovery read, and a token got by following it. */
+    @Test
+    void rfc8414MetadataLeadsToTheTokenEndpointAndTheKeys() throws Exception {
+        Exchange e = h.get(AuthorizationServerMetadataServlet.WELL_KNOWN);
+        assertEquals(200, e.status(), e.body());
+        assertTrue(e.header("Content-Type").startsWith("application/json"), e.header("Content-Type"));
+        assertTrue(e.header("Cache-Control").matches("public, max-age=\\d+"), e.header("Cache-Control"));
+        JsonNode m = e.json();
+        assertEquals(ISS, m.get("issuer").asText());
+        assertEquals(ISS + "/oauth/token", m.get("token_endpoint").asText());
+        assertEquals(ISS + "/.well-known/jwks.json", m.get("jwks_uri").asText());
+        assertEquals("[\"client_credentials\"]", m.get("grant_types_supported").toString());
+        assertEquals("[\"client_secret_basic\",\"client_secret_post\"]", m.get("token_endpoint_auth_methods_supported").toString());
+        assertEquals("[]", m.get("response_types_supported").toString());
+        assertEquals("[\"documents:read\",\"documents:write\"]", m.get("scopes_supported").toString());
+        assertEquals(200, h.send(h.request(AuthorizationServerMetadataServlet.WELL_KNOWN).method("HEAD", HttpRequest.BodyPublishers.noBody()).build()).status());
+        assertEquals(405, h.json("POST", AuthorizationServerMetadataServlet.WELL_KNOWN, "{}").status());
+
+        // Followed as a client would (the issuer's host is this Jetty, as behind a proxy): the token's iss is the
+        // metadata's issuer, and its key is in the published set.
+        JsonNode c = newClient("{\"tenant\": \"acme\", \"permissions\": [\"documents:read\"]}");
+        String tokenPath = URI.create(m.get("token_endpoint").asText()).getPath();
+        Exchange t = h.send(h.request(tokenPath).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=" + c.get("clientId").asText()
+                        + "&client_secret=" + c.get("clientSecret").asText())).build());
+        assertEquals(200, t.status(), t.body());
+        SignedJWT jwt = SignedJWT.parse(t.json().get("access_token").asText());
+        assertEquals(m.get("issuer").asText(), jwt.getJWTClaimsSet().getIssuer());
+        JWKSet keys = JWKSet.parse(h.get(URI.create(m.get("jwks_uri").asText()).getPath()).body());
+        assertNotNull(keys.getKeyByKeyId(jwt.getHeader().getKeyID()));
     }
 
     @Test
