@@ -177,8 +177,9 @@ public final class ClientManager {
     }
 
     /**
-     * Revokes a client: no token is issued to it again. Tokens it already holds stay valid until they expire
-     * (short-lived by design); revoke their {@code jti}s in a {@code JtiDenyList} to cut them off sooner.
+     * Revokes a client: no token is issued to it again, and the tokens it already holds are refused by a
+     * {@code JwtVerifier} built with {@code clients(store)} (keys-jwt): at once when this manager writes through
+     * that verifier's {@code clientStore()}, and within its refresh interval on other instances.
      */
     public OAuthClient revoke(String clientId, Actor actor, Optional<String> reason) {
         return change(clientId, "client.revoke", actor, reason, c -> c.withStatus(KeyStatus.REVOKED, clock.instant()));
