@@ -1,0 +1,97 @@
+package dev.keys.redis;
+
+import dev.keys.api.ApiKey;
+import dev.keys.api.RateLimit;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compiled Redis side of one key's limits: its lanes, the hashes they live in, and the script's arguments.
+ *
+ * <p>Names. A key's own buckets live in {@code {<prefix>:k:<key id>}:k}; every id is percent-encoded so that no
+ * tenant, owner or key id can end a hash tag or run into the next part. The hash tag is the braces: Redis Cluster
+ * keeps everything of one bucket in one slot.
+ */
+final class Plan {
+    final Lane[] lanes;
+    final String[] keys;
+    private final String[] ttls;
+
+    Plan(ApiKey key, List<RateLimit> limits, String prefix, Duration idle) {
+        List<String> names = new ArrayList<>();
+        names.add("{" + prefix + ":k:" + encode(key.id()) + "}:k");
+        this.keys = names.toArray(String[]::new);
+        this.lanes = new Lane[limits.size()];
+        long[] ttl = new long[keys.length];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane(limits.get(i), 0);
+            ttl[lanes[i].key] = Math.max(ttl[lanes[i].key], ttlMillis(lanes[i], idle));
+        }
+        this.ttls = new String[keys.length];
+        for (int i = 0; i < ttls.length; i++) ttls[i] = Long.toString(ttl[i]);
+    }
+
+    /** How long a hash must outlive its last write: until the lane is full again, plus leases and clock skew. */
+    private static long ttlMillis(Lane lane, Duration idle) {
+        BigInteger ms = lane.horizon.divide(lane.perNano).divide(BigInteger.valueOf(1_000_000)).add(BigInteger.valueOf(idle.toMillis() + 1));
+        return ms.bitLength() < 53 ? ms.longValue() : 1L << 53; // beyond 285,000 years
+    }
+
+    static String encode(String id) {
+        StringBuilder b = new StringBuilder(id.length());
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c == '%' || c == '{' || c == '}' || c == ':' || c <= ' ' || c >= 0x7f) {
+                for (byte x : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) b.append('%').append(String.format("%02X", x & 0xff));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The script's ARGV; {@code reports} and {@code leases} per lane, or null when there is nothing to report or lease. */
+    String[] args(String op, long now, long cost, String reportId, String[] reports, String leaseId, long leaseExpiry, BigInteger[] leases) {
+        String[] a = new String[6 + keys.length + 7 * lanes.length];
+        a[0] = op;
+        a[1] = Integer.toString(lanes.length);
+        a[2] = Lane.nanos(now);
+        a[3] = reportId;
+        a[4] = leaseId;
+        a[5] = leaseId.isEmpty() ? "" : Lane.nanos(leaseExpiry);
+        System.arraycopy(ttls, 0, a, 6, ttls.length);
+        int at = 6 + keys.length;
+        for (int i = 0; i < lanes.length; i++, at += 7) {
+            Lane l = lanes[i];
+            a[at] = Integer.toString(l.key + 1);
+            a[at + 1] = l.field;
+            a[at + 2] = Lane.digits(l.at(now));
+            a[at + 3] = Lane.digits(l.tokens(cost));
+            a[at + 4] = l.horizonDigits;
+            a[at + 5] = reports == null ? "" : reports[i];
+            a[at + 6] = leases == null ? "" : Lane.digits(leases[i]);
+        }
+        return a;
+    }
+
+    /** The script's answer: 0 refused, 1 taken, 2 taken and leased; per lane its debt and the now it was judged at. */
+    record Reply(int status, BigInteger[] debts, BigInteger[] nows) {
+        boolean taken() {
+            return status > 0;
+        }
+    }
+
+    Reply reply(List<Object> r) {
+        if (r.size() != 1 + 2 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
+        BigInteger[] debts = new BigInteger[lanes.length];
+        BigInteger[] nows = new BigInteger[lanes.length];
+        for (int i = 0; i < lanes.length; i++) {
+            debts[i] = new BigInteger((String) r.get(1 + 2 * i));
+            nows[i] = new BigInteger((String) r.get(2 + 2 * i));
+        }
+        return new Reply(((Long) r.get(0)).intValue(), debts, nows);
+    }
+}
