@@ -101,21 +101,24 @@ final class LeasedLimiter extends RateLimiter {
         Held s = (Held) STATE.getVolatile(this);
         long now = Math.max(nowNanos, s.seen);
         if (s.serves(cost, now)) return null;
+        BigInteger[] debts = null;
         if (s.lease != null) {
-            BigInteger[] debts = s.debts(now);
+            // Refused here only on what this bucket surely owes: other leases may come back at any moment.
+            debts = s.debts(now, false);
             for (int i = 0; i < debts.length; i++) {
                 if (!plan.lanes[i].fits(debts[i], cost)) {
                     see(now);
-                    return new Verdicts.Refused(plan.lanes, debts, cost);
+                    return new Verdicts.Refused(plan.lanes, s.debts(now, true), cost);
                 }
             }
+            debts = s.debts(now, true);
         }
         if (!link.up()) return fallback.tryConsume(cost, nowNanos);
         s = freeze();
         Lane[] lanes = plan.lanes;
         String reportId = s.lease != null ? s.lease.id : "";
         String[] reports = reportId.isEmpty() ? null : s.report();
-        long size = size(now, s.used + cost);
+        long size = fitting(size(now, s.used + cost), debts, cost);
         String leaseId = size > 0 ? id() : "";
         BigInteger[] units = null;
         if (size > 0) {
@@ -130,10 +133,12 @@ final class LeasedLimiter extends RateLimiter {
             return fallback.tryConsume(cost, nowNanos); // the frozen lease is reported at the next call
         }
         BigInteger[] view = new BigInteger[lanes.length];
-        for (int i = 0; i < lanes.length; i++) view[i] = r.nows()[i].add(r.debts()[i]).add(r.taken() ? lanes[i].tokens(cost) : BigInteger.ZERO);
+        for (int i = 0; i < lanes.length; i++) {
+            view[i] = r.nows()[i].add(r.debts()[i]).subtract(r.outs()[i]).add(r.taken() ? lanes[i].tokens(cost) : BigInteger.ZERO);
+        }
         boolean leased = r.status() == 2;
         STATE.setVolatile(this, Held.fresh(this, new Lease(leased ? leaseId : "", leased ? size : 0,
-                leased ? now + leases.timeNanos : Long.MIN_VALUE, view), now));
+                leased ? now + leases.timeNanos : Long.MIN_VALUE, view, r.outs()), now));
         if (leased) holders.add(this);
         return r.taken() ? Verdicts.Taken.of(lanes, r.debts(), cost) : new Verdicts.Refused(lanes, r.debts(), cost);
     }
@@ -169,13 +174,26 @@ final class LeasedLimiter extends RateLimiter {
         return want >= maxLease ? maxLease : (long) want;
     }
 
+    /** No more than the last call's view says is left after {@code cost}, so that a lease near the limit still fits. */
+    private long fitting(long size, BigInteger[] debts, long cost) {
+        if (size == 0 || debts == null) return size;
+        BigInteger max = BigInteger.valueOf(size);
+        for (int i = 0; i < debts.length; i++) {
+            Lane l = plan.lanes[i];
+            BigInteger room = l.horizon.subtract(debts[i]).subtract(l.tokens(cost));
+            if (room.signum() <= 0) return 0;
+            max = max.min(room.divide(l.perToken));
+        }
+        return max.longValue() >= 2 ? max.longValue() : 0;
+    }
+
     /** Gives back what the current lease has not spent (on close); a lease that cannot be given back lapses. */
     synchronized void giveBack(long nowNanos) {
         Held s = freeze();
         if (s.lease == null || s.lease.id.isEmpty() || !link.up()) return;
         try {
             link.eval(plan.keys, plan.args("give", Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, null));
-            STATE.setVolatile(this, new Held(this, new Lease("", 0, Long.MIN_VALUE, s.lease.view), s.used, s.tats, s.seen));
+            STATE.setVolatile(this, new Held(this, new Lease("", 0, Long.MIN_VALUE, s.lease.view, s.lease.out), s.used, s.tats, s.seen));
         } catch (Link.Down e) {
             // it lapses in Redis after leaseTime + clockSkew, counted as spent
         }
@@ -189,7 +207,7 @@ final class LeasedLimiter extends RateLimiter {
     @Override
     protected List<RateLimitStatus> peek(long nowNanos) {
         Held s = (Held) STATE.getVolatile(this);
-        if (s.lease != null) return Verdicts.statuses(plan.lanes, s.debts(Math.max(nowNanos, s.seen)));
+        if (s.lease != null) return Verdicts.statuses(plan.lanes, s.debts(Math.max(nowNanos, s.seen), true));
         if (link.up()) {
             try {
                 return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, null))).debts());
@@ -202,11 +220,12 @@ final class LeasedLimiter extends RateLimiter {
 
     /**
      * What this instance knows of the bucket after its last call: per lane, when it is full again as that call left
-     * it (in lane units, counting other leases as owed), and the reservation it holds ({@code id} empty for none).
+     * it and what other leases held then (both in lane units), and the reservation it holds ({@code id} empty for
+     * none).
      */
-    record Lease(String id, long size, long until, BigInteger[] view) {
+    record Lease(String id, long size, long until, BigInteger[] view, BigInteger[] out) {
         Lease spentAt(long used) {
-            return new Lease(id, used, until, view);
+            return new Lease(id, used, until, view, out);
         }
     }
 
@@ -241,8 +260,11 @@ final class LeasedLimiter extends RateLimiter {
             return lease != null && lease.size - used >= cost && now < lease.until;
         }
 
-        /** What each lane owes at {@code now}: the last call's view plus the uses made since, as one bucket sees them. */
-        BigInteger[] debts(long now) {
+        /**
+         * What each lane owes at {@code now}: the last call's view plus the uses made since, as one bucket sees them,
+         * and, {@code withOthers}, what other leases held at that call.
+         */
+        BigInteger[] debts(long now, boolean withOthers) {
             Lane[] lanes = owner.plan.lanes;
             BigInteger[] out = new BigInteger[lanes.length];
             for (int i = 0; i < lanes.length; i++) {
@@ -250,6 +272,7 @@ final class LeasedLimiter extends RateLimiter {
                 if (used > 0) full = full.max(lanes[i].at(tats[i]));
                 BigInteger d = full.subtract(lanes[i].at(now));
                 out[i] = d.signum() > 0 ? d : BigInteger.ZERO;
+                if (withOthers) out[i] = out[i].add(lease.out[i]);
             }
             return out;
         }
@@ -272,7 +295,7 @@ final class LeasedLimiter extends RateLimiter {
 
         @Override
         public List<RateLimitStatus> statuses() {
-            return Verdicts.statuses(owner.plan.lanes, debts(seen));
+            return Verdicts.statuses(owner.plan.lanes, debts(seen, true));
         }
 
         @Override

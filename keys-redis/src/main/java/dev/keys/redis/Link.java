@@ -11,7 +11,6 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The one connection to Redis and whether it is usable. Request threads call {@link #eval} only while it is up, and
  * a failed or timed-out call takes it down (one log line and one alert per transition); from then on no request
- * waits for Redis: a background probe every {@code probeInterval} reconnects, reloads the script and brings it up,
- * and the shared state takes over again from the next request. Lettuce's own reconnects are capped at the same
- * interval, and commands are refused, not queued, while disconnected.
+ * waits for Redis: a background probe every {@code probeInterval} opens a new connection, loads the script and brings
+ * the link up, and the shared state takes over again from the next request. Lettuce does not reconnect on its own
+ * and refuses commands while disconnected, so that nothing queues behind a dead connection.
  */
 final class Link implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.keys.redis");
@@ -59,10 +58,9 @@ final class Link implements AutoCloseable {
         this.sha = sha1(script);
         this.alerts = alerts;
         this.fallbackText = failClosed ? "rate-limited requests answer STORE_UNAVAILABLE" : "rate limits fall back to in-process buckets";
-        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), probeInterval, 2, TimeUnit.MILLISECONDS)).build();
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources, u);
-        client.setOptions(ClientOptions.builder().autoReconnect(true)
+        client.setOptions(ClientOptions.builder().autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(max(timeout, Duration.ofMillis(500))).build())
@@ -155,15 +153,18 @@ final class Link implements AutoCloseable {
         }
     }
 
-    private void probe() {
-        if (up || closed) return;
+    /** One probe: when down, tries Redis and brings the link up if it answers. Package-private for tests. */
+    boolean probe() {
+        if (up || closed) return up;
         if (connect()) LOG.log(System.Logger.Level.INFO, "keys-redis: Redis at {0} answers again; rate limits are shared again", where);
+        return up;
     }
 
     private boolean connect() {
         try {
             StatefulRedisConnection<String, String> c = connection;
-            if (c == null) {
+            if (c == null || !c.isOpen()) {
+                if (c != null) c.closeAsync();
                 c = client.connect();
                 connection = c;
             }

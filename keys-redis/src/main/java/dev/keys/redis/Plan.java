@@ -77,21 +77,26 @@ final class Plan {
         return a;
     }
 
-    /** The script's answer: 0 refused, 1 taken, 2 taken and leased; per lane its debt and the now it was judged at. */
-    record Reply(int status, BigInteger[] debts, BigInteger[] nows) {
+    /**
+     * The script's answer: 0 refused, 1 taken, 2 taken and leased; per lane its debt (other leases included), what
+     * other leases hold, and the now it was judged at.
+     */
+    record Reply(int status, BigInteger[] debts, BigInteger[] outs, BigInteger[] nows) {
         boolean taken() {
             return status > 0;
         }
     }
 
     Reply reply(List<Object> r) {
-        if (r.size() != 1 + 2 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
+        if (r.size() != 1 + 3 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
         BigInteger[] debts = new BigInteger[lanes.length];
+        BigInteger[] outs = new BigInteger[lanes.length];
         BigInteger[] nows = new BigInteger[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
-            debts[i] = new BigInteger((String) r.get(1 + 2 * i));
-            nows[i] = new BigInteger((String) r.get(2 + 2 * i));
+            debts[i] = new BigInteger((String) r.get(1 + 3 * i));
+            outs[i] = new BigInteger((String) r.get(2 + 3 * i));
+            nows[i] = new BigInteger((String) r.get(3 + 3 * i));
         }
-        return new Reply(((Long) r.get(0)).intValue(), debts, nows);
+        return new Reply(((Long) r.get(0)).intValue(), debts, outs, nows);
     }
 }

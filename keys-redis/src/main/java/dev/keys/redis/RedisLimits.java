@@ -102,6 +102,11 @@ public final class RedisLimits implements LimiterFactory, AutoCloseable {
         return link.calls();
     }
 
+    /** Probes Redis now rather than at the next interval (tests wait on this, never on time). */
+    boolean probe() {
+        return link.probe();
+    }
+
     /** Redis calls that failed or timed out, since start. */
     public long failures() {
         return link.failures();

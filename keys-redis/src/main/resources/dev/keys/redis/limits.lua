@@ -12,7 +12,7 @@
 -- values per lane: key index, field, now (units), cost, horizon (capacity in units), the report of the old lease
 -- (units used .. its uses' own tat, or ''), the units of the new lease ('' for none).
 -- Reply: 0 refused, 1 taken, 2 taken and leased; then per lane the debt it was judged with (tat - now, at least 0,
--- plus what other leases hold) and the now it was judged at.
+-- plus what other leases hold), what other leases hold, and the now it was judged at.
 local W, B = 4, 1e12
 local ZERO = {0, 0, 0, 0}
 
@@ -100,7 +100,7 @@ for i = 1, n do
     lease = num(lease, 1)
     if cmp(add(after, lease), horizon) > 0 then fitsLease = false end
   end
-  l.tat, l.now, l.d, l.debt, l.cost, l.lease, l.keep, l.changed = tat, now, d, debt, cost, lease, keep, changed
+  l.tat, l.now, l.d, l.out, l.debt, l.cost, l.lease, l.keep, l.changed = tat, now, d, out, debt, cost, lease, keep, changed
   lanes[i] = l
 end
 
@@ -114,6 +114,7 @@ local touched = {}
 for i = 1, n do
   local l = lanes[i]
   reply[#reply + 1] = str(l.debt)
+  reply[#reply + 1] = str(l.out)
   reply[#reply + 1] = str(l.now)
   if op ~= 'peek' and (status > 0 or l.changed) then
     local tat, keep = l.tat, l.keep
