@@ -17,9 +17,31 @@ import java.util.List;
 @FunctionalInterface
 public interface LimiterFactory {
 
-    /** Token buckets in this process ({@link RateLimiter#of}). */
+    /**
+     * Token buckets in this process: {@link RateLimiter#of} for a key's own bandwidths, and for owner- and
+     * tenant-wide ones ({@link RateLimit.Scope}) one shared bucket per scope id and bandwidth, at most 100,000 of them.
+     */
     static LimiterFactory inProcess() {
-        return (key, limits) -> RateLimiter.of(limits);
+        return inProcess(100_000);
+    }
+
+    /** As {@link #inProcess()}, keeping at most {@code maxSharedBuckets} owner and tenant buckets (least used go first). */
+    static LimiterFactory inProcess(long maxSharedBuckets) {
+        if (maxSharedBuckets <= 0) throw new IllegalArgumentException("maxSharedBuckets must be positive");
+        return new ScopedLimiters(maxSharedBuckets);
+    }
+
+    /**
+     * Whether the limiter made for {@code before} can go on serving {@code key} with {@code limits}, so that its
+     * buckets do not refill early: the same bandwidths, and the same tenant and owner where a bandwidth is theirs.
+     */
+    static boolean reusable(RateLimiter limiter, ApiKey before, ApiKey key, List<RateLimit> limits) {
+        if (!limiter.sameLimits(limits)) return false;
+        for (RateLimit l : limits) {
+            if (l.scope() == RateLimit.Scope.TENANT && !before.tenant().equals(key.tenant())) return false;
+            if (l.scope() == RateLimit.Scope.OWNER && !(before.tenant().equals(key.tenant()) && before.ownerId().equals(key.ownerId()))) return false;
+        }
+        return true;
     }
 
     /**

@@ -41,7 +41,8 @@ final class Entry {
         this.key = key;
         this.authz = KeyAuthz.compile(key, roles);
         EffectiveLimits limits = tiers.effective(key);
-        this.limiter = previous != null && previous.limiter.sameLimits(limits.ratelimits()) ? previous.limiter : limiters.create(key, limits.ratelimits());
+        this.limiter = previous != null && LimiterFactory.reusable(previous.limiter, previous.key, key, limits.ratelimits())
+                ? previous.limiter : limiters.create(key, limits.ratelimits());
         this.quota = limits.quota();
         this.counted = quota.isPresent() || key.remaining().isPresent();
         this.expiresAtNanos = key.expiresAt().map(Clock::toNanos).orElse(Long.MAX_VALUE);
