@@ -11,9 +11,14 @@ import java.util.List;
 /**
  * The compiled Redis side of one key's limits: its lanes, the hashes they live in, and the script's arguments.
  *
- * <p>Names. A key's own buckets live in {@code {<prefix>:k:<key id>}:k}; every id is percent-encoded so that no
- * tenant, owner or key id can end a hash tag or run into the next part. The hash tag is the braces: Redis Cluster
- * keeps everything of one bucket in one slot.
+ * <p>Names. A key's own bandwidths are fields of {@code {<prefix>:k:<key id>}:k:<key id>}; owner-wide ones of
+ * {@code {<prefix>:o:<tenant>:<owner>}:o}, tenant-wide ones of {@code {<prefix>:t:<tenant>}:t}, so that every key
+ * naming the same owner bandwidth meets in the same field. A field is named by the bandwidth itself
+ * ({@code name/limit/duration/burst}): keys that differ in it count apart. Every id is percent-encoded so that no
+ * tenant, owner or key id can end a hash tag or run into the next part. The braces are the hash tag, which Redis
+ * Cluster uses to keep a hash in one slot; a key that has owner-wide (or tenant-wide) bandwidths keeps its own hash
+ * under the owner's (or tenant's) tag, so that one script can take them together. Only a key with both owner- and
+ * tenant-wide bandwidths spans two slots.
  */
 final class Plan {
     final Lane[] lanes;
@@ -21,15 +26,33 @@ final class Plan {
     private final String[] ttls;
 
     Plan(ApiKey key, List<RateLimit> limits, String prefix, Duration idle) {
-        List<String> names = new ArrayList<>();
-        names.add("{" + prefix + ":k:" + encode(key.id()) + "}:k");
-        this.keys = names.toArray(String[]::new);
-        this.lanes = new Lane[limits.size()];
-        long[] ttl = new long[keys.length];
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(limits.get(i), 0);
-            ttl[lanes[i].key] = Math.max(ttl[lanes[i].key], ttlMillis(lanes[i], idle));
+        boolean owner = false, tenant = false;
+        for (RateLimit l : limits) {
+            owner |= l.scope() == RateLimit.Scope.OWNER;
+            tenant |= l.scope() == RateLimit.Scope.TENANT;
         }
+        String ownerTag = "o:" + encode(key.tenant()) + ":" + encode(key.ownerId());
+        String tenantTag = "t:" + encode(key.tenant());
+        String keyTag = owner ? ownerTag : tenant ? tenantTag : "k:" + encode(key.id());
+        List<String> names = new ArrayList<>();
+        this.lanes = new Lane[limits.size()];
+        for (int i = 0; i < lanes.length; i++) {
+            RateLimit l = limits.get(i);
+            String hash = switch (l.scope()) {
+                case KEY -> "{" + prefix + ":" + keyTag + "}:k:" + encode(key.id());
+                case OWNER -> "{" + prefix + ":" + ownerTag + "}:o";
+                case TENANT -> "{" + prefix + ":" + tenantTag + "}:t";
+            };
+            int at = names.indexOf(hash);
+            if (at < 0) {
+                at = names.size();
+                names.add(hash);
+            }
+            lanes[i] = new Lane(l, at);
+        }
+        this.keys = names.toArray(String[]::new);
+        long[] ttl = new long[keys.length];
+        for (Lane l : lanes) ttl[l.key] = Math.max(ttl[l.key], ttlMillis(l, idle));
         this.ttls = new String[keys.length];
         for (int i = 0; i < ttls.length; i++) ttls[i] = Long.toString(ttl[i]);
     }
