@@ -28,6 +28,8 @@ final class Lane {
     final BigInteger horizon;
     final String horizonDigits;
     private final BigInteger perSecond;
+    /** The arguments of the usual cost of 1, made once. */
+    private final String oneDigits, roomOneDigits;
     final long capacity;
     final long windowSeconds;
     /** Nanoseconds per token when whole and the bucket spans at most 2^60 ns, so a lease can count it in longs; else 0. */
@@ -50,6 +52,18 @@ final class Lane {
         boolean whole = t[1].signum() == 0 && t[0].bitLength() < 63
                 && t[0].multiply(BigInteger.valueOf(capacity)).compareTo(BigInteger.valueOf(LEASE_HORIZON)) <= 0;
         this.tokenNanos = whole ? t[0].longValueExact() : 0;
+        this.oneDigits = digits(perToken);
+        this.roomOneDigits = digits(horizon.subtract(perToken));
+    }
+
+    /** {@code cost} tokens, as the script's argument. */
+    String costDigits(long cost) {
+        return cost == 1 ? oneDigits : digits(tokens(cost));
+    }
+
+    /** The capacity less {@code cost} tokens (never negative: a cost above the capacity never reaches the script). */
+    String roomDigits(long cost) {
+        return cost == 1 ? roomOneDigits : digits(horizon.subtract(tokens(cost)));
     }
 
     static String digits(BigInteger v) {

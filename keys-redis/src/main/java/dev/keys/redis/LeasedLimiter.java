@@ -115,32 +115,22 @@ final class LeasedLimiter extends RateLimiter {
         }
         if (!link.up()) return fallback.tryConsume(cost, nowNanos);
         s = freeze();
-        Lane[] lanes = plan.lanes;
         String reportId = s.lease != null ? s.lease.id : "";
         String[] reports = reportId.isEmpty() ? null : s.report();
         long size = fitting(size(now, s.used + cost), debts, cost);
         String leaseId = size > 0 ? id() : "";
-        BigInteger[] units = null;
-        if (size > 0) {
-            units = new BigInteger[lanes.length];
-            for (int i = 0; i < lanes.length; i++) units[i] = lanes[i].tokens(size);
-        }
         Plan.Reply r;
         try {
             r = plan.reply(link.eval(plan.keys, plan.args("take", now, cost, reportId, reports, leaseId,
-                    now + leases.timeNanos + leases.skewNanos, units)));
+                    now + leases.timeNanos + leases.skewNanos, size)), now);
         } catch (Link.Down e) {
             return fallback.tryConsume(cost, nowNanos); // the frozen lease is reported at the next call
         }
-        BigInteger[] view = new BigInteger[lanes.length];
-        for (int i = 0; i < lanes.length; i++) {
-            view[i] = r.nows()[i].add(r.debts()[i]).subtract(r.outs()[i]).add(r.taken() ? lanes[i].tokens(cost) : BigInteger.ZERO);
-        }
         boolean leased = r.status() == 2;
         STATE.setVolatile(this, Held.fresh(this, new Lease(leased ? leaseId : "", leased ? size : 0,
-                leased ? now + leases.timeNanos : Long.MIN_VALUE, view, r.outs()), now));
+                leased ? now + leases.timeNanos : Long.MIN_VALUE, r.views(), r.outs()), now));
         if (leased) holders.add(this);
-        return r.taken() ? Verdicts.Taken.of(lanes, r.debts(), cost) : new Verdicts.Refused(lanes, r.debts(), cost);
+        return r.taken() ? new Verdicts.Taken(plan.lanes, r.debts()) : new Verdicts.Refused(plan.lanes, r.debts(), cost);
     }
 
     /** Records a later clock reading on a refusal decided here, so that a clock going back afterwards counts from it. */
@@ -192,7 +182,7 @@ final class LeasedLimiter extends RateLimiter {
         Held s = freeze();
         if (s.lease == null || s.lease.id.isEmpty() || !link.up()) return;
         try {
-            link.eval(plan.keys, plan.args("give", Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, null));
+            link.eval(plan.keys, plan.args("give", Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, 0));
             STATE.setVolatile(this, new Held(this, new Lease("", 0, Long.MIN_VALUE, s.lease.view, s.lease.out), s.used, s.tats, s.seen));
         } catch (Link.Down e) {
             // it lapses in Redis after leaseTime + clockSkew, counted as spent
@@ -210,7 +200,7 @@ final class LeasedLimiter extends RateLimiter {
         if (s.lease != null) return Verdicts.statuses(plan.lanes, s.debts(Math.max(nowNanos, s.seen), true));
         if (link.up()) {
             try {
-                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, null))).debts());
+                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
             } catch (Link.Down e) {
                 // below
             }

@@ -76,50 +76,69 @@ final class Plan {
         return b.toString();
     }
 
-    /** The script's ARGV; {@code reports} and {@code leases} per lane, or null when there is nothing to report or lease. */
-    String[] args(String op, long now, long cost, String reportId, String[] reports, String leaseId, long leaseExpiry, BigInteger[] leases) {
+    /**
+     * The script's ARGV. {@code reports} holds per lane the report of lease {@code reportId} (null when there is none);
+     * a lease of {@code leaseSize} tokens is asked for under {@code leaseId} unless it could not fit any lane anyway.
+     */
+    String[] args(String op, long now, long cost, String reportId, String[] reports, String leaseId, long leaseExpiry, long leaseSize) {
         String[] a = new String[6 + keys.length + 7 * lanes.length];
         a[0] = op;
         a[1] = Integer.toString(lanes.length);
         a[2] = Lane.nanos(now);
         a[3] = reportId;
-        a[4] = leaseId;
-        a[5] = leaseId.isEmpty() ? "" : Lane.nanos(leaseExpiry);
         System.arraycopy(ttls, 0, a, 6, ttls.length);
+        boolean lease = leaseSize > 0;
         int at = 6 + keys.length;
         for (int i = 0; i < lanes.length; i++, at += 7) {
             Lane l = lanes[i];
             a[at] = Integer.toString(l.key + 1);
             a[at + 1] = l.field;
             a[at + 2] = Lane.digits(l.at(now));
-            a[at + 3] = Lane.digits(l.tokens(cost));
-            a[at + 4] = l.horizonDigits;
+            a[at + 3] = l.costDigits(cost);
+            a[at + 4] = l.roomDigits(cost);
             a[at + 5] = reports == null ? "" : reports[i];
-            a[at + 6] = leases == null ? "" : Lane.digits(leases[i]);
+            if (lease) {
+                BigInteger units = l.tokens(leaseSize);
+                BigInteger room = l.horizon.subtract(l.tokens(cost)).subtract(units);
+                if (room.signum() < 0) lease = false;
+                else a[at + 6] = Lane.digits(units) + Lane.digits(room);
+            }
         }
+        if (!lease) for (int i = 0; i < lanes.length; i++) a[6 + keys.length + 7 * i + 6] = "";
+        a[4] = lease ? leaseId : "";
+        a[5] = lease ? Lane.nanos(leaseExpiry) : "";
         return a;
     }
 
     /**
-     * The script's answer: 0 refused, 1 taken, 2 taken and leased; per lane its debt (other leases included), what
-     * other leases hold, and the now it was judged at.
+     * The script's answer: 0 refused, 1 taken, 2 taken and leased; per lane what it owes after the call (other leases
+     * included), when it is full again counting from the time it was judged at (a view, in lane units), and what
+     * other leases hold.
      */
-    record Reply(int status, BigInteger[] debts, BigInteger[] outs, BigInteger[] nows) {
+    record Reply(int status, BigInteger[] debts, BigInteger[] views, BigInteger[] outs) {
         boolean taken() {
             return status > 0;
         }
     }
 
-    Reply reply(List<Object> r) {
-        if (r.size() != 1 + 3 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
+    Reply reply(List<Object> r, long now) {
+        if (r.size() != 1 + 2 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
         BigInteger[] debts = new BigInteger[lanes.length];
+        BigInteger[] views = new BigInteger[lanes.length];
         BigInteger[] outs = new BigInteger[lanes.length];
-        BigInteger[] nows = new BigInteger[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
-            debts[i] = new BigInteger((String) r.get(1 + 3 * i));
-            outs[i] = new BigInteger((String) r.get(2 + 3 * i));
-            nows[i] = new BigInteger((String) r.get(3 + 3 * i));
+            String value = (String) r.get(1 + 2 * i);
+            String out = (String) r.get(2 + 2 * i);
+            BigInteger judged = lanes[i].at(now);
+            BigInteger tat = BigInteger.ZERO;
+            if (!value.isEmpty()) {
+                tat = new BigInteger(value.substring(0, Lane.DIGITS));
+                judged = judged.max(new BigInteger(value.substring(Lane.DIGITS, 2 * Lane.DIGITS)));
+            }
+            outs[i] = out.isEmpty() ? BigInteger.ZERO : new BigInteger(out);
+            views[i] = tat.max(judged);
+            debts[i] = views[i].subtract(judged).add(outs[i]);
         }
-        return new Reply(((Long) r.get(0)).intValue(), debts, outs, nows);
+        return new Reply(((Long) r.get(0)).intValue(), debts, views, outs);
     }
 }

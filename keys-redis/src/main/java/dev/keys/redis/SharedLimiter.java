@@ -34,18 +34,18 @@ final class SharedLimiter extends RateLimiter {
         if (!link.up()) return fallback.tryConsume(cost, nowNanos);
         Plan.Reply r;
         try {
-            r = plan.reply(link.eval(plan.keys, plan.args("take", nowNanos, cost, "", null, "", 0, null)));
+            r = plan.reply(link.eval(plan.keys, plan.args("take", nowNanos, cost, "", null, "", 0, 0)), nowNanos);
         } catch (Link.Down e) {
             return fallback.tryConsume(cost, nowNanos);
         }
-        return r.taken() ? Verdicts.Taken.of(plan.lanes, r.debts(), cost) : new Verdicts.Refused(plan.lanes, r.debts(), cost);
+        return r.taken() ? new Verdicts.Taken(plan.lanes, r.debts()) : new Verdicts.Refused(plan.lanes, r.debts(), cost);
     }
 
     @Override
     protected List<RateLimitStatus> peek(long nowNanos) {
         if (link.up()) {
             try {
-                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, null))).debts());
+                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
             } catch (Link.Down e) {
                 // below
             }

@@ -53,12 +53,6 @@ final class Verdicts {
 
     /** Admitted; {@code debts} are what each lane owes after the request. */
     record Taken(Lane[] lanes, BigInteger[] debts) implements LimitResult {
-        static Taken of(Lane[] lanes, BigInteger[] before, long cost) {
-            BigInteger[] after = new BigInteger[lanes.length];
-            for (int i = 0; i < after.length; i++) after[i] = before[i].add(lanes[i].tokens(cost));
-            return new Taken(lanes, after);
-        }
-
         @Override
         public boolean admitted() {
             return true;
