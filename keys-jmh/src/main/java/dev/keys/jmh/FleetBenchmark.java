@@ -1,13 +1,10 @@
 package dev.keys.jmh;
 
-import dev.keys.api.RateLimit;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Requirement;
-import dev.keys.core.lifecycle.KeyManager;
-import dev.keys.core.lifecycle.NewKey;
 import dev.keys.redis.RedisLimits;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -30,7 +27,6 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -71,14 +67,6 @@ public class FleetBenchmark {
             requirement = Requirement.of(PermissionQuery.parse("documents:read"));
         }
 
-        String issue() {
-            return keys.manager().create(NewKey.builder("sk_live").ownerId("bench")
-                    .permissions(Set.of("documents:read", "documents:write", "billing:read", "users:read", "reports:*"))
-                    .ratelimits(new RateLimit("burst", 1_000_000_000L, Duration.ofSeconds(1)),
-                            new RateLimit("sustained", 60_000_000_000L, Duration.ofMinutes(1)))
-                    .build(), KeyManager.SYSTEM).plaintext();
-        }
-
         @TearDown(Level.Trial)
         public void tearDown() {
             keys.close();
@@ -111,7 +99,7 @@ public class FleetBenchmark {
 
         @Setup(Level.Trial)
         public void setUp(Fleet fleet) {
-            key = fleet.issue();
+            key = VerifyBenchmark.issue(fleet.keys);
             ctx = RequestContext.of("GET", "/documents/1");
             if (!fleet.keys.verifier().verify(key, ctx, fleet.requirement).isValid()) throw new IllegalStateException("setup key not valid");
         }

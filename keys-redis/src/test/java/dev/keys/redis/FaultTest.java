@@ -33,6 +33,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static dev.keys.core.lifecycle.KeyManager.SYSTEM;
+import static dev.keys.core.limit.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,7 +121,7 @@ class FaultTest {
             assertTrue(redis.probe());
             assertTrue(redis.available());
             long calls = redis.calls();
-            assertEquals(10, LocalFirstTest.drain(l, T0, 30), "a restarted Redis kept nothing: the shared bucket is full");
+            assertEquals(10, drain(l, T0, 30), "a restarted Redis kept nothing: the shared bucket is full");
             assertEquals(30, redis.calls() - calls, "decided in Redis again");
             assertEquals(30, redis.fallbacks(), "no more fallbacks");
             assertEquals(1, warnings());
@@ -135,9 +136,9 @@ class FaultTest {
             assertTrue(l.tryConsume(1, T0).admitted());
             assertTrue(l.tryConsume(1, T0).admitted()); // leases 100
             server.kill();
-            assertEquals(100, LocalFirstTest.drain(l, T0, 100), "the lease is the fleet's to spend, Redis or not");
+            assertEquals(100, drain(l, T0, 100), "the lease is the fleet's to spend, Redis or not");
             assertEquals(0, redis.fallbacks());
-            assertEquals(1000, LocalFirstTest.drain(l, T0, 2000), "then in-process buckets, full");
+            assertEquals(1000, drain(l, T0, 2000), "then in-process buckets, full");
             assertFalse(redis.available());
         }
     }
@@ -179,7 +180,7 @@ class FaultTest {
                 admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
             assertTrue(redis.probe());
-            assertEquals(8, LocalFirstTest.drain(l, T0, 20), "shared again: 10 less the 2 Redis saw");
+            assertEquals(8, drain(l, T0, 20), "shared again: 10 less the 2 Redis saw");
         }
     }
 
@@ -191,10 +192,10 @@ class FaultTest {
             assertFalse(redis.available());
             assertEquals("redis-down", alert().rule());
             RateLimiter l = redis.create(RedisTests.anyKey(), TEN_A_MINUTE);
-            assertEquals(10, LocalFirstTest.drain(l, T0, 20));
+            assertEquals(10, drain(l, T0, 20));
             server.start();
             assertTrue(redis.probe());
-            assertEquals(10, LocalFirstTest.drain(l, T0, 20), "now in Redis");
+            assertEquals(10, drain(l, T0, 20), "now in Redis");
             assertEquals(20, redis.calls());
         }
     }

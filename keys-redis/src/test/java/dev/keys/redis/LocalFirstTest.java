@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.keys.core.limit.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,11 +118,5 @@ class LocalFirstTest {
         long before = redis.calls();
         assertEquals(3000, drain(l, T0, 3000));
         assertEquals(3000, redis.calls() - before, "one round trip per request, as in EXACT");
-    }
-
-    static int drain(RateLimiter l, long now, int attempts) {
-        int n = 0;
-        for (int i = 0; i < attempts; i++) if (l.tryConsume(1, now).admitted()) n++;
-        return n;
     }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.keys.core.limit.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The scope spec against both modes in the real Redis, and owner buckets shared across instances. */
@@ -71,9 +72,9 @@ class ScopeTest {
         RateLimiter here = exact.create(a, List.of(owner));
         RateLimiter there = otherInstance.create(b, List.of(owner));
         RateLimiter thereToo = otherInstance.create(a, List.of(owner, new RateLimit("own", 100, Duration.ofSeconds(1))));
-        assertEquals(4, LocalFirstTest.drain(here, T0, 4));
-        assertEquals(3, LocalFirstTest.drain(there, T0, 3));
-        assertEquals(3, LocalFirstTest.drain(thereToo, T0, 10));
-        assertEquals(0, LocalFirstTest.drain(here, T0, 10));
+        assertEquals(4, drain(here, T0, 4));
+        assertEquals(3, drain(there, T0, 3));
+        assertEquals(3, drain(thereToo, T0, 10));
+        assertEquals(0, drain(here, T0, 10));
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static dev.keys.core.lifecycle.KeyManager.SYSTEM;
+import static dev.keys.core.limit.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -60,12 +61,6 @@ public abstract class LimitScopeSpec {
         Instant t = Instant.parse("2026-03-01T12:00:00Z");
         return ApiKey.builder().id(id).tenant(tenant).ownerId(owner).prefix("sk_test").start("abcd").digest(Digest.of(new byte[32]))
                 .createdAt(t).updatedAt(t).build();
-    }
-
-    static int drain(RateLimiter l, long now, int attempts) {
-        int n = 0;
-        for (int i = 0; i < attempts; i++) if (l.tryConsume(1, now).admitted()) n++;
-        return n;
     }
 
     @Test

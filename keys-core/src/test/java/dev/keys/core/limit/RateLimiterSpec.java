@@ -34,7 +34,8 @@ public abstract class RateLimiterSpec {
         return limiter(List.of(limits));
     }
 
-    static int drain(RateLimiter l, long now, int attempts) {
+    /** How many of {@code attempts} requests of cost 1 at {@code now} pass. */
+    public static int drain(RateLimiter l, long now, int attempts) {
         int n = 0;
         for (int i = 0; i < attempts; i++) if (l.tryConsume(1, now).admitted()) n++;
         return n;
