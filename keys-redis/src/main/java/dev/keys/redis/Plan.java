@@ -4,6 +4,7 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.RateLimit;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,12 +66,13 @@ final class Plan {
 
     static String encode(String id) {
         StringBuilder b = new StringBuilder(id.length());
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
+        for (int i = 0; i < id.length(); ) {
+            int c = id.codePointAt(i);
+            i += Character.charCount(c);
             if (c == '%' || c == '{' || c == '}' || c == ':' || c <= ' ' || c >= 0x7f) {
-                for (byte x : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) b.append('%').append(String.format("%02X", x & 0xff));
+                for (byte x : new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8)) b.append('%').append(String.format("%02X", x & 0xff));
             } else {
-                b.append(c);
+                b.append((char) c);
             }
         }
         return b.toString();
