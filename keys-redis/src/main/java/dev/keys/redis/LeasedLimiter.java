@@ -89,9 +89,14 @@ final class LeasedLimiter extends RateLimiter {
                 continue; // another thread brought a lease meanwhile
             }
             Lane[] lanes = plan.lanes;
-            long[] tats = new long[lanes.length];
-            for (int i = 0; i < tats.length; i++) tats[i] = Math.max(s.tats[i], now) + cost * lanes[i].tokenNanos;
-            Held n = new Held(this, s.lease, s.used + cost, tats, now);
+            long t0 = Math.max(s.t0, now) + cost * lanes[0].tokenNanos;
+            long t1 = lanes.length > 1 ? Math.max(s.t1, now) + cost * lanes[1].tokenNanos : Long.MIN_VALUE;
+            long[] rest = null;
+            if (lanes.length > 2) {
+                rest = new long[lanes.length - 2];
+                for (int i = 0; i < rest.length; i++) rest[i] = Math.max(s.rest[i], now) + cost * lanes[i + 2].tokenNanos;
+            }
+            Held n = new Held(this, s.lease, s.used + cost, t0, t1, rest, now);
             if (STATE.compareAndSet(this, s, n)) return n;
         }
     }
@@ -137,7 +142,7 @@ final class LeasedLimiter extends RateLimiter {
     private void see(long now) {
         for (;;) {
             Held s = (Held) STATE.getVolatile(this);
-            if (now <= s.seen || STATE.compareAndSet(this, s, new Held(this, s.lease, s.used, s.tats, now))) return;
+            if (now <= s.seen || STATE.compareAndSet(this, s, s.with(s.lease, now))) return;
         }
     }
 
@@ -146,7 +151,7 @@ final class LeasedLimiter extends RateLimiter {
         for (;;) {
             Held s = (Held) STATE.getVolatile(this);
             if (s.lease == null || s.lease.size == s.used) return s;
-            Held f = new Held(this, s.lease.spentAt(s.used), s.used, s.tats, s.seen);
+            Held f = s.with(s.lease.spentAt(s.used), s.seen);
             if (STATE.compareAndSet(this, s, f)) return f;
         }
     }
@@ -183,7 +188,7 @@ final class LeasedLimiter extends RateLimiter {
         if (s.lease == null || s.lease.id.isEmpty() || !link.up()) return;
         try {
             link.eval(plan.keys, plan.args("give", Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, 0));
-            STATE.setVolatile(this, new Held(this, new Lease("", 0, Long.MIN_VALUE, s.lease.view, s.lease.out), s.used, s.tats, s.seen));
+            STATE.setVolatile(this, s.with(new Lease("", 0, Long.MIN_VALUE, s.lease.view, s.lease.out), s.seen));
         } catch (Link.Down e) {
             // it lapses in Redis after leaseTime + clockSkew, counted as spent
         }
@@ -221,28 +226,44 @@ final class LeasedLimiter extends RateLimiter {
 
     /**
      * The local state, replaced by one CAS per request admitted from the lease, and that request's report: the lease,
-     * the tokens spent from it and their own GCRA per lane ({@code tats}, in ns), and the latest clock reading.
+     * the tokens spent from it and their own GCRA per lane (the tat in ns; the first two inline, so that a key of
+     * one or two bandwidths costs one object per request), and the latest clock reading.
      */
     static final class Held implements LimitResult {
         final LeasedLimiter owner;
         final Lease lease;
         final long used;
-        final long[] tats;
+        final long t0, t1;
+        final long[] rest;
         final long seen;
 
-        Held(LeasedLimiter owner, Lease lease, long used, long[] tats, long seen) {
+        Held(LeasedLimiter owner, Lease lease, long used, long t0, long t1, long[] rest, long seen) {
             this.owner = owner;
             this.lease = lease;
             this.used = used;
-            this.tats = tats;
+            this.t0 = t0;
+            this.t1 = t1;
+            this.rest = rest;
             this.seen = seen;
+        }
+
+        Held with(Lease l, long at) {
+            return new Held(owner, l, used, t0, t1, rest, at);
+        }
+
+        long tat(int i) {
+            return i == 0 ? t0 : i == 1 ? t1 : rest[i - 2];
         }
 
         /** A state with no tokens spent from {@code lease} (null when nothing is known yet). */
         static Held fresh(LeasedLimiter owner, Lease lease, long seen) {
-            long[] none = new long[owner.plan.lanes.length];
-            Arrays.fill(none, Long.MIN_VALUE);
-            return new Held(owner, lease, 0, none, seen);
+            int n = owner.plan.lanes.length;
+            long[] rest = null;
+            if (n > 2) {
+                rest = new long[n - 2];
+                Arrays.fill(rest, Long.MIN_VALUE);
+            }
+            return new Held(owner, lease, 0, Long.MIN_VALUE, Long.MIN_VALUE, rest, seen);
         }
 
         /** Whether the lease still holds {@code cost} unspent tokens at {@code now}. */
@@ -259,7 +280,7 @@ final class LeasedLimiter extends RateLimiter {
             BigInteger[] out = new BigInteger[lanes.length];
             for (int i = 0; i < lanes.length; i++) {
                 BigInteger full = lease.view[i].add(lanes[i].tokens(used));
-                if (used > 0) full = full.max(lanes[i].at(tats[i]));
+                if (used > 0) full = full.max(lanes[i].at(tat(i)));
                 BigInteger d = full.subtract(lanes[i].at(now));
                 out[i] = d.signum() > 0 ? d : BigInteger.ZERO;
                 if (withOthers) out[i] = out[i].add(lease.out[i]);
@@ -272,7 +293,7 @@ final class LeasedLimiter extends RateLimiter {
             Lane[] lanes = owner.plan.lanes;
             String[] r = new String[lanes.length];
             for (int i = 0; i < lanes.length; i++) {
-                BigInteger tat = used > 0 ? lanes[i].at(tats[i]) : BigInteger.ZERO;
+                BigInteger tat = used > 0 ? lanes[i].at(tat(i)) : BigInteger.ZERO;
                 r[i] = Lane.digits(lanes[i].tokens(used)) + Lane.digits(tat);
             }
             return r;
