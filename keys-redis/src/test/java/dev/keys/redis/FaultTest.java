@@ -199,4 +199,23 @@ class FaultTest {
             assertEquals(20, redis.calls());
         }
     }
+
+    @Test
+    void aScriptRedisForgotIsLoadedAgainAndEveryBucketExpiresWhenIdle() {
+        try (RedisLimits redis = limits(server.url()).build()) {
+            RateLimiter l = redis.create(RedisTests.key("key_1", "t", "acme"), TEN_A_MINUTE);
+            assertTrue(l.tryConsume(1, T0).admitted());
+            RedisClient admin = RedisClient.create(server.url());
+            try (StatefulRedisConnection<String, String> c = admin.connect()) {
+                long ttl = c.sync().pttl("{keys:k:key_1}:k:key_1");
+                // full again 60 s after its last take, plus the idle margin (lease time, clock skew, 10 s)
+                assertTrue(ttl > 60_000 && ttl <= 60_000 + 11_250 + 1, "ttl " + ttl);
+                c.sync().scriptFlush();
+                assertEquals(9, drain(l, T0, 20), "NOSCRIPT: loaded again, same bucket");
+                assertEquals(0, redis.fallbacks());
+            } finally {
+                admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+        }
+    }
 }
