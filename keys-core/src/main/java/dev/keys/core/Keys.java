@@ -8,6 +8,7 @@ import dev.keys.api.UsageCounters;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.core.store.InMemoryUsageCounters;
+import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.AdminPolicy;
@@ -62,6 +63,7 @@ public final class Keys implements AutoCloseable {
         this.quotas = QuotaEnforcer.builder(b.counters).tiers(b.tiers).zone(b.zone).build();
         Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(b.roles).tiers(b.tiers).quotas(quotas)
                 .scheduler(scheduler);
+        if (b.limiters != null) vb.limiters(b.limiters);
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
@@ -142,6 +144,7 @@ public final class Keys implements AutoCloseable {
         private Tiers tiers = Tiers.NONE;
         private ZoneId zone = ZoneOffset.UTC;
         private ScheduledExecutorService scheduler;
+        private LimiterFactory limiters;
 
         private Builder() {
         }
@@ -157,6 +160,8 @@ public final class Keys implements AutoCloseable {
         public Builder tiers(Tiers t) { tiers = Objects.requireNonNull(t); return this; }
         /** The zone quota periods (day, week, month) follow. Default UTC. */
         public Builder quotaZone(ZoneId z) { zone = Objects.requireNonNull(z); return this; }
+        /** Where rate-limit buckets live (e.g. keys-redis's {@code RedisLimits}). Default: in this process. */
+        public Builder limiters(LimiterFactory f) { limiters = Objects.requireNonNull(f); return this; }
         /** Further verifier settings (cache sizes, stale bound, environment, ...). */
         public Builder verifier(Consumer<Verifier.Builder> config) { verifierConfig = Objects.requireNonNull(config); return this; }
         /**

@@ -72,7 +72,7 @@ final class ExactLimiter extends RateLimiter {
     }
 
     @Override
-    List<RateLimitStatus> peek(long nowNanos) {
+    protected List<RateLimitStatus> peek(long nowNanos) {
         State s = (State) STATE.getVolatile(this);
         return statuses(bandwidths, refilled(s, Math.max(nowNanos, s.now)));
     }

@@ -62,7 +62,7 @@ final class GcraLimiter extends RateLimiter {
     }
 
     @Override
-    List<RateLimitStatus> peek(long nowNanos) {
+    protected List<RateLimitStatus> peek(long nowNanos) {
         long t = (long) TAT.getVolatile(this);
         return List.of(bw.gcraStatus(t, Math.max(nowNanos, (long) SEEN.getOpaque(this))));
     }

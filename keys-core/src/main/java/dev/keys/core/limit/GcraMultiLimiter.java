@@ -81,7 +81,7 @@ final class GcraMultiLimiter extends RateLimiter {
     }
 
     @Override
-    List<RateLimitStatus> peek(long nowNanos) {
+    protected List<RateLimitStatus> peek(long nowNanos) {
         State s = (State) STATE.getVolatile(this);
         return s.statusesAt(Math.max(nowNanos, s.now));
     }

@@ -44,6 +44,15 @@ public interface LimitResult extends RateLimitReport {
     }
 
     /**
+     * True for a denial that is no verdict on the buckets: their shared state could not be reached and the limiter is
+     * configured to fail closed (keys-redis). The verifier answers it {@code STORE_UNAVAILABLE}, not
+     * {@code RATE_LIMITED}; nothing was taken.
+     */
+    default boolean unavailable() {
+        return false;
+    }
+
+    /**
      * For a denial, a sentence safe to show the client, e.g. {@code rate limit 'burst' exceeded} or
      * {@code cost 500 exceeds the capacity 100 of rate limit 'burst'}; empty when admitted.
      */

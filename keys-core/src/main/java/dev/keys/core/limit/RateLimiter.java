@@ -39,7 +39,7 @@ public abstract class RateLimiter {
         }
 
         @Override
-        List<RateLimitStatus> peek(long nowNanos) {
+        protected List<RateLimitStatus> peek(long nowNanos) {
             return List.of();
         }
     };
@@ -50,6 +50,16 @@ public abstract class RateLimiter {
     final List<RateLimit> limits;
     final Bandwidth[] bandwidths;
     private final long maxCost;
+
+    /**
+     * For limiters kept elsewhere than in this process (a {@link LimiterFactory} of another module): the bandwidths,
+     * validated as {@link #of} does, so that {@link #maxCost()} and {@link #capacityDenial} hold for them too.
+     *
+     * @throws IllegalArgumentException when a name is used twice
+     */
+    protected RateLimiter(List<RateLimit> limits) {
+        this(List.copyOf(limits), compile(List.copyOf(limits)));
+    }
 
     RateLimiter(List<RateLimit> limits, Bandwidth[] bandwidths) {
         this.limits = limits;
@@ -71,17 +81,22 @@ public abstract class RateLimiter {
     static RateLimiter of(List<RateLimit> limits, Form form) {
         List<RateLimit> copy = List.copyOf(Objects.requireNonNull(limits, "limits"));
         if (copy.isEmpty()) return NONE;
-        Set<String> names = new HashSet<>();
-        Bandwidth[] bws = new Bandwidth[copy.size()];
+        Bandwidth[] bws = compile(copy);
         boolean allGcra = form == Form.AUTO;
-        for (int i = 0; i < bws.length; i++) {
-            RateLimit l = copy.get(i);
-            if (!names.add(l.name())) throw new IllegalArgumentException("rate limit name '" + l.name() + "' is used twice");
-            bws[i] = new Bandwidth(l);
-            allGcra &= bws[i].gcra;
-        }
+        for (Bandwidth b : bws) allGcra &= b.gcra;
         if (!allGcra) return new ExactLimiter(copy, bws);
         return bws.length == 1 ? new GcraLimiter(copy, bws) : new GcraMultiLimiter(copy, bws);
+    }
+
+    private static Bandwidth[] compile(List<RateLimit> limits) {
+        Set<String> names = new HashSet<>();
+        Bandwidth[] bws = new Bandwidth[limits.size()];
+        for (int i = 0; i < bws.length; i++) {
+            RateLimit l = limits.get(i);
+            if (!names.add(l.name())) throw new IllegalArgumentException("rate limit name '" + l.name() + "' is used twice");
+            bws[i] = new Bandwidth(l);
+        }
+        return bws;
     }
 
     /**
@@ -98,7 +113,8 @@ public abstract class RateLimiter {
         return peek(nowNanos);
     }
 
-    abstract List<RateLimitStatus> peek(long nowNanos);
+    /** The state of every bandwidth at {@code nowNanos}, in the key's order, taking nothing. */
+    protected abstract List<RateLimitStatus> peek(long nowNanos);
 
     /** True when this limiter enforces exactly {@code other} (same bandwidths, same order), so it can be carried over. */
     public final boolean sameLimits(List<RateLimit> other) {
@@ -115,7 +131,8 @@ public abstract class RateLimiter {
         return maxCost;
     }
 
-    static void checkCost(long cost) {
+    /** @throws IllegalArgumentException when {@code cost} is 0 or negative */
+    protected static void checkCost(long cost) {
         if (cost <= 0) throw new IllegalArgumentException("cost must be positive, was " + cost);
     }
 
@@ -126,6 +143,18 @@ public abstract class RateLimiter {
             if (cost > b.capacity) return new CapacityDenial(b, cost, peek(nowNanos));
         }
         throw new AssertionError();
+    }
+
+    /**
+     * The denial of a cost above {@link #maxCost()}, for limiters of other modules: it waits for nothing and takes
+     * nothing, whatever holds the state.
+     *
+     * @throws IllegalArgumentException when {@code cost} can pass
+     */
+    protected final LimitResult capacityDenial(long cost, long nowNanos) {
+        LimitResult r = overCapacity(cost, nowNanos);
+        if (r == null) throw new IllegalArgumentException("cost " + cost + " is within every capacity");
+        return r;
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.keys.core.authz.KeyAuthz;
 import dev.keys.core.authz.Roles;
 import dev.keys.api.Quota;
 import dev.keys.core.limit.EffectiveLimits;
+import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.RateLimiter;
 import dev.keys.core.limit.Tiers;
 
@@ -36,11 +37,12 @@ final class Entry {
     /** Whether step 6 must consult the usage counters (a quota or remaining uses). */
     final boolean counted;
 
-    Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles, Tiers tiers, Entry previous) {
+    Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles, Tiers tiers, LimiterFactory limiters, Entry previous) {
         this.key = key;
         this.authz = KeyAuthz.compile(key, roles);
         EffectiveLimits limits = tiers.effective(key);
-        this.limiter = previous != null && previous.limiter.sameLimits(limits.ratelimits()) ? previous.limiter : RateLimiter.of(limits.ratelimits());
+        this.limiter = previous != null && LimiterFactory.reusable(previous.limiter, previous.key, key, limits.ratelimits())
+                ? previous.limiter : limiters.create(key, limits.ratelimits());
         this.quota = limits.quota();
         this.counted = quota.isPresent() || key.remaining().isPresent();
         this.expiresAtNanos = key.expiresAt().map(Clock::toNanos).orElse(Long.MAX_VALUE);

@@ -10,6 +10,7 @@ import dev.keys.api.Environment;
 import dev.keys.api.KeyChange;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageEvent;
@@ -22,6 +23,7 @@ import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.core.store.InMemoryUsageCounters;
 import dev.keys.core.limit.LimitResult;
+import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.QuotaResult;
 import dev.keys.core.limit.Tiers;
@@ -76,6 +78,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     private final UsageSink usage;
     private final Roles roles;
     private final Tiers tiers;
+    private final LimiterFactory limiters;
     private final QuotaEnforcer quotas;
     /** Where the poll and the usage sink's work run; null when there is none. */
     private final ScheduledExecutorService scheduler;
@@ -102,6 +105,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         this.usage = b.usage;
         this.roles = b.roles;
         this.tiers = b.tiers;
+        this.limiters = b.limiters;
         this.quotas = b.quotas != null ? b.quotas : QuotaEnforcer.builder(new InMemoryUsageCounters()).tiers(b.tiers).build();
         long seq;
         try {
@@ -211,7 +215,10 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), e.key);
         // Step 6: only requests that passed steps 1-5 reach the limits, so 401 and 403 never consume.
         LimitResult r = e.limiter.tryConsume(ctx.cost(), now);
-        if (!r.admitted()) return new Verification.Denied(Outcome.RATE_LIMITED, r.detail(), Optional.of(e.key), r);
+        if (!r.admitted()) {
+            if (r.unavailable()) return new Verification.Denied(Outcome.STORE_UNAVAILABLE, r.detail(), Optional.of(e.key), RateLimitReport.NONE);
+            return new Verification.Denied(Outcome.RATE_LIMITED, r.detail(), Optional.of(e.key), r);
+        }
         if (e.counted) {
             QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
             if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
@@ -227,7 +234,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     }
 
     private Entry compile(ApiKey key, Entry previous) {
-        return new Entry(key, environment, roles, tiers, previous);
+        return new Entry(key, environment, roles, tiers, limiters, previous);
     }
 
     /**
@@ -332,6 +339,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         private UsageSink usage = UsageSink.NONE;
         private Roles roles = Roles.EMPTY;
         private Tiers tiers = Tiers.NONE;
+        private LimiterFactory limiters;
         private QuotaEnforcer quotas;
         private ScheduledExecutorService scheduler;
 
@@ -387,6 +395,12 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         public Builder tiers(Tiers t) { tiers = Objects.requireNonNull(t); return this; }
 
         /**
+         * Where rate-limit buckets live. Default {@link LimiterFactory#inProcess()}; keys-redis shares them across
+         * instances.
+         */
+        public Builder limiters(LimiterFactory f) { limiters = Objects.requireNonNull(f); return this; }
+
+        /**
          * Where quotas and remaining uses are counted (share one {@code UsageCounters} across instances for exact
          * counts); build it with the same tiers. Default: in-memory counters, periods in UTC.
          */
@@ -400,6 +414,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         public Builder scheduler(ScheduledExecutorService s) { scheduler = Objects.requireNonNull(s); return this; }
 
         public Verifier build() {
+            if (limiters == null) limiters = LimiterFactory.inProcess();
             return new Verifier(this);
         }
 

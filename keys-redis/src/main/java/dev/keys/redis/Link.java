@@ -1,0 +1,218 @@
+package dev.keys.redis;
+
+import dev.keys.core.ops.Alert;
+import dev.keys.core.ops.AlertListener;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The one connection to Redis and whether it is usable. Request threads call {@link #eval} only while it is up, and
+ * a failed or timed-out call takes it down (one log line and one alert per transition); from then on no request
+ * waits for Redis: a background probe every {@code probeInterval} opens a new connection, loads the script and brings
+ * the link up, and the shared state takes over again from the next request. Lettuce does not reconnect on its own
+ * and refuses commands while disconnected, so that nothing queues behind a dead connection.
+ */
+final class Link implements AutoCloseable {
+    static final System.Logger LOG = System.getLogger("dev.keys.redis");
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final String where;
+    private final String script;
+    private final String sha;
+    private final AlertListener alerts;
+    private final String fallbackText;
+    private final ScheduledExecutorService probe;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder fallbacks = new LongAdder();
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile boolean up;
+    private volatile boolean closed;
+
+    Link(String uri, Duration timeout, Duration probeInterval, AlertListener alerts, boolean failClosed) {
+        RedisURI u = RedisURI.create(uri);
+        u.setTimeout(timeout);
+        this.where = u.getHost() != null ? u.getHost() + ":" + u.getPort() : "sentinel " + u.getSentinelMasterId();
+        this.script = load();
+        this.sha = sha1(script);
+        this.alerts = alerts;
+        this.fallbackText = failClosed ? "rate-limited requests answer STORE_UNAVAILABLE" : "rate limits fall back to in-process buckets";
+        this.resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.client = RedisClient.create(resources, u);
+        client.setOptions(ClientOptions.builder().autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(max(timeout, Duration.ofMillis(500))).build())
+                .build());
+        this.probe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keys-redis-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!connect()) {
+            LOG.log(System.Logger.Level.WARNING, "keys-redis: Redis at {0} is unreachable; {1} until it answers", where, fallbackText);
+            notify("Redis at " + where + " is unreachable at start; " + fallbackText);
+        }
+        long ms = Math.max(1, probeInterval.toMillis());
+        probe.scheduleWithFixedDelay(this::probe, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    boolean up() {
+        return up;
+    }
+
+    /**
+     * Runs the script once (EVALSHA, loading it again when Redis lost it), or takes the link down and throws.
+     *
+     * @throws Down when Redis failed, timed out or is down
+     */
+    List<Object> eval(String[] keys, String[] args) {
+        StatefulRedisConnection<String, String> c = connection;
+        if (!up || c == null) throw Down.INSTANCE;
+        calls.increment();
+        try {
+            try {
+                return c.sync().evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            } catch (RedisNoScriptException e) {
+                c.sync().scriptLoad(script); // a restarted or flushed Redis
+                return c.sync().evalsha(sha, ScriptOutputType.MULTI, keys, args);
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+            throw Down.INSTANCE;
+        }
+    }
+
+    /** Counts a request decided without Redis. */
+    void fellBack() {
+        fallbacks.increment();
+    }
+
+    long calls() {
+        return calls.sum();
+    }
+
+    long failures() {
+        return failures.sum();
+    }
+
+    long fallbacks() {
+        return fallbacks.sum();
+    }
+
+    private void failed(RuntimeException e) {
+        failures.increment();
+        synchronized (this) {
+            if (!up) return;
+            up = false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "keys-redis: Redis at {0} failed ({1}); {2} until it answers",
+                where, e.getClass().getSimpleName(), fallbackText);
+        notify("Redis at " + where + " failed (" + e.getClass().getSimpleName() + "); " + fallbackText);
+    }
+
+    /** Alerts go out on the probe's thread, never on a request thread. */
+    private void notify(String message) {
+        Instant now = Instant.now();
+        Alert a = new Alert("redis-down", Optional.empty(), Optional.empty(), Optional.empty(), now, now, 1, message);
+        try {
+            probe.execute(() -> {
+                try {
+                    alerts.onAlert(a);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "keys-redis: an alert listener failed: {0}", e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            // closed
+        }
+    }
+
+    /** One probe: when down, tries Redis and brings the link up if it answers. Package-private for tests. */
+    boolean probe() {
+        if (up || closed) return up;
+        if (connect()) LOG.log(System.Logger.Level.INFO, "keys-redis: Redis at {0} answers again; rate limits are shared again", where);
+        return up;
+    }
+
+    private boolean connect() {
+        try {
+            StatefulRedisConnection<String, String> c = connection;
+            if (c == null || !c.isOpen()) {
+                if (c != null) c.closeAsync();
+                c = client.connect();
+                connection = c;
+            }
+            c.sync().scriptLoad(script);
+            up = !closed;
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        up = false;
+        probe.shutdownNow();
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) c.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    private static String load() {
+        try (InputStream in = Link.class.getResourceAsStream("limits.lua")) {
+            if (in == null) throw new IllegalStateException("limits.lua is missing from keys-redis");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String s) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder(40);
+            for (byte x : h) b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+            return b.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Redis could not answer; preallocated, as it is an expected outcome on a request thread. */
+    static final class Down extends RuntimeException {
+        static final Down INSTANCE = new Down();
+
+        private Down() {
+            super("Redis is down", null, false, false);
+        }
+    }
+}
