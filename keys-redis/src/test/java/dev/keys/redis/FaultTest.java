@@ -33,7 +33,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static dev.keys.core.lifecycle.KeyManager.SYSTEM;
-import static dev.keys.core.limit.RateLimiterSpec.drain;
+import static dev.keys.core.specs.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

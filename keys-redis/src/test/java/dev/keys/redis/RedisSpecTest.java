@@ -2,7 +2,7 @@ package dev.keys.redis;
 
 import dev.keys.api.RateLimit;
 import dev.keys.core.limit.RateLimiter;
-import dev.keys.core.limit.RateLimiterSpec;
+import dev.keys.core.specs.RateLimiterSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;

@@ -2,7 +2,7 @@ package dev.keys.redis;
 
 import dev.keys.api.ApiKey;
 import dev.keys.api.RateLimit;
-import dev.keys.core.limit.LimitScopeSpec;
+import dev.keys.core.specs.LimitScopeSpec;
 import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.RateLimiter;
 import org.junit.jupiter.api.AfterAll;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.keys.core.limit.RateLimiterSpec.drain;
+import static dev.keys.core.specs.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The scope spec against both modes in the real Redis, and owner buckets shared across instances. */

@@ -1,14 +1,15 @@
 package dev.keys.core.limit;
 
 import dev.keys.api.RateLimit;
+import dev.keys.core.specs.RateLimiterSpec;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 
-import static dev.keys.core.limit.RateLimiterSpec.BURST;
-import static dev.keys.core.limit.RateLimiterSpec.SUSTAINED;
+import static dev.keys.core.specs.RateLimiterSpec.BURST;
+import static dev.keys.core.specs.RateLimiterSpec.SUSTAINED;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The behavioural spec against both in-process state forms, and which form a configuration gets. */

@@ -1,12 +1,13 @@
 package dev.keys.core.limit;
 
 import dev.keys.api.RateLimit;
+import dev.keys.core.specs.LimitScopeSpec;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 
-import static dev.keys.core.limit.RateLimiterSpec.drain;
+import static dev.keys.core.specs.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
-package dev.keys.core.limit;
+package dev.keys.core.specs;
 
+import dev.keys.core.limit.LimitResult;
+import dev.keys.core.limit.RateLimiter;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitStatus;
 import org.junit.jupiter.api.Test;
@@ -21,11 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * passed in). A limiter's test extends this and supplies fresh, full limiters.
  */
 public abstract class RateLimiterSpec {
-    static final long S = 1_000_000_000L;
-    static final long T0 = 1_700_000_000L * S;
+    public static final long S = 1_000_000_000L;
+    public static final long T0 = 1_700_000_000L * S;
 
-    static final RateLimit BURST = new RateLimit("burst", 10, Duration.ofSeconds(1));
-    static final RateLimit SUSTAINED = new RateLimit("sustained", 100, Duration.ofMinutes(1));
+    public static final RateLimit BURST = new RateLimit("burst", 10, Duration.ofSeconds(1));
+    public static final RateLimit SUSTAINED = new RateLimit("sustained", 100, Duration.ofMinutes(1));
 
     /** A new limiter for these bandwidths, full, sharing no state with any other. */
     protected abstract RateLimiter limiter(List<RateLimit> limits);
@@ -249,7 +251,7 @@ public abstract class RateLimiterSpec {
     }
 
     /** Tokens as exact fractions: tokens * durationNanos, as a BigInteger per bandwidth. */
-    static final class Reference {
+    public static final class Reference {
         final List<RateLimit> limits;
         final BigInteger[] scaled;
         long last = Long.MIN_VALUE;

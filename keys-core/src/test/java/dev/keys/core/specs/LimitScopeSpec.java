@@ -1,5 +1,8 @@
-package dev.keys.core.limit;
+package dev.keys.core.specs;
 
+import dev.keys.core.limit.LimiterFactory;
+import dev.keys.core.limit.LimitResult;
+import dev.keys.core.limit.RateLimiter;
 import dev.keys.api.ApiKey;
 import dev.keys.api.Digest;
 import dev.keys.api.Outcome;
@@ -24,7 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static dev.keys.core.lifecycle.KeyManager.SYSTEM;
-import static dev.keys.core.limit.RateLimiterSpec.drain;
+import static dev.keys.core.specs.RateLimiterSpec.drain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -36,13 +39,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * run it; every test names tenants and owners of its own, so one factory (and one Redis) can serve them all.
  */
 public abstract class LimitScopeSpec {
-    static final long S = 1_000_000_000L;
-    static final long T0 = 1_700_000_000L * S;
-    static final RateLimit BURST = new RateLimit("burst", 3, Duration.ofSeconds(1));
-    static final RateLimit OWNER = new RateLimit("owner", 5, Duration.ofMinutes(1)).withScope(Scope.OWNER);
-    static final RateLimit TENANT = new RateLimit("tenant", 8, Duration.ofMinutes(1)).withScope(Scope.TENANT);
-    final String run = Long.toString(System.nanoTime(), 36);
-    LimiterFactory f;
+    public static final long S = 1_000_000_000L;
+    public static final long T0 = 1_700_000_000L * S;
+    public static final RateLimit BURST = new RateLimit("burst", 3, Duration.ofSeconds(1));
+    public static final RateLimit OWNER = new RateLimit("owner", 5, Duration.ofMinutes(1)).withScope(Scope.OWNER);
+    public static final RateLimit TENANT = new RateLimit("tenant", 8, Duration.ofMinutes(1)).withScope(Scope.TENANT);
+    protected final String run = Long.toString(System.nanoTime(), 36);
+    protected LimiterFactory f;
 
     /** The factory under test; called once per test. */
     protected abstract LimiterFactory factory();
@@ -53,7 +56,7 @@ public abstract class LimitScopeSpec {
     }
 
     /** A tenant or owner name no other test uses. */
-    String n(String name) {
+    protected String n(String name) {
         return name + "-" + run;
     }
 
