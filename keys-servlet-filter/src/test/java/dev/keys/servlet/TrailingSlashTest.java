@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * a raw socket so that no client tidies the path on the way.
  *
  * <p>The containers disagree on a last dot segment: Jetty resolves {@code /api/hello/.} to {@code /api/hello/} (the
- * catch-all), Tomcat to {@code /api/hello} (the hello servlet). The filter reads it as Jetty and RFC 3986 do, so on
- * Tomcat the stricter rule of {@code /api/hello/} decides a request the hello servlet serves: refused, never let by.
+ * catch-all), Tomcat 11 to {@code /api/hello} (the hello servlet). Since the two readings fall under different
+ * routes here, the filter answers 400 for such a path on both containers, whatever the key.
  */
 class TrailingSlashTest {
     static final Policy POLICY = PolicyLoader.loadJson("""
@@ -106,8 +106,8 @@ class TrailingSlashTest {
     @CsvSource(delimiter = '|', textBlock = """
             jetty  | /api/hello       | hello     | hello
             jetty  | /api/hello/      | catch-all | 403
-            jetty  | /api/hello/.     | catch-all | 403
-            jetty  | /api/hello/x/..  | catch-all | 403
+            jetty  | /api/hello/.     | 400       | 400
+            jetty  | /api/hello/x/..  | 400       | 400
             jetty  | /api/hello/%2e   | 400       | 400
             jetty  | /api//hello/     | 400       | 400
             jetty  | /api//hello      | 400       | 400
@@ -116,9 +116,9 @@ class TrailingSlashTest {
             jetty  | /api/x/../hello  | hello     | hello
             tomcat | /api/hello       | hello     | hello
             tomcat | /api/hello/      | catch-all | 403
-            tomcat | /api/hello/.     | hello     | 403
-            tomcat | /api/hello/x/..  | hello     | 403
-            tomcat | /api/hello/%2e   | hello     | 403
+            tomcat | /api/hello/.     | 400       | 400
+            tomcat | /api/hello/x/..  | 400       | 400
+            tomcat | /api/hello/%2e   | 400       | 400
             tomcat | /api//hello/     | catch-all | 403
             tomcat | /api//hello      | hello     | hello
             tomcat | /api/hello;x=1   | hello     | hello
@@ -134,6 +134,8 @@ class TrailingSlashTest {
         assertNotEquals("catch-all", a.servlet(), container + " " + path + ": a hello:read key reached the catch-all servlet");
         assertEquals(helloKey, a.servlet() != null ? a.servlet() : String.valueOf(a.status()), container + " " + path + " -> " + a);
         if (a.status() == 403) assertTrue(a.body().contains("\"INSUFFICIENT_PERMISSIONS\""), a.body());
+        // Tomcat lets the dot segments through to the filter, which refuses them itself
+        if (a.status() == 400 && container.equals("tomcat")) assertTrue(a.body().contains("\"INVALID_REQUEST\""), a.body());
     }
 
     /** Answers with its name in a header, so that the test sees which mapping the container chose. */

@@ -95,6 +95,20 @@ public final class PathNormalizer {
         return new NormalizedPath.Valid(out.toString());
     }
 
+    /**
+     * Whether the last segment of a path that {@link #normalize} accepted is {@code .} or {@code ..} (also encoded,
+     * or with {@code ;} parameters): the spelling that containers resolve differently.
+     */
+    static boolean endsInDotSegment(String rawPath) {
+        int q = rawPath.indexOf('?');
+        int end = q < 0 ? rawPath.length() : q;
+        int from = rawPath.lastIndexOf('/', end - 1) + 1;
+        int semi = rawPath.indexOf(';', from);
+        if (semi >= 0 && semi < end) end = semi;
+        String seg = rawPath.substring(from, end).replace("%2e", ".").replace("%2E", ".");
+        return seg.equals(".") || seg.equals("..");
+    }
+
     /** Appends the decoded segment {@code raw[from, to)}; returns why it is rejected, or null. */
     private static String decodeInto(StringBuilder out, String raw, int from, int to) {
         int pct = raw.indexOf('%', from);

@@ -99,7 +99,9 @@ class RouteTableTest {
                 """);
         assertEquals("a:exact", ((RouteMatch.Matched) t.match("GET", "/a")).requirement().toString());
         assertEquals("a:slash", ((RouteMatch.Matched) t.match("GET", "/a/")).requirement().toString());
-        assertEquals("a:slash", ((RouteMatch.Matched) t.match("GET", "/a/.")).requirement().toString());
+        // Jetty reads "/a/." as "/a/", Tomcat as "/a": under different routes, neither decides
+        assertInstanceOf(RouteMatch.BadPath.class, t.match("GET", "/a/."));
+        assertInstanceOf(RouteMatch.BadPath.class, t.match("GET", "/a/b/%2e%2e;x"));
         assertEquals("b:one", ((RouteMatch.Matched) t.match("GET", "/b/x")).requirement().toString());
         assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/b/"));
         assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/b/x/"));
