@@ -5,7 +5,10 @@ import java.util.Objects;
 /** The result of {@link PathNormalizer#normalize}: a {@link Valid} path or a {@link Rejected} one. */
 public sealed interface NormalizedPath permits NormalizedPath.Valid, NormalizedPath.Rejected {
 
-    /** A normalised path: starts with {@code /}, decoded, no empty, {@code .} or {@code ..} segment, no trailing {@code /}. */
+    /**
+     * A normalised path: starts with {@code /}, decoded, no empty, {@code .} or {@code ..} segment; a trailing
+     * {@code /} is kept, as part of the path.
+     */
     record Valid(String path) implements NormalizedPath {
         public Valid {
             Objects.requireNonNull(path, "path");

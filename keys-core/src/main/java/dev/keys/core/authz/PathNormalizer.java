@@ -21,11 +21,15 @@ import java.nio.charset.StandardCharsets;
  *       malformed or overlong UTF-8, and decoded {@code /} ({@code %2F}), {@code \} ({@code %5C}), {@code ;}
  *       ({@code %3B}), {@code %} ({@code %25}: a double encoding such as {@code %252e} is neither decoded twice nor
  *       let through) and control characters ({@code %00}).</li>
- *   <li>Empty segments (repeated or trailing slashes) and {@code .} are removed; {@code ..} removes the segment before
- *       it, and is rejected when there is none (escaping the root). {@code %2e%2e} and {@code ..;x} count as {@code ..}.</li>
+ *   <li>Empty segments (repeated slashes) and {@code .} are removed; {@code ..} removes the segment before it, and is
+ *       rejected when there is none (escaping the root). {@code %2e%2e} and {@code ..;x} count as {@code ..}.</li>
+ *   <li>A trailing slash is kept: it is part of the path (docs/contract.md §4), since a container may hand
+ *       {@code /api/hello/} and {@code /api/hello} to different servlets. A last segment that is empty, {@code .} or
+ *       {@code ..} leaves one, as RFC 3986 §5.2.4 and Jetty resolve it: {@code /a//}, {@code /a/.} and
+ *       {@code /a/b/..} are all {@code /a/}.</li>
  * </ol>
- * The result is {@code /} followed by the segments joined with {@code /}, without a trailing slash ({@code /} for the
- * root). Case is kept: paths are case-sensitive, as in servlet containers ({@link RouteTable} can fold case). A path
+ * The result is {@code /} followed by the segments joined with {@code /}, and a {@code /} after them when the path
+ * ends in one ({@code /} for the root). Case is kept: paths are case-sensitive, as in servlet containers ({@link RouteTable} can fold case). A path
  * that needs none of this is returned as is.
  */
 public final class PathNormalizer {
@@ -46,7 +50,7 @@ public final class PathNormalizer {
             char c = rawPath.charAt(i);
             if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '#')
                 return new NormalizedPath.Rejected("character '" + Permissions.printable(c) + "' at index " + i + " is not allowed in a path");
-            if (c == '%' || c == ';' || (c == '/' && (i + 1 == end || rawPath.charAt(i + 1) == '/')) || (c == '.' && rawPath.charAt(i - 1) == '/'))
+            if (c == '%' || c == ';' || (c == '/' && i + 1 < end && rawPath.charAt(i + 1) == '/') || (c == '.' && rawPath.charAt(i - 1) == '/'))
                 simple = false;
         }
         if (simple) return new NormalizedPath.Valid(end == rawPath.length() ? rawPath : rawPath.substring(0, end));
@@ -58,6 +62,7 @@ public final class PathNormalizer {
         int[] starts = new int[16];
         int depth = 0;
         int s = 1;
+        boolean trailingSlash = false;
         while (s <= end) {
             int e = raw.indexOf('/', s);
             if (e < 0 || e > end) e = end;
@@ -72,6 +77,7 @@ public final class PathNormalizer {
             if (problem == null && contentEnd < e) problem = decodeInto(new StringBuilder(), raw, contentEnd + 1, e);
             if (problem != null) return new NormalizedPath.Rejected(problem);
             int len = out.length() - mark;
+            trailingSlash = true;
             if (len == 0 || (len == 1 && out.charAt(mark) == '.')) {
                 out.setLength(before);
             } else if (len == 2 && out.charAt(mark) == '.' && out.charAt(mark + 1) == '.') {
@@ -80,10 +86,27 @@ public final class PathNormalizer {
             } else {
                 if (depth == starts.length) starts = java.util.Arrays.copyOf(starts, depth * 2);
                 starts[depth++] = before;
+                trailingSlash = false;
             }
             s = e + 1;
         }
-        return new NormalizedPath.Valid(out.length() == 0 ? "/" : out.toString());
+        // Only the last segment's kind counts: "/a/./b" has no trailing slash, "/a/b/." has one.
+        if (out.length() == 0 || trailingSlash) out.append('/');
+        return new NormalizedPath.Valid(out.toString());
+    }
+
+    /**
+     * Whether the last segment of a path that {@link #normalize} accepted is {@code .} or {@code ..} (also encoded,
+     * or with {@code ;} parameters): the spelling that containers resolve differently.
+     */
+    static boolean endsInDotSegment(String rawPath) {
+        int q = rawPath.indexOf('?');
+        int end = q < 0 ? rawPath.length() : q;
+        int from = rawPath.lastIndexOf('/', end - 1) + 1;
+        int semi = rawPath.indexOf(';', from);
+        if (semi >= 0 && semi < end) end = semi;
+        String seg = rawPath.substring(from, end).replace("%2e", ".").replace("%2E", ".");
+        return seg.equals(".") || seg.equals("..");
     }
 
     /** Appends the decoded segment {@code raw[from, to)}; returns why it is rejected, or null. */

@@ -7,9 +7,12 @@ import java.util.Set;
 /**
  * One rule of a {@link RouteTable}: methods, a path pattern and a {@link Requirement}. Immutable.
  *
- * <p>Pattern segments: a literal, {@code *} (exactly one segment), {@code {name}} (one segment, named for the
- * reader), or {@code **} as the last segment (any rest, including none: {@code /admin/**} matches {@code /admin}).
- * Patterns are written in normalised form (decoded, no {@code .}, {@code ..}, empty segment or {@code ;}).
+ * <p>Pattern segments: a literal, {@code *} (exactly one non-empty segment), {@code {name}} (one non-empty segment,
+ * named for the reader), or {@code **} as the last segment (any rest, including none: {@code /admin/**} matches
+ * {@code /admin}, {@code /admin/} and {@code /admin/x}). Patterns are written in normalised form (decoded, no
+ * {@code .}, {@code ..}, repeated slash or {@code ;}). A trailing slash is part of the path: {@code /api/hello}
+ * matches neither {@code /api/hello/} nor {@code /api/hello/.}, and a pattern {@code /api/hello/} matches only
+ * {@code /api/hello/}.
  */
 public final class Route {
     private static final byte LITERAL = 0, ONE = 1, REST = 2;
@@ -97,6 +100,8 @@ public final class Route {
             if (kinds[k] == LITERAL) {
                 String lit = literals[k];
                 if (end - pos != lit.length() || !path.regionMatches(pos, lit, 0, lit.length())) return false;
+            } else if (end == pos) {
+                return false; // the empty segment after a trailing slash is no "*" or "{id}": /api/* is not /api/
             }
             pos = end + 1;
         }

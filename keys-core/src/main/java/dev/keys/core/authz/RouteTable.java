@@ -22,7 +22,11 @@ import java.util.Set;
  * also covers {@code HEAD}). The requirement is a {@link PermissionQuery} (or {@code NONE}) followed by
  * {@link Condition}s in brackets.
  *
- * <p>Paths go through {@link PathNormalizer} first; a path it rejects answers {@link RouteMatch.BadPath}. Matching
+ * <p>Paths go through {@link PathNormalizer} first; a path it rejects answers {@link RouteMatch.BadPath}. A trailing
+ * slash is part of the path: {@code GET /api/hello} does not match {@code /api/hello/}, {@code /api/hello/**} does.
+ * A path that ends in a dot segment ({@code /api/hello/.}, {@code /api/hello/x/..}) is matched as {@code /api/hello/};
+ * since Tomcat reads it as {@code /api/hello}, it answers {@link RouteMatch.BadPath} when that reading would choose
+ * another route. Matching
  * is case-sensitive by default, like servlet containers, so {@code /ADMIN} is not {@code /admin/**} and falls to a
  * later rule or to the default; when the application behind matches paths without regard to case, turn on
  * {@link Builder#caseInsensitive} so that the table folds case the same way.
@@ -57,10 +61,23 @@ public final class RouteTable {
         if (n instanceof NormalizedPath.Rejected r) return new RouteMatch.BadPath(r.reason());
         String path = ((NormalizedPath.Valid) n).path();
         if (caseInsensitive) path = fold(path);
-        for (Route r : routes) {
-            if (r.matchesMethod(method) && r.matchesPath(path)) return r.matched;
-        }
+        Route r = first(method, path);
+        // Jetty resolves a last "." or ".." to a trailing slash ("/a/." is "/a/"), Tomcat 11 to none ("/a"): when
+        // the two readings fall under different routes, the servlet that answers may be the one the chosen rule
+        // does not guard, so neither reading decides.
+        int last = path.length() - 1;
+        if (last > 0 && path.charAt(last) == '/' && PathNormalizer.endsInDotSegment(rawPath) && first(method, path.substring(0, last)) != r)
+            return new RouteMatch.BadPath("a path ending in '.' or '..' is read as \"" + path + "\" by some servlet containers and without"
+                    + " the trailing slash by others, and the two fall under different routes");
+        if (r != null) return r.matched;
         return allowUnmatched ? RouteMatch.NoMatch.ALLOWED : RouteMatch.NoMatch.DENIED;
+    }
+
+    private Route first(String method, String path) {
+        for (Route r : routes) {
+            if (r.matchesMethod(method) && r.matchesPath(path)) return r;
+        }
+        return null;
     }
 
     public List<Route> routes() {

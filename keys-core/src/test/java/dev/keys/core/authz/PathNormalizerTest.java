@@ -29,12 +29,12 @@ class PathNormalizerTest {
     @ParameterizedTest(name = "[{index}] {0} -> {1}")
     @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
             /admin                          | admin     | /admin
-            /admin/                         | admin     | /admin
+            /admin/                         | admin     | /admin/
             //admin                         | admin     | /admin
-            ///admin///x//                  | admin     | /admin/x
+            ///admin///x//                  | admin     | /admin/x/
             /./admin                        | admin     | /admin
-            /admin/.                        | admin     | /admin
-            /admin/%2e                      | admin     | /admin
+            /admin/.                        | admin     | /admin/
+            /admin/%2e                      | admin     | /admin/
             /x/../admin                     | admin     | /admin
             /public/../admin                | admin     | /admin
             /public/./../admin/x            | admin     | /admin/x
@@ -133,10 +133,82 @@ class PathNormalizerTest {
         assertEquals(new NormalizedPath.Valid(normalised), PathNormalizer.normalize(raw));
     }
 
+    /**
+     * A trailing slash is part of the path (docs/contract.md §4): a container may hand {@code /api/hello/} to another
+     * servlet than {@code /api/hello}, so the two must not share a rule. A last segment that is empty, {@code .} or
+     * {@code ..} leaves a trailing slash, as Jetty resolves it.
+     */
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /api/hello            | /api/hello
+            /api/hello/           | /api/hello/
+            /api/hello//          | /api/hello/
+            /api//hello/          | /api/hello/
+            /api//hello           | /api/hello
+            /api/hello/.          | /api/hello/
+            /api/hello/./         | /api/hello/
+            /api/hello/%2e        | /api/hello/
+            /api/hello/%2E;x=1    | /api/hello/
+            /api/hello/x/..       | /api/hello/
+            /api/hello/x/%2e%2e   | /api/hello/
+            /api/hello/x/..;x     | /api/hello/
+            /api/hello/x/../      | /api/hello/
+            /api/hello;x=1/       | /api/hello/
+            /api/hello/;x=1       | /api/hello/
+            /api/hello/?a=/       | /api/hello/
+            /api/x/../hello       | /api/hello
+            /api/./hello          | /api/hello
+            /api/hello/..         | /api/
+            /api/..               | /
+            /.                    | /
+            //                    | /
+            /%2e/                 | /
+            """)
+    void aTrailingSlashIsKept(String raw, String normalised) {
+        assertEquals(new NormalizedPath.Valid(normalised), PathNormalizer.normalize(raw));
+    }
+
+    /**
+     * With the routes of the finding (issue 14, item 2), no spelling of /api/hello/ reaches the hello rule. A last dot
+     * segment is "bad": Jetty reads /api/hello/. as /api/hello/, Tomcat as /api/hello, and those have different rules.
+     */
+    @ParameterizedTest(name = "[{index}] {0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /api/hello            | /api/hello
+            /api/hell%6f          | /api/hello
+            /api/hello;x=1        | /api/hello
+            /api/x/../hello       | /api/hello
+            /api//hello           | /api/hello
+            /api/hello/           | /api/**
+            /api/hello/.          | bad    
+            /api/hello/%2e        | bad    
+            /api/hello/x/..       | bad    
+            /api/hello/x/%2E%2E   | bad    
+            /api//hello/          | /api/**
+            /api/hello;x=1/       | /api/**
+            /api/hello/;x=1       | /api/**
+            /api/hello/.;y        | bad
+            /api/hello/x/.;y      | /api/**
+            /api/x/.              | /api/**
+            """)
+    void theExactRuleIsNotTheTrailingSlashRule(String raw, String pattern) {
+        RouteTable t = RouteTable.parse("""
+                GET /api/hello -> hello:read
+                * /api/** -> admin:*
+                """);
+        for (String method : new String[] {"GET", "HEAD"}) {
+            RouteMatch m = t.match(method, raw);
+            if (pattern.equals("bad")) assertInstanceOf(RouteMatch.BadPath.class, m, raw);
+            else assertEquals(pattern, pattern(m));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void cleanPathsAreReturnedAsTheyAre() {
         String p = "/documents/42/versions";
         assertTrue(((NormalizedPath.Valid) PathNormalizer.normalize(p)).path() == p);
+        String slash = "/documents/42/";
+        assertTrue(((NormalizedPath.Valid) PathNormalizer.normalize(slash)).path() == slash);
         assertInstanceOf(NormalizedPath.Rejected.class, PathNormalizer.normalize("/" + "a".repeat(9000)));
     }
 

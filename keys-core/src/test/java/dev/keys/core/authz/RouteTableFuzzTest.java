@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * path itself (docs/contract.md §4). With {@code * /admin/** -> admin:*} before {@code * /** -> NONE}, a raw path that
  * any plausible reading by the application behind (decoded once or twice, {@code ;} parameters cut before or after
  * decoding, {@code \} as {@code /}, dot segments resolved and clamped at the root) puts under {@code /admin} must
- * answer {@link RouteMatch.BadPath} or the admin rule, never the open one.
+ * answer {@link RouteMatch.BadPath} or the admin rule, never the open one. And a trailing slash is part of the path:
+ * with {@code GET /admin -> admin:read} before {@code * /admin/** -> admin:*}, the exact rule serves only a path that
+ * every such reading, keeping its trailing slash as Jetty does, resolves to exactly {@code /admin}.
  */
 class RouteTableFuzzTest {
     static final RouteTable TABLE = RouteTable.parse("""
@@ -28,6 +30,11 @@ class RouteTableFuzzTest {
             GET,POST /admin/** -> admin:*
             * /** -> NONE
             """).caseInsensitive(true).build();
+    static final RouteTable EXACT = RouteTable.parse("""
+            GET /admin -> admin:read
+            * /admin/** -> admin:*
+            * /** -> NONE
+            """);
     static final List<String> PIECES = List.of("/", "//", "admin", "ADMIN", "Admin", "adm", "in", ".", "..", "%2e", "%2E", "%2e%2e",
             "%2f", "%2F", "%5c", "\\", ";", ";jsessionid=1", "%3b", "%25", "%252e", "%", "%61", "%41", "%00", "?", "#", "x", "%c0%ae",
             "%e2%80%ae", "\u0130", "\u212a", " ", "%20", "\t", "./", "../", "a/../");
@@ -59,12 +66,25 @@ class RouteTableFuzzTest {
         if (n instanceof NormalizedPath.Valid v) {
             String p = v.path();
             assertTrue(p.startsWith("/"), p);
-            assertFalse(p.length() > 1 && p.endsWith("/"), p);
             assertFalse(p.contains("//") || p.contains(";") || p.contains("\\") || p.contains("%"), p);
             for (String seg : p.substring(1).split("/")) assertFalse(seg.equals(".") || seg.equals(".."), p);
             if (p.chars().allMatch(c -> c == '/' || c == '-' || c == '.' || c == '_' || c == '~' || Character.isLetterOrDigit(c) && c < 128)) {
                 assertEquals(n, PathNormalizer.normalize(p), "normalising twice changes nothing");
             }
+        }
+        String plain = raw.indexOf('?') < 0 ? raw : raw.substring(0, raw.indexOf('?'));
+        if (plain.length() <= PathNormalizer.MAX_LENGTH && plain.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '%' && c != ';' && c != '\\' && c != '#')) {
+            String expected = resolveKeepingSlash(plain, true);
+            assertEquals(expected == null ? null : new NormalizedPath.Valid(expected), n instanceof NormalizedPath.Valid ? n : null, raw);
+            // Tomcat drops the slash a last dot segment leaves: a route that decides must be the route of both readings
+            if (EXACT.match("GET", raw) instanceof RouteMatch.Matched em && expected != null) {
+                assertEquals(em, EXACT.match("GET", expected), raw);
+                assertEquals(em, EXACT.match("GET", resolveKeepingSlash(plain, false)), raw);
+            }
+        }
+        RouteMatch exact = EXACT.match("GET", raw);
+        if (exact instanceof RouteMatch.Matched em && em.route().pattern().equals("/admin")) {
+            for (String reading : readings(raw, false)) assertEquals("/admin", resolveKeepingSlash(reading, true), () -> "the exact rule served " + raw);
         }
         RouteMatch m = TABLE.match("GET", raw);
         if (reachesAdmin(raw, false)) assertAdminOrBad(m, raw);
@@ -81,20 +101,47 @@ class RouteTableFuzzTest {
 
     /** Whether some plausible reading of {@code raw} lands on /admin or below it. */
     static boolean reachesAdmin(String raw, boolean foldCase) {
+        for (String s : readings(raw, foldCase)) {
+            String resolved = resolve(s);
+            if (resolved.equals("/admin") || resolved.startsWith("/admin/")) return true;
+        }
+        return false;
+    }
+
+    /** The path as an application might read it, before dot segments: decoded once or twice, parameters cut before or after. */
+    static List<String> readings(String raw, boolean foldCase) {
         int q = raw.indexOf('?');
         String path = q < 0 ? raw : raw.substring(0, q);
+        List<String> out = new java.util.ArrayList<>();
         for (int decodes = 1; decodes <= 2; decodes++) {
             for (boolean paramsFirst : new boolean[] {true, false}) {
                 String s = paramsFirst ? dropParams(path) : path;
                 for (int d = 0; d < decodes; d++) s = decode(s);
                 s = s.replace('\\', '/');
                 if (!paramsFirst) s = dropParams(s);
-                String resolved = resolve(s);
-                if (foldCase) resolved = resolved.toLowerCase(Locale.ROOT);
-                if (resolved.equals("/admin") || resolved.startsWith("/admin/")) return true;
+                out.add(foldCase ? s.toLowerCase(Locale.ROOT) : s);
             }
         }
-        return false;
+        return out;
+    }
+
+    /**
+     * RFC 3986 §5.2.4 with repeated slashes collapsed, written apart from the normaliser: a last segment that is empty,
+     * or ({@code dotsLeaveSlash}, as Jetty; not as Tomcat 11) {@code .} or {@code ..}, leaves a trailing slash; null
+     * when {@code ..} would leave the root.
+     */
+    static String resolveKeepingSlash(String s, boolean dotsLeaveSlash) {
+        Deque<String> segs = new ArrayDeque<>();
+        String[] parts = s.split("/", -1);
+        boolean slash = false;
+        for (int i = 1; i < parts.length; i++) {
+            String seg = parts[i];
+            slash = seg.isEmpty() || (dotsLeaveSlash && (seg.equals(".") || seg.equals("..")));
+            if (seg.equals("..") && segs.pollLast() == null) return null;
+            if (!seg.isEmpty() && !seg.equals(".") && !seg.equals("..")) segs.addLast(seg);
+        }
+        String joined = "/" + String.join("/", segs);
+        return slash && !segs.isEmpty() ? joined + "/" : joined;
     }
 
     static String dropParams(String s) {

@@ -29,7 +29,7 @@ class RouteTableTest {
             GET    | /documents/1/lock         | documents:read
             HEAD   | /documents/1              | documents:read
             POST   | /documents                | documents:write AND (billing:read OR admin:*)
-            POST   | /documents/               | documents:write AND (billing:read OR admin:*)
+            GET    | /documents/               | documents:read
             DELETE | /documents/7/lock         | documents:lock
             PUT    | /files/a/content          | files:write
             GET    | /health                   | NONE
@@ -50,6 +50,10 @@ class RouteTableTest {
             PUT    | /files/a/content/x
             GET    | /healthz
             GET    | /
+            POST   | /documents/
+            GET    | /health/
+            PUT    | /files/a/content/
+            PUT    | /files//content
             get    | /documents
             OPTIONS| /documents
             """)
@@ -83,6 +87,32 @@ class RouteTableTest {
         assertEquals("a:all", ((RouteMatch.Matched) t.match("GET", "/y/x")).requirement().toString());
     }
 
+    /** A trailing slash is part of the path: "*" and "{id}" need a non-empty segment, "**" takes any rest. */
+    @Test
+    void trailingSlashes() {
+        RouteTable t = RouteTable.parse("""
+                GET /a -> a:exact
+                GET /a/ -> a:slash
+                GET /b/* -> b:one
+                GET /c/{id}/ -> c:slash
+                GET /d/** -> d:rest
+                """);
+        assertEquals("a:exact", ((RouteMatch.Matched) t.match("GET", "/a")).requirement().toString());
+        assertEquals("a:slash", ((RouteMatch.Matched) t.match("GET", "/a/")).requirement().toString());
+        // Jetty reads "/a/." as "/a/", Tomcat as "/a": under different routes, neither decides
+        assertInstanceOf(RouteMatch.BadPath.class, t.match("GET", "/a/."));
+        assertInstanceOf(RouteMatch.BadPath.class, t.match("GET", "/a/b/%2e%2e;x"));
+        assertEquals("b:one", ((RouteMatch.Matched) t.match("GET", "/b/x")).requirement().toString());
+        assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/b/"));
+        assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/b/x/"));
+        assertEquals("c:slash", ((RouteMatch.Matched) t.match("GET", "/c/7/")).requirement().toString());
+        assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/c/7"));
+        assertSame(RouteMatch.NoMatch.DENIED, t.match("GET", "/c//"));
+        for (String p : List.of("/d", "/d/", "/d/x", "/d/x/", "/d/x/.."))
+            assertEquals("d:rest", ((RouteMatch.Matched) t.match("GET", p)).requirement().toString(), p);
+        assertEquals("GET /a/ -> a:slash", t.routes().get(1).toString());
+    }
+
     @Test
     void caseFoldingAgreesWithEqualsIgnoreCase() {
         RouteTable t = RouteTable.builder().lines("* /admin/** -> keys:admin\n* /** -> NONE").caseInsensitive(true).build();
@@ -100,7 +130,9 @@ class RouteTableTest {
             get /a -> a:b                   | line 1: method "get" must be upper case (HTTP methods are case-sensitive)
             *,GET /a -> a:b                 | line 1: method '*' cannot be combined with others
             GET /a/../b -> a:b              | line 1: pattern "/a/../b" is not in normalised form; write "/b"
-            GET /a/ -> a:b                  | line 1: pattern "/a/" is not in normalised form; write "/a"
+            GET /a// -> a:b                 | line 1: pattern "/a//" is not in normalised form; write "/a/"
+            GET /a/. -> a:b                 | line 1: pattern "/a/." is not in normalised form; write "/a/"
+            GET /a/**/ -> a:b               | line 1: pattern "/a/**/": '**' must be the last segment
             GET /a/**/b -> a:b              | line 1: pattern "/a/**/b": '**' must be the last segment
             GET /a/*.pdf -> a:b             | line 1: pattern "/a/*.pdf": '*', '**' and '{name}' must be whole segments
             GET /a/{} -> a:b                | line 1: pattern "/a/{}": '*', '**' and '{name}' must be whole segments
