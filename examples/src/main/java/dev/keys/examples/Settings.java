@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param rootSecret  {@code KEYS_ROOT_SECRET}: base64 or hex, at least 32 bytes; else a file in the data directory
  * @param staleBound  {@code KEYS_STALE_BOUND}, an ISO-8601 duration, default {@code PT0S} (fail closed): how long
  *                    cached keys keep serving once the database is seen failing
+ * @param opaque      {@code KEYS_OPAQUE}, {@code true} or {@code false} (default): unknown, expired and revoked keys
+ *                    answer alike, on the API and on the admin API
  */
 record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
-                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound) {
+                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, boolean opaque) {
 
     static Settings fromEnvironment(Map<String, String> env) {
         int port;
@@ -33,7 +35,13 @@ record Settings(int port, Path dataDir, Optional<String> jdbcUrl, Optional<Strin
         if (port < 0 || port > 65535) throw new IllegalArgumentException("PORT must be a number from 0 to 65535");
         return new Settings(port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
-                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env));
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), opaque(env));
+    }
+
+    private static boolean opaque(Map<String, String> env) {
+        String v = nonBlank(env, "KEYS_OPAQUE").orElse("false");
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) return Boolean.parseBoolean(v);
+        throw new IllegalArgumentException("KEYS_OPAQUE must be true or false");
     }
 
     private static Duration staleBound(Map<String, String> env) {
