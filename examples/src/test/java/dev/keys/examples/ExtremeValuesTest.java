@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * both instances (B after one poll of the change feed). A change that B cannot apply does not stop the changes after
  * it, and B says so in its log with the key id and the sequence only.
  */
-class ExtremeValuesProperties {
+class ExtremeValuesTest {
     static final String URL = System.getenv().getOrDefault("KEYS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
