@@ -192,9 +192,10 @@ public final class ExampleService implements AutoCloseable {
             AuthorizationServerMetadataServlet metadata = AuthorizationServerMetadataServlet.builder(issuer)
                     .scopes(ROLES.flatten(ROLES.names(), Set.of()).granted()).build();
 
-            ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example").build();
+            ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example")
+                    .opaque(settings.opaque()).build();
             KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage)
-                    .clients(clients).build();
+                    .clients(clients).opaque(settings.opaque()).build();      // the filter's setting: one answer for both
 
             ServletContextHandler context = new ServletContextHandler("/");
             ServletHolder hello = new ServletHolder("hello", new HelloServlet());

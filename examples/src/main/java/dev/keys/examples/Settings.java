@@ -24,9 +24,11 @@ import java.util.Optional;
  *                    cached keys (and OAuth clients' statuses) keep serving once the database is seen failing
  * @param issuer      {@code KEYS_ISSUER}: the http(s) URL clients reach the service at, the {@code iss} of its
  *                    tokens; default {@code http://<host>:<port>} ({@code localhost} for a loopback or wildcard host)
+ * @param opaque      {@code KEYS_OPAQUE}, {@code true} or {@code false} (default): unknown, expired and revoked keys
+ *                    answer alike, on the API and on the admin API
  */
 record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
-                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer) {
+                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque) {
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Base name of the H2 files in the data directory. */
     static final String H2_NAME = "keys";
@@ -47,7 +49,13 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
         }
         return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
-                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer);
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env));
+    }
+
+    private static boolean opaque(Map<String, String> env) {
+        String v = nonBlank(env, "KEYS_OPAQUE").orElse("false");
+        if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) return Boolean.parseBoolean(v);
+        throw new IllegalArgumentException("KEYS_OPAQUE must be true or false");
     }
 
     private static Duration staleBound(Map<String, String> env) {

@@ -2,6 +2,7 @@ package dev.keys.servlet;
 
 import dev.keys.api.AuditEvent;
 import dev.keys.api.AuditLog;
+import dev.keys.api.Clock;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageLog;
@@ -47,7 +48,7 @@ final class ActivityResource {
         }
         try {
             Duration d = Duration.parse(text);
-            if (!d.isNegative() && !d.isZero() && d.getNano() == 0 && d.getSeconds() % 60 == 0) return d;
+            if (!d.isNegative() && !d.isZero() && d.getNano() == 0 && d.getSeconds() % 60 == 0) return Clock.requireInRange(d, "granularity", true);
         } catch (DateTimeParseException e) {
             // answered below
         }

@@ -3,6 +3,7 @@ package dev.keys.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keys.api.Clock;
 import dev.keys.api.Environment;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
@@ -90,16 +91,18 @@ final class AdminJson {
         } catch (DateTimeParseException e) {
             throw bad(field, "not an ISO-8601 duration");
         }
-        if (d.isNegative() || (positive && d.isZero())) throw bad(field, positive ? "must be positive" : "must not be negative");
-        return d;
+        return Clock.requireInRange(d, field, positive);
     }
 
+    /** An RFC 3339 date-time from 1970 to 9999 (docs/contract.md §3). */
     static Instant instant(String text, String field) {
+        Instant i;
         try {
-            return OffsetDateTime.parse(text, RFC3339).toInstant();
+            i = OffsetDateTime.parse(text, RFC3339).toInstant();
         } catch (DateTimeParseException e) {
             throw bad(field, "not an RFC 3339 date-time");
         }
+        return Clock.requireInRange(i, field);
     }
 
     static Instant instant(JsonNode n, String field) {

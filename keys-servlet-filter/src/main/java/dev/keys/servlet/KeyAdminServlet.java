@@ -97,6 +97,8 @@ public final class KeyAdminServlet extends HttpServlet {
                     throw new IllegalArgumentException("trusted-proxies: " + e.getMessage());
                 }
             }
+            String opaque = sc.getInitParameter("opaque");
+            if (opaque != null && !opaque.isBlank()) b.opaque(FilterConfigReader.bool("opaque", opaque.strip()));
             String realm = sc.getInitParameter("realm");
             if (realm != null && !realm.isBlank()) b.realm(realm.strip());
             String bearer = sc.getInitParameter("bearer"), headers = sc.getInitParameter("headers"), query = sc.getInitParameter("query-parameter");
@@ -139,6 +141,7 @@ public final class KeyAdminServlet extends HttpServlet {
         private CredentialVerifier callers;
         private String realm = "admin";
         private long storeRetryAfterSeconds = 1;
+        private boolean opaque;
         private Roles roles;
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Optional<ClientManager> clients = Optional.empty();
@@ -200,12 +203,19 @@ public final class KeyAdminServlet extends HttpServlet {
             return this;
         }
 
+        /**
+         * Callers whose key is unknown, expired or revoked get one answer ({@code NOT_FOUND}), as
+         * {@code ApiKeyFilter.Builder.opaque} does for the API: set both from the same setting. The audit still holds
+         * the real code. Default off.
+         */
+        public Builder opaque(boolean on) { opaque = on; return this; }
+
         /** {@code Retry-After} of a 503. Default 1 s. */
         public Builder storeRetryAfter(Duration d) { storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000); return this; }
 
         Config config() {
             AdminPolicy policy = AdminPolicy.of(roles);
-            AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, false, storeRetryAfterSeconds), policy);
+            AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, opaque, storeRetryAfterSeconds), policy);
             return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.verifier(), keys.quotas(),
                     audit, usage, clock, maxBodyBytes, policy, who);
         }

@@ -19,6 +19,7 @@ public record ClientUpdate(Optional<String> name, Optional<Set<String>> roles, O
         permissions = permissions.map(Set::copyOf);
         ratelimits = ratelimits.map(List::copyOf);
         permissions.ifPresent(ps -> ps.forEach(Permissions::validate));
+        ratelimits.ifPresent(TimeInputs::ratelimits);
     }
 
     public ClientUpdate withName(String v) { return new ClientUpdate(Optional.of(v), roles, permissions, ratelimits); }

@@ -40,6 +40,7 @@ public final class KeyManager {
     /** Imported keys must be estimated at this many bits of entropy at least (docs/contract.md §2). */
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
+    private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
     private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");
 
     private final KeyStore store;
@@ -201,6 +202,7 @@ public final class KeyManager {
                 throw new IllegalArgumentException("id, prefix, start and createdAt cannot be changed");
             }
             if (next.status() != current.status()) throw new IllegalArgumentException("status changes through disable, enable, revoke, approve or reject");
+            TimeInputs.changed(current, next);
             return next;
         });
         // Remaining uses set anew start counting from zero (with a refill, each interval counts on its own).
@@ -273,14 +275,20 @@ public final class KeyManager {
     /**
      * Replaces a key with a new one that copies its owner, permissions, limits and meta. The old key keeps working
      * for {@code gracePeriod} (never longer than its own expiry), then answers {@code EXPIRED}.
+     *
+     * @throws IllegalArgumentException {@code gracePeriod: ...} when it is negative, longer than 100 years or ends
+     *                                  after 9999 (docs/contract.md §3); the new key is not created then
      */
     public IssuedKey rotate(String id, Duration gracePeriod, Actor actor) {
-        if (gracePeriod.isNegative()) throw new IllegalArgumentException("gracePeriod must not be negative");
+        Clock.requireInRange(gracePeriod, "gracePeriod", false);
         ApiKey old = store.findById(id).orElseThrow(() -> notFound(id));
         policy.checkChange(actor, old);
         if (old.status() == KeyStatus.REVOKED) throw new IllegalStateException("cannot rotate a revoked key");
-        String plaintext = format.generate(old.prefix());
         Instant now = clock.instant();
+        // Judged before the new key exists: a refusal after it would leave an ACTIVE key whose plaintext nobody has.
+        Instant graceEnd = now.plus(gracePeriod);
+        if (graceEnd.isAfter(Clock.MAX_INSTANT)) throw new IllegalArgumentException("gracePeriod: must end by " + Clock.MAX_INSTANT);
+        String plaintext = format.generate(old.prefix());
         ApiKey fresh = store.create(old.toBuilder()
                 .id("key_" + format.randomBase62(22))
                 .start(KeyFormat.start(plaintext))
@@ -290,7 +298,6 @@ public final class KeyManager {
                 .version(0)
                 .build());
         written(fresh, "create", actor, Optional.of("rotation of " + id), Audits.diff(ApiKey.class, null, fresh, UNAUDITED));
-        Instant graceEnd = now.plus(gracePeriod);
         write(id, "rotate", actor, Optional.of("replaced by " + fresh.id()), current -> {
             Instant end = current.expiresAt().filter(e -> e.isBefore(graceEnd)).orElse(graceEnd);
             return current.toBuilder().expiresAt(Optional.of(end)).rotatedTo(Optional.of(fresh.id())).build();
@@ -322,9 +329,16 @@ public final class KeyManager {
         return new StoreException.NotFound("no key with id " + id);
     }
 
+    /** After a committed write: the audit event first, then the listener, whose failure fails neither. */
     private void written(ApiKey key, String action, Actor actor, Optional<String> reason, Map<String, List<String>> changes) {
-        written.accept(key);
         Audits.record(audit, new AuditEvent(clock.instant(), action, actor.id(), key.tenant(), key.id(), reason, changes));
+        try {
+            written.accept(key);
+        } catch (RuntimeException e) {
+            // The change is committed and audited; a verifier that missed it catches up from the change feed.
+            LOG.log(System.Logger.Level.WARNING, "keys: the write listener failed after " + action + " of " + key.id() + " ("
+                    + e.getClass().getName() + "); the change is committed");
+        }
     }
 
     /** Configuration of a {@link KeyManager}. */

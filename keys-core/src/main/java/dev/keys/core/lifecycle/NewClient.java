@@ -17,6 +17,7 @@ public record NewClient(String name, String tenant, Set<String> roles, Set<Strin
         permissions = Set.copyOf(permissions);
         ratelimits = List.copyOf(ratelimits);
         for (String p : permissions) Permissions.validate(p);
+        TimeInputs.ratelimits(ratelimits);
     }
 
     public static NewClient of(String name, String tenant, Set<String> permissions) {

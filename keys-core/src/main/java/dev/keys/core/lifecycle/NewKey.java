@@ -37,6 +37,9 @@ public record NewKey(String prefix, String name, String ownerId, String tenant, 
         Objects.requireNonNull(tier, "tier");
         Objects.requireNonNull(expiresAt, "expiresAt");
         if (tenant.isBlank()) throw new IllegalArgumentException("tenant must not be blank");
+        TimeInputs.expiresAt(expiresAt);
+        TimeInputs.ratelimits(ratelimits);
+        TimeInputs.refill(refill);
     }
 
     public static Builder builder(String prefix) {

@@ -70,6 +70,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
     private final KeyStore store;
     private final Clock clock;
+    private static final System.Logger LOG = System.getLogger(Verifier.class.getName());
+
     private final Cache<DigestKey, Entry> cache;
     private final Cache<DigestKey, Boolean> unknown;
     private final boolean acceptImported;
@@ -164,6 +166,9 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return UNAVAILABLE;
+            } catch (RuntimeException ex) {
+                // A row that cannot be read or compiled: fail closed, remember nothing, so that a fixed row serves.
+                return UNAVAILABLE;
             }
             if (e == null) {
                 unknown.put(key, Boolean.TRUE);
@@ -240,6 +245,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     /**
      * Applies a change to one digest now: recompiles its cached entry from the store, or drops it (and any
      * negative entry). Called by a {@code KeyManager} of this process after each write, and by {@link #sync()}.
+     * When the new state cannot be read or compiled, for whatever reason, the entry is dropped (fail closed: the old
+     * state never keeps serving) and the next request loads the key again; never throws.
      */
     public void refresh(Digest digest) {
         DigestKey key = DigestKey.of(digest);
@@ -250,6 +257,9 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return null;
+            } catch (RuntimeException ex) {
+                dropped(old.key.id(), ex);
+                return null;
             }
         });
     }
@@ -257,12 +267,26 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     /**
      * Applies a write this process just made, given the state the store answered it with, without reading the
      * store again. An entry compiled from a later version (a concurrent write that got here first) is kept, so that
-     * a late call never brings an older state back.
+     * a late call never brings an older state back. A state that cannot be compiled drops the entry; never throws.
      */
     public void refresh(ApiKey after) {
         DigestKey key = DigestKey.of(after.digest());
         unknown.invalidate(key);
-        cache.asMap().computeIfPresent(key, (k, old) -> old.key.version() >= after.version() ? old : compile(after, old));
+        cache.asMap().computeIfPresent(key, (k, old) -> {
+            if (old.key.version() >= after.version()) return old;
+            try {
+                return compile(after, old);
+            } catch (RuntimeException ex) {
+                dropped(after.id(), ex);
+                return null;
+            }
+        });
+    }
+
+    /** Not the hot path: a refresh that could not compile. The key id and the failure's type, never key material. */
+    private static void dropped(String keyId, RuntimeException ex) {
+        LOG.log(System.Logger.Level.WARNING, "keys: dropped the cached entry of " + keyId + ": its new state could not be applied ("
+                + ex.getClass().getName() + ")");
     }
 
     /**
@@ -277,12 +301,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
                 List<KeyChange> changes = store.changesSince(appliedSequence, 1000);
                 if (changes.isEmpty()) break;
                 for (KeyChange c : changes) {
-                    if (c.resetsAll()) {
-                        cache.invalidateAll();
-                        unknown.invalidateAll();
-                    } else {
-                        refresh(c.digest());
-                    }
+                    apply(c);
                     appliedSequence = c.sequence();
                 }
             }
@@ -293,11 +312,37 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         }
     }
 
+    /**
+     * One change of the feed. A change that cannot be applied (a broken row or digest) is logged and passed, so that
+     * it never stalls the changes after it; every cached entry is dropped then, as nobody can tell which it was.
+     */
+    private void apply(KeyChange c) {
+        try {
+            if (c.resetsAll()) {
+                cache.invalidateAll();
+                unknown.invalidateAll();
+            } else {
+                refresh(c.digest());
+            }
+        } catch (RuntimeException e) {
+            cache.invalidateAll();
+            unknown.invalidateAll();
+            LOG.log(System.Logger.Level.WARNING, "keys: change " + c.sequence() + " of " + c.keyId() + " could not be applied ("
+                    + e.getClass().getName() + "); dropped every cached entry and went on with the feed");
+        }
+    }
+
     private void syncQuietly() {
         try {
             sync();
-        } catch (RuntimeException e) {
+        } catch (StoreException.Unavailable e) {
             // already reflected in downSince; the next poll retries
+        } catch (RuntimeException e) {
+            // A feed that cannot be read is an outage too (fail closed), worth a line when it starts; the next poll retries.
+            boolean first = downSince == 0;
+            markDown();
+            if (first) LOG.log(System.Logger.Level.WARNING, "keys: the change-feed poll failed after sequence " + appliedSequence + " ("
+                    + e.getClass().getName() + "); retrying");
         }
     }
 

@@ -12,7 +12,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Assertions;
 
 /** The compiled query and the compiled permission set against a naive reference, on small alphabets so that they meet. */
-class PermissionQueryProperties {
+class PermissionQueryPropertiesTest {
 
     @Property(tries = 2000)
     void compiledEvaluationEqualsReference(@ForAll("grants") Set<String> granted, @ForAll("queries") String query) {
