@@ -125,7 +125,9 @@ class KeysSchedulerTest {
         Thread t = mine.iterator().next();
         assertEquals(Keys.THREAD_NAME, t.getName());
         assertTrue(t.isDaemon());
-        assertTrue(ranOn.stream().allMatch(x -> x == t));
+        synchronized (ranOn) {                          // the task keeps adding while we look
+            assertTrue(ranOn.stream().allMatch(x -> x == t));
+        }
 
         keys.close();
         t.join(10_000);
