@@ -4,6 +4,7 @@ module dev.keys.servlet {
     requires transitive jakarta.servlet;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires java.net.http; // GitHub's secret-scanning key list, fetched from its URL
 
     exports dev.keys.servlet;
 }

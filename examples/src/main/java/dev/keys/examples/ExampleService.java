@@ -20,6 +20,7 @@ import dev.keys.jdbc.JdbcUsageLog;
 import dev.keys.servlet.ApiKeyFilter;
 import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
 import dev.keys.jwt.servlet.JwksServlet;
+import dev.keys.servlet.GitHubSecretScanningServlet;
 import dev.keys.servlet.KeyAdminServlet;
 import dev.keys.jwt.servlet.TokenEndpointServlet;
 import jakarta.servlet.DispatcherType;
@@ -209,6 +210,10 @@ public final class ExampleService implements AutoCloseable {
             context.addServlet(new ServletHolder("token", TokenEndpointServlet.builder(tokens).build()), "/oauth/token");
             context.addServlet(new ServletHolder("jwks", JwksServlet.of(keyring.keys())), "/.well-known/jwks.json");
             context.addServlet(new ServletHolder("oauth-metadata", metadata), metadata.path());
+            String scanningKeys = System.getenv("KEYS_SECRET_SCANNING_KEYS");   // GitHub's key list (docs/contract.md §8)
+            if (scanningKeys != null && !scanningKeys.isBlank()) context.addServlet(new ServletHolder("secret-scanning",
+                    GitHubSecretScanningServlet.builder(keys).publicKeysFile(java.nio.file.Path.of(scanningKeys.strip())).hasher(hasher).build()),
+                    "/secret-scanning/github");
             context.addFilter(new FilterHolder(filter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
             // TRACE on every path, mapped or not, before any servlet: HttpServlet.doTrace (and the default servlet
