@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.keys.servlet.AdminCalls.forbidden;
+import static dev.keys.servlet.AdminCalls.status;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -27,11 +29,13 @@ class AdminDutiesTest {
     static final String BASE = "/admin/v1";
     static final Roles ROLES = Roles.builder().role("reader", List.of("documents:read")).build();
     static JettyHarness h;
+    static AdminCalls api;
     static IssuedKey root, acme, acme2, globex, reader, verifier;
 
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness(ROLES);
+        api = new AdminCalls(h, BASE);
         ClientManager clients = ClientManager.builder(new InMemoryClientStore()).audit(h.audit).clock(h.clock).build();
         h.servlet(BASE + "/*", KeyAdminServlet.builder(h.keys).roles(ROLES).auditLog(h.audit).usageLog(h.usage).clients(clients).build()).start();
         root = h.issue(NewKey.builder("ops_live").tenant("ops").permissions(AdminPolicy.ADMIN));
@@ -52,24 +56,10 @@ class AdminDutiesTest {
         }
     }
 
-    static Exchange call(IssuedKey caller, String method, String path, String body) {
-        return h.json(method, BASE + path, body, "Authorization", "Bearer " + caller.plaintext());
-    }
-
-    static JsonNode status(Exchange e, int status, String code) {
-        assertEquals(status, e.status(), e.method() + " " + e.uri() + ": " + e.body());
-        JsonNode b = e.json();
-        if (code != null) assertEquals(code, b.get("code").asText(), e.body());
-        return b;
-    }
-
-    static void forbidden(Exchange e) {
-        status(e, 403, "INSUFFICIENT_PERMISSIONS");
-    }
 
     static String acmeKey(IssuedKey by, String extra) {
         String tenant = by == root ? ",\"tenant\":\"acme\"" : "";
-        return status(call(by, "POST", "/keys", "{\"prefix\":\"acme_test\"" + tenant + extra + "}"), 201, null).get("keyId").asText();
+        return status(api.call(by, "POST", "/keys", "{\"prefix\":\"acme_test\"" + tenant + extra + "}"), 201, null).get("keyId").asText();
     }
 
     static void refusalAudited(String keyId, String action, IssuedKey by) {
@@ -81,57 +71,57 @@ class AdminDutiesTest {
     @Test
     void aManagerCannotEnableAKeyAnAdminDisabled() {
         String id = acmeKey(acme, "");
-        status(call(root, "POST", "/keys/" + id + "/disable", "{\"reason\":\"abuse\"}"), 200, null);
-        forbidden(call(acme, "POST", "/keys/" + id + "/enable", null));
-        forbidden(call(acme2, "POST", "/keys/" + id + "/enable", null));
+        status(api.call(root, "POST", "/keys/" + id + "/disable", "{\"reason\":\"abuse\"}"), 200, null);
+        forbidden(api.call(acme, "POST", "/keys/" + id + "/enable", null));
+        forbidden(api.call(acme2, "POST", "/keys/" + id + "/enable", null));
         assertEquals("DISABLED", h.keys.manager().get(id).orElseThrow().status().name());
         refusalAudited(id, "enable", acme);
-        status(call(root, "POST", "/keys/" + id + "/enable", null), 200, null);
+        status(api.call(root, "POST", "/keys/" + id + "/enable", null), 200, null);
         // A key a manager disabled, a manager enables again.
-        status(call(acme, "POST", "/keys/" + id + "/disable", null), 200, null);
-        status(call(acme2, "POST", "/keys/" + id + "/enable", null), 200, null);
+        status(api.call(acme, "POST", "/keys/" + id + "/disable", null), 200, null);
+        status(api.call(acme2, "POST", "/keys/" + id + "/enable", null), 200, null);
     }
 
     @Test
     void aManagerCannotApproveAKeyAnAdminRejected() {
         String id = acmeKey(root, ",\"requiresApproval\":true");
-        status(call(root, "POST", "/keys/" + id + "/reject", "{\"reason\":\"no\"}"), 200, null);
-        forbidden(call(acme, "POST", "/keys/" + id + "/approve", null));
+        status(api.call(root, "POST", "/keys/" + id + "/reject", "{\"reason\":\"no\"}"), 200, null);
+        forbidden(api.call(acme, "POST", "/keys/" + id + "/approve", null));
         assertEquals("REJECTED", h.keys.manager().get(id).orElseThrow().status().name());
         refusalAudited(id, "approve", acme);
-        status(call(root, "POST", "/keys/" + id + "/approve", null), 200, null);
+        status(api.call(root, "POST", "/keys/" + id + "/approve", null), 200, null);
     }
 
     @Test
     void aManagerCannotApproveAKeyItCreated() {
         String id = acmeKey(acme, ",\"requiresApproval\":true");
-        forbidden(call(acme, "POST", "/keys/" + id + "/approve", null));
+        forbidden(api.call(acme, "POST", "/keys/" + id + "/approve", null));
         assertEquals("PENDING_APPROVAL", h.keys.manager().get(id).orElseThrow().status().name());
         refusalAudited(id, "approve", acme);
-        status(call(acme2, "POST", "/keys/" + id + "/approve", null), 200, null);
+        status(api.call(acme2, "POST", "/keys/" + id + "/approve", null), 200, null);
         // A rotation is a creation: the rotating manager does not approve the new key either.
         String other = acmeKey(acme2, ",\"requiresApproval\":true");
-        String fresh = status(call(acme, "POST", "/keys/" + other + "/rotate", null), 201, null).get("keyId").asText();
-        forbidden(call(acme, "POST", "/keys/" + fresh + "/approve", null));
+        String fresh = status(api.call(acme, "POST", "/keys/" + other + "/rotate", null), 201, null).get("keyId").asText();
+        forbidden(api.call(acme, "POST", "/keys/" + fresh + "/approve", null));
     }
 
     @Test
     void aVerifyOutsideTheCallersTenantAnswersNotFoundAndSpendsNothing() {
         String body = ",\"remaining\":3,\"quota\":{\"limit\":5,\"period\":\"day\"},\"ratelimits\":[{\"name\":\"burst\",\"limit\":2,\"duration\":\"PT1M\"}]";
-        JsonNode created = status(call(root, "POST", "/keys", "{\"prefix\":\"acme_test\",\"tenant\":\"acme\"" + body + "}"), 201, null);
+        JsonNode created = status(api.call(root, "POST", "/keys", "{\"prefix\":\"acme_test\",\"tenant\":\"acme\"" + body + "}"), 201, null);
         String plaintext = created.get("key").asText();
         String verify = "{\"key\":\"" + plaintext + "\"}";
         for (int i = 0; i < 3; i++) {
-            JsonNode v = status(call(globex, "POST", "/keys/verify", verify), 200, null);
+            JsonNode v = status(api.call(globex, "POST", "/keys/verify", verify), 200, null);
             assertFalse(v.get("valid").asBoolean());
             assertEquals("NOT_FOUND", v.get("code").asText());
             assertTrue(v.get("keyId").isNull());
         }
-        JsonNode v = status(call(acme, "POST", "/keys/verify", verify), 200, null);
+        JsonNode v = status(api.call(acme, "POST", "/keys/verify", verify), 200, null);
         assertEquals("VALID", v.get("code").asText(), v.toString());
         assertEquals(2, v.get("remaining").asLong(), "the other tenant's verifies spent no remaining use");
         assertEquals(1, v.get("ratelimits").get(0).get("remaining").asLong(), "nor a rate-limit token: " + v);
-        v = status(call(acme, "POST", "/keys/verify", verify), 200, null);
+        v = status(api.call(acme, "POST", "/keys/verify", verify), 200, null);
         assertEquals("VALID", v.get("code").asText(), v.toString());
         assertEquals(1, v.get("remaining").asLong());
     }
@@ -139,26 +129,26 @@ class AdminDutiesTest {
     @Test
     void keysReadReadsItsTenantAndWritesNothing() {
         String id = acmeKey(acme, "");
-        String gid = status(call(globex, "POST", "/keys", "{\"prefix\":\"globex_test\"}"), 201, null).get("keyId").asText();
-        JsonNode page = status(call(reader, "GET", "/keys", null), 200, null);
+        String gid = status(api.call(globex, "POST", "/keys", "{\"prefix\":\"globex_test\"}"), 201, null).get("keyId").asText();
+        JsonNode page = status(api.call(reader, "GET", "/keys", null), 200, null);
         assertTrue(page.get("items").size() > 0);
         page.get("items").forEach(k -> assertEquals("acme", k.get("tenant").asText()));
-        status(call(reader, "GET", "/keys/" + id, null), 200, null);
-        status(call(reader, "GET", "/keys/" + gid, null), 404, null);
-        status(call(reader, "GET", "/keys/" + id + "/usage", null), 200, null);
-        JsonNode audit = status(call(reader, "GET", "/audit", null), 200, null);
+        status(api.call(reader, "GET", "/keys/" + id, null), 200, null);
+        status(api.call(reader, "GET", "/keys/" + gid, null), 404, null);
+        status(api.call(reader, "GET", "/keys/" + id + "/usage", null), 200, null);
+        JsonNode audit = status(api.call(reader, "GET", "/audit", null), 200, null);
         audit.get("items").forEach(e -> assertEquals("acme", e.get("tenant").asText()));
-        status(call(reader, "GET", "/audit?tenant=globex", null), 404, null);
-        status(call(reader, "GET", "/clients", null), 200, null);
+        status(api.call(reader, "GET", "/audit?tenant=globex", null), 404, null);
+        status(api.call(reader, "GET", "/clients", null), 200, null);
         int before = h.audit.size();
-        forbidden(call(reader, "POST", "/keys", "{\"prefix\":\"acme_test\"}"));
-        forbidden(call(reader, "PATCH", "/keys/" + id, "{\"name\":\"x\"}"));
+        forbidden(api.call(reader, "POST", "/keys", "{\"prefix\":\"acme_test\"}"));
+        forbidden(api.call(reader, "PATCH", "/keys/" + id, "{\"name\":\"x\"}"));
         for (String a : List.of("revoke", "disable", "enable", "approve", "reject", "rotate")) {
-            forbidden(call(reader, "POST", "/keys/" + id + "/" + a, null));
+            forbidden(api.call(reader, "POST", "/keys/" + id + "/" + a, null));
         }
-        forbidden(call(reader, "PATCH", "/keys/" + gid, "{\"name\":\"x\"}"));
-        forbidden(call(reader, "POST", "/keys/verify", "{\"key\":\"" + verifier.plaintext() + "\"}"));
-        forbidden(call(reader, "POST", "/clients", "{\"name\":\"c\"}"));
+        forbidden(api.call(reader, "PATCH", "/keys/" + gid, "{\"name\":\"x\"}"));
+        forbidden(api.call(reader, "POST", "/keys/verify", "{\"key\":\"" + verifier.plaintext() + "\"}"));
+        forbidden(api.call(reader, "POST", "/clients", "{\"name\":\"c\"}"));
         assertEquals(before, h.audit.size(), "a refused write writes nothing");
         assertEquals("ACTIVE", h.keys.manager().get(id).orElseThrow().status().name());
     }
@@ -166,18 +156,18 @@ class AdminDutiesTest {
     @Test
     void keysVerifyOnlyVerifies() {
         String id = acmeKey(acme, "");
-        JsonNode v = status(call(verifier, "POST", "/keys/verify", "{\"key\":\"" + reader.plaintext() + "\"}"), 200, null);
+        JsonNode v = status(api.call(verifier, "POST", "/keys/verify", "{\"key\":\"" + reader.plaintext() + "\"}"), 200, null);
         assertEquals("VALID", v.get("code").asText());
         assertEquals(reader.key().id(), v.get("keyId").asText());
-        v = status(call(verifier, "POST", "/keys/verify", "{\"key\":\"" + globex.plaintext() + "\"}"), 200, null);
+        v = status(api.call(verifier, "POST", "/keys/verify", "{\"key\":\"" + globex.plaintext() + "\"}"), 200, null);
         assertEquals("NOT_FOUND", v.get("code").asText());
-        forbidden(call(verifier, "GET", "/keys", null));
-        forbidden(call(verifier, "GET", "/keys/" + id, null));
-        forbidden(call(verifier, "GET", "/keys/" + id + "/usage", null));
-        forbidden(call(verifier, "GET", "/audit", null));
-        forbidden(call(verifier, "GET", "/clients", null));
-        forbidden(call(verifier, "POST", "/keys", "{\"prefix\":\"acme_test\"}"));
-        forbidden(call(verifier, "POST", "/keys/" + id + "/revoke", null));
-        forbidden(call(verifier, "PATCH", "/keys/" + id, "{\"name\":\"x\"}"));
+        forbidden(api.call(verifier, "GET", "/keys", null));
+        forbidden(api.call(verifier, "GET", "/keys/" + id, null));
+        forbidden(api.call(verifier, "GET", "/keys/" + id + "/usage", null));
+        forbidden(api.call(verifier, "GET", "/audit", null));
+        forbidden(api.call(verifier, "GET", "/clients", null));
+        forbidden(api.call(verifier, "POST", "/keys", "{\"prefix\":\"acme_test\"}"));
+        forbidden(api.call(verifier, "POST", "/keys/" + id + "/revoke", null));
+        forbidden(api.call(verifier, "PATCH", "/keys/" + id, "{\"name\":\"x\"}"));
     }
 }

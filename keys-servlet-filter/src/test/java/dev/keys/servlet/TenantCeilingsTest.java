@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Set;
 
+import static dev.keys.servlet.AdminCalls.forbidden;
+import static dev.keys.servlet.AdminCalls.status;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -41,11 +43,13 @@ class TenantCeilingsTest {
             .ceiling("acme", Set.of("documents:*", "hello:read"), Set.of("reader"))
             .build();
     static JettyHarness h;
+    static AdminCalls api;
     static IssuedKey root, acme, globex;
 
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness(ROLES);
+        api = new AdminCalls(h, BASE);
         ClientManager clients = ClientManager.builder(new InMemoryClientStore()).audit(h.audit).clock(h.clock).build();
         h.servlet(BASE + "/*", KeyAdminServlet.builder(h.keys).policy(POLICY).auditLog(h.audit).clients(clients).build()).start();
         root = h.issue(NewKey.builder("ops_live").tenant("ops").permissions(AdminPolicy.ADMIN));
@@ -64,24 +68,10 @@ class TenantCeilingsTest {
         }
     }
 
-    static Exchange call(IssuedKey caller, String method, String path, String body) {
-        return h.json(method, BASE + path, body, "Authorization", "Bearer " + caller.plaintext());
-    }
-
     static Exchange create(IssuedKey caller, String grants) {
-        return call(caller, "POST", "/keys", "{\"prefix\":\"t_live\"" + grants + "}");
+        return api.call(caller, "POST", "/keys", "{\"prefix\":\"t_live\"" + grants + "}");
     }
 
-    static JsonNode status(Exchange e, int status, String code) {
-        assertEquals(status, e.status(), e.body());
-        JsonNode b = e.json();
-        if (code != null) assertEquals(code, b.get("code").asText(), e.body());
-        return b;
-    }
-
-    static void forbidden(Exchange e) {
-        status(e, 403, "INSUFFICIENT_PERMISSIONS");
-    }
 
     static String keyId(Exchange e) {
         return status(e, 201, null).get("keyId").asText();
@@ -108,20 +98,20 @@ class TenantCeilingsTest {
             assertFalse(b.get("detail").asText().contains("ROLE_ADMIN"), "values are never echoed");
         }
         String id = keyId(create(acme, ",\"roles\":[\"reader\"]"));
-        status(call(acme, "PATCH", "/keys/" + id, "{\"roles\":[\"reader\",\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
-        status(call(root, "PATCH", "/keys/" + id, "{\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
+        status(api.call(acme, "PATCH", "/keys/" + id, "{\"roles\":[\"reader\",\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
+        status(api.call(root, "PATCH", "/keys/" + id, "{\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
         assertEquals(Set.of("reader"), h.keys.manager().get(id).orElseThrow().roles());
     }
 
     @Test
     void reviewReproAManagerNeverWidensItsOwnKey() {
         IssuedKey self = h.issue(NewKey.builder("acme_live").tenant("acme").permissions(AdminPolicy.MANAGE));
-        forbidden(call(self, "PATCH", "/keys/" + self.key().id(), "{\"permissions\":[\"keys:manage\",\"documents:read\"]}"));
-        forbidden(call(self, "PATCH", "/keys/" + self.key().id(), "{\"roles\":[\"reader\"]}"));
+        forbidden(api.call(self, "PATCH", "/keys/" + self.key().id(), "{\"permissions\":[\"keys:manage\",\"documents:read\"]}"));
+        forbidden(api.call(self, "PATCH", "/keys/" + self.key().id(), "{\"roles\":[\"reader\"]}"));
         assertEquals(Set.of(AdminPolicy.MANAGE), h.keys.manager().get(self.key().id()).orElseThrow().permissions());
         assertTrue(h.keys.manager().get(self.key().id()).orElseThrow().roles().isEmpty());
         // Narrowing itself and changing other fields are not widening.
-        status(call(self, "PATCH", "/keys/" + self.key().id(), "{\"name\":\"me\"}"), 200, null);
+        status(api.call(self, "PATCH", "/keys/" + self.key().id(), "{\"name\":\"me\"}"), 200, null);
     }
 
     @Test
@@ -149,25 +139,25 @@ class TenantCeilingsTest {
 
     @Test
     void aPatchIsJudgedOnWhatItAddsSoGrantsAnAdminMadeStay() {
-        String id = keyId(call(root, "POST", "/keys", "{\"prefix\":\"t_live\",\"tenant\":\"acme\",\"permissions\":[\"billing:read\"]}"));
-        status(call(acme, "PATCH", "/keys/" + id, "{\"name\":\"renamed\"}"), 200, null);
-        status(call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:read\",\"documents:read\"]}"), 200, null);
-        forbidden(call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:read\",\"billing:write\"]}"));
-        forbidden(call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"*:read\"]}"));
+        String id = keyId(api.call(root, "POST", "/keys", "{\"prefix\":\"t_live\",\"tenant\":\"acme\",\"permissions\":[\"billing:read\"]}"));
+        status(api.call(acme, "PATCH", "/keys/" + id, "{\"name\":\"renamed\"}"), 200, null);
+        status(api.call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:read\",\"documents:read\"]}"), 200, null);
+        forbidden(api.call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:read\",\"billing:write\"]}"));
+        forbidden(api.call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"*:read\"]}"));
         assertEquals(Set.of("billing:read", "documents:read"), h.keys.manager().get(id).orElseThrow().permissions());
         // An admin is held to no ceiling.
-        status(call(root, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:*\"]}"), 200, null);
+        status(api.call(root, "PATCH", "/keys/" + id, "{\"permissions\":[\"billing:*\"]}"), 200, null);
     }
 
     @Test
     void clientsAreHeldToTheSameCeiling() {
-        forbidden(call(globex, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"*:read\"]}"));
-        forbidden(call(acme, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"billing:*\"]}"));
-        status(call(acme, "POST", "/clients", "{\"name\":\"c\",\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
-        status(call(root, "POST", "/clients", "{\"name\":\"c\",\"tenant\":\"acme\",\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
-        String id = status(call(acme, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"documents:read\"]}"), 201, null).get("clientId").asText();
-        forbidden(call(acme, "PATCH", "/clients/" + id, "{\"permissions\":[\"documents:read\",\"billing:*\"]}"));
-        status(call(acme, "PATCH", "/clients/" + id, "{\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
-        status(call(acme, "PATCH", "/clients/" + id, "{\"permissions\":[\"documents:*\"],\"roles\":[\"reader\"]}"), 200, null);
+        forbidden(api.call(globex, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"*:read\"]}"));
+        forbidden(api.call(acme, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"billing:*\"]}"));
+        status(api.call(acme, "POST", "/clients", "{\"name\":\"c\",\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
+        status(api.call(root, "POST", "/clients", "{\"name\":\"c\",\"tenant\":\"acme\",\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
+        String id = status(api.call(acme, "POST", "/clients", "{\"name\":\"c\",\"permissions\":[\"documents:read\"]}"), 201, null).get("clientId").asText();
+        forbidden(api.call(acme, "PATCH", "/clients/" + id, "{\"permissions\":[\"documents:read\",\"billing:*\"]}"));
+        status(api.call(acme, "PATCH", "/clients/" + id, "{\"roles\":[\"ROLE_ADMIN\"]}"), 400, "INVALID_REQUEST");
+        status(api.call(acme, "PATCH", "/clients/" + id, "{\"permissions\":[\"documents:*\"],\"roles\":[\"reader\"]}"), 200, null);
     }
 }
