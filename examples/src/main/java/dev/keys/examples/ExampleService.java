@@ -12,6 +12,7 @@ import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.jwt.JwtVerifier;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.jwt.oauth.TokenService;
 import dev.keys.core.limit.Tiers;
@@ -55,7 +56,7 @@ import java.util.logging.Logger;
  * GET  /api/hello             hello:read
  * GET  /api/documents[/{id}]  documents:read
  * POST /api/documents         documents:write
- * *    /admin/v1/...          keys:admin or keys:manage (docs/servlet.md), clients under /admin/v1/clients
+ * *    /admin/v1/...          keys:admin, keys:manage, keys:read or keys:verify (docs/servlet.md), clients under /admin/v1/clients
  * POST /oauth/token           client credentials (RFC 6749 §4.4): a JWT that /api/* accepts as it accepts keys
  * GET  /.well-known/jwks.json the public signing keys
  * GET  /.well-known/oauth-authorization-server  RFC 8414 metadata, for clients' discovery
@@ -87,6 +88,15 @@ public final class ExampleService implements AutoCloseable {
             GET  /api/documents/{id}  -> documents:read
             POST /api/documents       -> documents:write
             """);
+
+    /**
+     * What a tenant's {@code keys:manage} callers may grant (docs/contract.md §5). A tenant without a ceiling of its
+     * own, such as {@code default}, may grant the roles above and the permissions the routes name; the demo tenant
+     * {@code acme} may grant only reading.
+     */
+    static final AdminPolicy ADMIN_POLICY = AdminPolicy.builder(ROLES).routes(ROUTES)
+            .ceiling("acme", Set.of("hello:read", "documents:read"), Set.of("reader"))
+            .build();
 
     /** {@code aud} of the tokens this service issues and accepts; their {@code iss} is {@link Settings#issuerFor}. */
     static final String AUDIENCE = "keys-example/api";
@@ -195,7 +205,7 @@ public final class ExampleService implements AutoCloseable {
 
             ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example")
                     .opaque(settings.opaque()).build();
-            KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).auditLog(stores.auditLog()).usageLog(usage)
+            KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).policy(ADMIN_POLICY).auditLog(stores.auditLog()).usageLog(usage)
                     .clients(clients).opaque(settings.opaque()).build();      // the filter's setting: one answer for both
 
             ServletContextHandler context = new ServletContextHandler("/");

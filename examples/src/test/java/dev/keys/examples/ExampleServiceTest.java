@@ -421,6 +421,25 @@ class ExampleServiceTest {
         assertNotEquals(-1, e.getMessage().indexOf("KEYS_ADMIN_KEY"));
     }
 
+    @Test
+    void aTenantManagerGrantsOnlyWhatItsCeilingCovers() throws Exception {
+        start(Map.of());
+        Matcher m = CREATED_ADMIN_KEY.matcher(output);
+        assertTrue(m.find(), output);
+        String admin = m.group(1);
+        String acme = adminCall(admin, "POST", "/admin/v1/keys",
+                "{\"prefix\":\"acme_live\",\"tenant\":\"acme\",\"permissions\":[\"keys:manage\"]}", 201).get("key").asText();
+        String other = adminCall(admin, "POST", "/admin/v1/keys",
+                "{\"prefix\":\"demo_live\",\"permissions\":[\"keys:manage\"]}", 201).get("key").asText();
+        adminCall(acme, "POST", "/admin/v1/keys", "{\"prefix\":\"acme_live\",\"roles\":[\"reader\"]}", 201);
+        adminCall(acme, "POST", "/admin/v1/keys", "{\"prefix\":\"acme_live\",\"roles\":[\"writer\"]}", 403);
+        adminCall(acme, "POST", "/admin/v1/keys", "{\"prefix\":\"acme_live\",\"permissions\":[\"documents:write\"]}", 403);
+        // The default tenant has the default ceiling: the roles and the routes' permissions, never a wildcard.
+        adminCall(other, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"writer\"]}", 201);
+        adminCall(other, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"permissions\":[\"*:read\"]}", 403);
+        adminCall(other, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"ROLE_ADMIN\"]}", 400);
+    }
+
     private ExampleService start(Map<String, String> env) throws Exception {
         return start(env, dir);
     }

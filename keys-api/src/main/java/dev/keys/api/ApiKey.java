@@ -23,6 +23,10 @@ import java.util.Set;
  * @param remaining   uses left, when the key is limited in uses
  * @param tier        a configured tier name whose limits apply unless the key sets its own
  * @param rotatedTo   the id of the key that replaced this one by rotation
+ * @param createdBy   the actor that created, imported or rotated in the key (its audit actor), so that it cannot
+ *                    approve the key itself; empty for keys stored before this field existed
+ * @param adminHold   a {@code keys:admin} caller disabled or rejected the key, so only such a caller enables or
+ *                    approves it again (separation of duties, docs/contract.md §5)
  * @param version     optimistic version, incremented by every update
  */
 public record ApiKey(
@@ -48,6 +52,8 @@ public record ApiKey(
         Instant updatedAt,
         Optional<Instant> expiresAt,
         Optional<String> rotatedTo,
+        String createdBy,
+        boolean adminHold,
         long version) {
 
     public ApiKey {
@@ -73,6 +79,7 @@ public record ApiKey(
         Objects.requireNonNull(tier, "tier");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(rotatedTo, "rotatedTo");
+        Objects.requireNonNull(createdBy, "createdBy");
         if (remaining.isPresent() && remaining.getAsLong() < 0) throw new IllegalArgumentException("remaining must not be negative");
         if (refill.isPresent() && remaining.isEmpty()) throw new IllegalArgumentException("refill needs remaining");
         for (int i = 0; i < ratelimits.size(); i++) {
@@ -116,6 +123,8 @@ public record ApiKey(
         private Instant createdAt, updatedAt;
         private Optional<Instant> expiresAt = Optional.empty();
         private Optional<String> rotatedTo = Optional.empty();
+        private String createdBy = "";
+        private boolean adminHold;
         private long version;
 
         private Builder() {
@@ -129,6 +138,7 @@ public record ApiKey(
             quota = k.quota; remaining = k.remaining; refill = k.refill;
             ipAllowlist = new ArrayList<>(k.ipAllowlist); tier = k.tier;
             createdAt = k.createdAt; updatedAt = k.updatedAt; expiresAt = k.expiresAt; rotatedTo = k.rotatedTo; version = k.version;
+            createdBy = k.createdBy; adminHold = k.adminHold;
         }
 
         public Builder id(String v) { id = v; return this; }
@@ -153,11 +163,14 @@ public record ApiKey(
         public Builder updatedAt(Instant v) { updatedAt = v; return this; }
         public Builder expiresAt(Optional<Instant> v) { expiresAt = v; return this; }
         public Builder rotatedTo(Optional<String> v) { rotatedTo = v; return this; }
+        public Builder createdBy(String v) { createdBy = v; return this; }
+        public Builder adminHold(boolean v) { adminHold = v; return this; }
         public Builder version(long v) { version = v; return this; }
 
         public ApiKey build() {
             return new ApiKey(id, tenant, ownerId, name, prefix, start, digest, environment, status, roles, permissions, meta,
-                    ratelimits, quota, remaining, refill, ipAllowlist, tier, createdAt, updatedAt, expiresAt, rotatedTo, version);
+                    ratelimits, quota, remaining, refill, ipAllowlist, tier, createdAt, updatedAt, expiresAt, rotatedTo,
+                    createdBy, adminHold, version);
         }
     }
 }

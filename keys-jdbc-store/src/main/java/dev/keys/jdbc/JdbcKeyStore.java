@@ -53,12 +53,12 @@ public final class JdbcKeyStore implements KeyStore {
     private static final Digest NO_DIGEST = new Digest(0, 0, 0, 0);
     private static final String COLUMNS = "id, tenant, owner_id, name, prefix, key_start, digest, environment, status, roles, "
             + "permissions, meta, ratelimits, quota_limit, quota_period, remaining, refill_amount, refill_interval, ip_allowlist, "
-            + "tier, created_at, updated_at, expires_at, rotated_to, version";
-    private static final String INSERT = "INSERT INTO keys_api_key (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "tier, created_at, updated_at, expires_at, rotated_to, created_by, admin_hold, version";
+    private static final String INSERT = "INSERT INTO keys_api_key (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE = "UPDATE keys_api_key SET tenant = ?, owner_id = ?, name = ?, prefix = ?, key_start = ?, "
             + "environment = ?, status = ?, roles = ?, permissions = ?, meta = ?, ratelimits = ?, quota_limit = ?, quota_period = ?, "
             + "remaining = ?, refill_amount = ?, refill_interval = ?, ip_allowlist = ?, tier = ?, created_at = ?, updated_at = ?, "
-            + "expires_at = ?, rotated_to = ?, version = ? WHERE id = ? AND version = ? AND digest = ?";
+            + "expires_at = ?, rotated_to = ?, created_by = ?, admin_hold = ?, version = ? WHERE id = ? AND version = ? AND digest = ?";
 
     private final Db db;
     private final Clock clock;
@@ -290,6 +290,8 @@ public final class JdbcKeyStore implements KeyStore {
         if (k.expiresAt().isPresent()) ps.setObject(i++, Db.timestamp(k.expiresAt().get()));
         else ps.setNull(i++, Types.TIMESTAMP_WITH_TIMEZONE);
         ps.setString(i++, k.rotatedTo().orElse(null));
+        ps.setString(i++, k.createdBy());
+        ps.setBoolean(i++, k.adminHold());
         return i;
     }
 
@@ -334,6 +336,8 @@ public final class JdbcKeyStore implements KeyStore {
                 .updatedAt(Db.instant(rs.getObject("updated_at", java.time.OffsetDateTime.class)))
                 .expiresAt(Optional.ofNullable(Db.instant(rs.getObject("expires_at", java.time.OffsetDateTime.class))))
                 .rotatedTo(Optional.ofNullable(rs.getString("rotated_to")))
+                .createdBy(rs.getString("created_by"))
+                .adminHold(rs.getBoolean("admin_hold"))
                 .version(rs.getLong("version"))
                 .build();
     }

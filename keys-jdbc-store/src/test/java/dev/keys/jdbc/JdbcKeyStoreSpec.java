@@ -62,7 +62,9 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         ApiKey expected = sample("t", "o").toBuilder().roles(new java.util.TreeSet<>(JsonColumnsTest.STRINGS)).permissions(Set.of("documents:read"))
                 .meta(JsonColumnsTest.META).ratelimits(JsonColumnsTest.LIMITS).ipAllowlist(List.of("10.0.0.0/8", "2001:db8::/32"))
-                .createdAt(t).updatedAt(t).expiresAt(Optional.empty()).version(3).build();
+                .createdAt(t).updatedAt(t).expiresAt(Optional.empty()).version(3)
+                // A row of before migration 5 has no creator and no admin hold: it behaves as it always did.
+                .createdBy("").adminHold(false).build();
         try (Connection c = JdbcSpecs.pool.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO keys_api_key (id, tenant, owner_id, name, "
                 + "prefix, key_start, digest, environment, status, roles, permissions, meta, ratelimits, quota_limit, quota_period, remaining, "
                 + "refill_amount, refill_interval, ip_allowlist, tier, created_at, updated_at, expires_at, rotated_to, version) "

@@ -33,6 +33,7 @@ class JdbcSchemaTest {
         assertEquals(1, JdbcSchema.version(files.get(0)));
         for (int i = 1; i < files.size(); i++) assertTrue(JdbcSchema.version(files.get(i - 1)) < JdbcSchema.version(files.get(i)), "versions are unique");
         assertTrue(JdbcSchema.MIGRATIONS.contains("V4__clients.sql"));
+        assertTrue(JdbcSchema.MIGRATIONS.contains("V5__key_duties.sql"));
         File pg = new File(JdbcSchema.class.getResource("/" + JdbcSchema.POSTGRESQL_LOCATION).toURI());
         List<String> pgFiles = new ArrayList<>(Arrays.asList(pg.list()));
         pgFiles.sort((a, b) -> Integer.compare(JdbcSchema.version(a), JdbcSchema.version(b)));
@@ -106,7 +107,7 @@ class JdbcSchemaTest {
             HikariDataSource ds = db.pool(1);
             assertEquals(List.of(), JdbcSchema.migrate(ds));
             assertEquals(Dialect.H2, JdbcStores.builder(ds).build().dialect());
-            assertEquals(4, JdbcSchema.latestVersion());
+            assertEquals(5, JdbcSchema.latestVersion());
         }
     }
 }

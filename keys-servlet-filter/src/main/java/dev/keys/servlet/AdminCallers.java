@@ -18,14 +18,24 @@ import java.util.Optional;
 
 /**
  * Who may call the admin API: a credential read from {@link CredentialSources} (two answer 400
- * {@code invalid_request}), verified by a {@link CredentialVerifier} against the need of every admin call,
- * {@code keys:admin OR keys:manage}, with the request's context ({@link Requests#context}); or, behind an
+ * {@code invalid_request}), verified by a {@link CredentialVerifier} against the need of every admin call, one of
+ * {@code keys:admin}, {@code keys:manage}, {@code keys:read} or {@code keys:verify}, with the request's context ({@link Requests#context}); or, behind an
  * {@link ApiKeyFilter}, the filter's verification, checked for that need without verifying again. Denials are
  * answered through {@link Denials}, as the filter answers them.
  */
 record AdminCallers(CredentialSources sources, CredentialVerifier verifier, TrustedProxies proxies, Denials denials, AdminPolicy policy) {
     /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
-    static final Requirement CALLER = Requirement.of(PermissionQuery.parse(AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE));
+    static final Requirement CALLER = Requirement.of(PermissionQuery.parse(
+            AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE + " OR " + AdminPolicy.READ + " OR " + AdminPolicy.VERIFY));
+
+    /**
+     * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a {@code GET} to read, anything
+     * else to manage. Judged before the body is read, so that a reader's write answers 403 whatever it sends.
+     */
+    static Actor.Right need(AdminRouter.Route route, String method) {
+        if (route == AdminRouter.Route.VERIFY) return Actor.Right.VERIFY;
+        return method.equals("GET") ? Actor.Right.READ : Actor.Right.MANAGE;
+    }
 
     /** The caller, or empty when a denial was answered. */
     Optional<Actor> authenticate(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -50,7 +60,7 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
         return Optional.empty();
     }
 
-    /** The caller's actor, admin or manager, judged with the policy's roles (those of the verifier). */
+    /** The caller's actor and its rights, judged with the policy's roles (those of the verifier). */
     private Optional<Actor> actor(HttpServletResponse res, ApiKey key) throws IOException {
         Optional<Actor> actor = policy.caller(key);
         if (actor.isEmpty()) forbidden(res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));

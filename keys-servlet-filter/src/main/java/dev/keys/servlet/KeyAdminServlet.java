@@ -35,7 +35,9 @@ import java.util.Optional;
  * what are the core's {@link AdminPolicy}, enforced by the managers: a caller holding {@code keys:admin} acts on
  * every tenant, one holding {@code keys:manage} only on its own (another tenant's key answers 404, never 403, so
  * that ids do not leak), and only a {@code keys:admin} caller grants {@code keys:admin} or changes what holds it
- * (403). The caller's key id is the audit actor; the managers write the audit events.
+ * (403), and a {@code keys:manage} caller grants only what its tenant's ceiling covers. A {@code keys:read} caller
+ * only reads, a {@code keys:verify} caller only calls {@code /keys/verify} (403 for anything else). The caller's
+ * key id is the audit actor; the managers write the audit events.
  *
  * <p>Every request is checked whole (route, method, caller, body size, JSON shape, every field, then the caller's
  * right to the result) before anything is written, so that an error leaves nothing half-written. Every error is
@@ -51,6 +53,7 @@ public final class KeyAdminServlet extends HttpServlet {
     public static final String DEFAULT_USAGE_LOG_ATTRIBUTE = "dev.keys.api.UsageLog";
     public static final String DEFAULT_ROLES_ATTRIBUTE = "dev.keys.core.authz.Roles";
     public static final String DEFAULT_CLIENTS_ATTRIBUTE = "dev.keys.core.lifecycle.ClientManager";
+    public static final String DEFAULT_POLICY_ATTRIBUTE = "dev.keys.core.lifecycle.AdminPolicy";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
     private transient volatile Config config;
@@ -86,6 +89,7 @@ public final class KeyAdminServlet extends HttpServlet {
         if (ctx.getAttribute(param(sc, "usage-log-attribute", DEFAULT_USAGE_LOG_ATTRIBUTE)) instanceof UsageLog u) b.usageLog(u);
         if (ctx.getAttribute(param(sc, "roles-attribute", DEFAULT_ROLES_ATTRIBUTE)) instanceof Roles r) b.roles(r);
         if (ctx.getAttribute(param(sc, "clients-attribute", DEFAULT_CLIENTS_ATTRIBUTE)) instanceof ClientManager m) b.clients(m);
+        if (ctx.getAttribute(param(sc, "policy-attribute", DEFAULT_POLICY_ATTRIBUTE)) instanceof AdminPolicy p) b.policy(p);
         try {
             String max = sc.getInitParameter("max-body-bytes");
             if (max != null && !max.isBlank()) b.maxBodyBytes(Integer.parseInt(max.strip()));
@@ -143,6 +147,7 @@ public final class KeyAdminServlet extends HttpServlet {
         private long storeRetryAfterSeconds = 1;
         private boolean opaque;
         private Roles roles;
+        private Optional<AdminPolicy> policy = Optional.empty();
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Optional<ClientManager> clients = Optional.empty();
 
@@ -165,6 +170,14 @@ public final class KeyAdminServlet extends HttpServlet {
          * Default the {@code Keys}' roles.
          */
         public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
+
+        /**
+         * The caller rules in whole: the roles as {@link #roles}, and the tenants' ceilings, what each tenant's
+         * managers may grant ({@code AdminPolicy.builder(roles).routes(routes).ceiling(...)}, or
+         * {@code AdminPolicy.from(PolicyLoader.load(file))}). Given, it wins over {@link #roles}. Default
+         * {@code AdminPolicy.of(roles)}: the ceiling of every tenant is then the defined roles alone.
+         */
+        public Builder policy(AdminPolicy p) { policy = Optional.of(p); return this; }
 
         /**
          * Serves {@code /clients} (OAuth 2.0 clients of the client-credentials grant), under this servlet's caller
@@ -214,7 +227,7 @@ public final class KeyAdminServlet extends HttpServlet {
         public Builder storeRetryAfter(Duration d) { storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000); return this; }
 
         Config config() {
-            AdminPolicy policy = AdminPolicy.of(roles);
+            AdminPolicy policy = this.policy.orElseGet(() -> AdminPolicy.of(roles));
             AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, opaque, storeRetryAfterSeconds), policy);
             return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.verifier(), keys.quotas(),
                     audit, usage, clock, maxBodyBytes, policy, who);

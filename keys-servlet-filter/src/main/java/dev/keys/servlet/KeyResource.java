@@ -10,8 +10,10 @@ import dev.keys.api.RateLimitReport;
 import dev.keys.api.RequestContext;
 import dev.keys.api.StoreException;
 import dev.keys.api.Verification;
+import dev.keys.core.authz.Condition;
 import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Requirement;
+import dev.keys.core.lifecycle.Actor;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
@@ -222,6 +224,10 @@ final class KeyResource {
             ctx = ctx.withClientAddress(Requests.literalAddress(a).orElseThrow(() -> bad("clientAddress", "not an IP address")));
         }
         KeyAdminServlet.Config c = call.config();
+        c.policy().require(call.actor(), Actor.Right.VERIFY);
+        // Confined to its tenant, a caller's verify is denied in step 5 for another tenant's key, before any of
+        // that key's remaining uses, quota or rate-limit tokens are spent; it is answered NOT_FOUND below.
+        if (!call.actor().admin()) requirement = Requirement.of(requirement.query(), Condition.tenant(call.tenant()));
         Verification v = c.verifier().verify(key, ctx, requirement);
         if (v.outcome() == Outcome.STORE_UNAVAILABLE) throw new StoreException.Unavailable("store unavailable", null);
         Optional<ApiKey> k = v instanceof Verification.Valid valid ? Optional.of(valid.key()) : ((Verification.Denied) v).key();

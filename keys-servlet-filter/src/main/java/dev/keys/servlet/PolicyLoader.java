@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +45,12 @@ import java.util.Set;
  * unmatched: deny            # or allow
  * caseInsensitive: false
  * trustedProxies: [10.0.0.0/8]
+ * tenants:                   # what each tenant's keys:manage callers may grant (docs/contract.md §5)
+ *   acme:
+ *     ceiling: {permissions: [documents:*], roles: [reader]}
  * </pre>
+ * A tenant not under {@code tenants} has the default ceiling: the roles defined here and the permissions the
+ * routes name, never a {@code keys:} right. {@code AdminPolicy.from(policy)} makes the admin API's rules of it.
  * Every field is optional. Unknown fields and duplicate keys are errors (a misspelt {@code rutes} must not drop the
  * rules silently). Errors are {@link IllegalArgumentException}s naming the field, e.g. {@code routes[2].query: ...},
  * or the line and column for a document that does not parse.
@@ -55,7 +61,8 @@ public final class PolicyLoader {
     private static final class Yaml {
         static final ObjectMapper MAPPER = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     }
-    private static final Set<String> TOP = Set.of("roles", "routes", "unmatched", "caseInsensitive", "trustedProxies");
+    private static final Set<String> TOP = Set.of("roles", "routes", "unmatched", "caseInsensitive", "trustedProxies", "tenants");
+    private static final Set<String> CEILING = Set.of("permissions", "roles");
     private static final Set<String> ROUTE = Set.of("method", "methods", "path", "query", "conditions");
     private static final JsonFields FIELDS = JsonFields.POLICY;
 
@@ -109,7 +116,7 @@ public final class PolicyLoader {
     private static Policy policy(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) throw new IllegalArgumentException("the document is empty");
         if (!root.isObject()) throw new IllegalArgumentException("expected an object at the top, with roles, routes, ...");
-        FIELDS.only(root, "", TOP, Set.of(), "roles, routes, unmatched, caseInsensitive, trustedProxies");
+        FIELDS.only(root, "", TOP, Set.of(), "roles, routes, unmatched, caseInsensitive, trustedProxies, tenants");
 
         Roles.Builder roles = Roles.builder();
         if (root.has("roles")) {
@@ -156,7 +163,36 @@ public final class PolicyLoader {
             }
             proxies = TrustedProxies.of(cidrs);
         }
-        return new Policy(roles.build(), routes.build(), proxies);
+        Roles defined = roles.build();
+        Map<String, Policy.Ceiling> ceilings = new LinkedHashMap<>();
+        if (root.has("tenants")) {
+            JsonNode ts = FIELDS.object(root.get("tenants"), "tenants", "expected an object of tenant name to {ceiling: ...}");
+            for (Map.Entry<String, JsonNode> t : ts.properties()) ceilings.put(t.getKey(), ceiling(defined, t.getValue(), "tenants." + t.getKey()));
+        }
+        return new Policy(defined, routes.build(), proxies, ceilings);
+    }
+
+    /** {@code {ceiling: {permissions: [...], roles: [...]}}}: valid permissions, roles defined in this document. */
+    private static Policy.Ceiling ceiling(Roles defined, JsonNode n, String field) {
+        FIELDS.object(n, field, "expected {ceiling: {permissions: [...], roles: [...]}}");
+        FIELDS.only(n, field + ".", Set.of("ceiling"), Set.of(), "ceiling");
+        if (!n.has("ceiling")) throw JsonFields.invalid(field + ".ceiling", "missing");
+        String c = field + ".ceiling";
+        JsonNode ceiling = FIELDS.object(n.get("ceiling"), c, "expected {permissions: [...], roles: [...]}");
+        FIELDS.only(ceiling, c + ".", CEILING, Set.of(), "permissions, roles");
+        List<String> permissions = ceiling.has("permissions") ? FIELDS.strings(ceiling.get("permissions"), c + ".permissions") : List.of();
+        for (int i = 0; i < permissions.size(); i++) {
+            try {
+                Permissions.validate(permissions.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(c + ".permissions[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        List<String> roleNames = ceiling.has("roles") ? FIELDS.strings(ceiling.get("roles"), c + ".roles") : List.of();
+        for (int i = 0; i < roleNames.size(); i++) {
+            if (defined.permissionsOf(roleNames.get(i)).isEmpty()) throw JsonFields.invalid(c + ".roles[" + i + "]", "not a role defined under roles");
+        }
+        return new Policy.Ceiling(Set.copyOf(permissions), Set.copyOf(roleNames));
     }
 
     private static void route(RouteTable.Builder routes, JsonNode n, String field) {

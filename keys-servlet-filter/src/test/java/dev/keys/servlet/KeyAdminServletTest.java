@@ -12,6 +12,7 @@ import dev.keys.api.Verification;
 import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +37,11 @@ class KeyAdminServletTest {
     static JettyHarness h;
     static IssuedKey root, acme, globex, plain;
     static final String BASE = "/admin/v1";
-    static final Roles ROLES = Roles.builder().role("superuser", List.of("keys:admin")).role("reader", List.of("documents:read")).build();
+    static final Roles ROLES = Roles.builder().role("superuser", List.of("keys:admin")).role("reader", List.of("documents:read"))
+            .role("writer", List.of("documents:write")).build();
+    /** What acme's managers may grant here (the ceilings themselves are TenantCeilingsTest's). */
+    static final AdminPolicy POLICY = AdminPolicy.builder(ROLES)
+            .ceiling("acme", Set.of("documents:*", "billing:read", "keys:manage"), Set.of("reader", "writer")).build();
     static final Set<String> KEY_FIELDS = new TreeSet<>(List.of("keyId", "start", "name", "ownerId", "tenant", "prefix", "environment",
             "status", "roles", "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "tier",
             "createdAt", "updatedAt", "rotatedTo", "version"));
@@ -44,7 +49,7 @@ class KeyAdminServletTest {
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness(ROLES);
-        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).roles(ROLES).auditLog(h.audit).usageLog(h.usage).clock(h.clock).build();
+        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).policy(POLICY).auditLog(h.audit).usageLog(h.usage).clock(h.clock).build();
         h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).build())
                 .servlet("/api/*", new JettyHarness.EchoServlet())
                 .servlet(BASE + "/*", admin)
@@ -241,7 +246,8 @@ class KeyAdminServletTest {
 
     @Test
     void approvalWorkflow() {
-        JsonNode a = ok(create(acme, "{\"prefix\":\"acme_test\",\"requiresApproval\":true}"), 201);
+        // Created by an admin: a manager never approves a key it created itself (AdminDutiesTest).
+        JsonNode a = ok(create(root, "{\"prefix\":\"acme_test\",\"tenant\":\"acme\",\"requiresApproval\":true}"), 201);
         JsonNode b = ok(create(acme, "{\"prefix\":\"acme_test\",\"requiresApproval\":true}"), 201);
         assertEquals("pending_approval", a.get("status").asText());
         problem(h.get("/api/x", "X-API-Key", a.get("key").asText()), 403, "NOT_APPROVED", "Key not approved");
@@ -368,7 +374,7 @@ class KeyAdminServletTest {
         problem(call(acme, "PATCH", "/keys/" + id, "{\"permissions\":[\"keys:admin\"]}"), 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
         assertEquals(mid, Snapshot.take());
         assertEquals(before.audit() + 1, mid.audit());
-        // a manager can grant keys:manage in its tenant, and cannot touch an admin key there
+        // a manager can grant keys:manage in its tenant when its ceiling holds it, and cannot touch an admin key there
         ok(create(acme, "{\"prefix\":\"acme_test\",\"permissions\":[\"keys:manage\"]}"), 201);
         String adminInAcme = ok(create(root, "{\"prefix\":\"acme_live\",\"tenant\":\"acme\",\"permissions\":[\"keys:admin\"]}"), 201).get("keyId").asText();
         for (String action : List.of("revoke", "rotate", "disable")) {
@@ -410,7 +416,7 @@ class KeyAdminServletTest {
         assertEquals("Bearer realm=\"admin\"", none.header("WWW-Authenticate"));
         Exchange app = call(plain, "GET", "/keys", null);
         JsonNode b = problem(app, 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
-        assertEquals("missing one of: keys:admin, keys:manage", b.get("detail").asText());
+        assertEquals("missing one of: keys:admin, keys:manage, keys:read, keys:verify", b.get("detail").asText());
         assertEquals("Bearer realm=\"admin\", error=\"insufficient_scope\"", app.header("WWW-Authenticate"));
         problem(h.json("GET", BASE + "/keys", null, "X-API-Key", root.plaintext(), "Authorization", "Bearer " + root.plaintext()),
                 400, "INVALID_REQUEST", "Invalid request");

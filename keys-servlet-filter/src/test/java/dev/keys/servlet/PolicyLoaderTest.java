@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,6 +60,22 @@ class PolicyLoaderTest {
               "trustedProxies": ["10.0.0.0/8", "2001:db8::/32"]
             }
             """;
+
+    @Test
+    void tenantsHaveCeilingsAndTheOthersTheDefault() {
+        Policy p = PolicyLoader.loadYaml("""
+                roles:
+                  reader: [documents:read]
+                tenants:
+                  acme:
+                    ceiling: {permissions: ["documents:*"], roles: [reader]}
+                  globex:
+                    ceiling: {}
+                """);
+        assertEquals(Map.of("acme", new Policy.Ceiling(Set.of("documents:*"), Set.of("reader")),
+                "globex", new Policy.Ceiling(Set.of(), Set.of())), p.ceilings());
+        assertEquals(Map.of(), PolicyLoader.loadYaml("roles: {}").ceilings());
+    }
 
     private static void assertLoaded(Policy p) {
         assertEquals(Set.of("reader", "admin"), p.roles().names());
@@ -104,8 +121,14 @@ class PolicyLoaderTest {
 
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', textBlock = """
-            {"rutes": []}                                             | policy: rutes: unknown field (expected roles, routes, unmatched, caseInsensitive, trustedProxies)
+            {"rutes": []}                                             | policy: rutes: unknown field (expected roles, routes, unmatched, caseInsensitive, trustedProxies, tenants)
             {"roles": {"r": ["a:b"]}, "roles": {}}                     | policy: line 1, column 34: Duplicate field 'roles'
+            {"tenants": []}                                            | policy: tenants: expected an object of tenant name to {ceiling: ...}
+            {"tenants": {"acme": {}}}                                  | policy: tenants.acme.ceiling: missing
+            {"tenants": {"acme": {"ceilng": {}}}}                      | policy: tenants.acme.ceilng: unknown field (expected ceiling)
+            {"tenants": {"acme": {"ceiling": {"perms": []}}}}          | policy: tenants.acme.ceiling.perms: unknown field (expected permissions, roles)
+            {"tenants": {"acme": {"ceiling": {"permissions": ["x"]}}}} | policy: tenants.acme.ceiling.permissions[0]: invalid permission "x": only one segment; expected resource:action[:instance]
+            {"tenants": {"acme": {"ceiling": {"roles": ["ghost"]}}}}   | policy: tenants.acme.ceiling.roles[0]: not a role defined under roles
             {"roles": {"r": ["a:b", "nope"]}}                          | policy: roles.r[1]: invalid permission "nope": only one segment; expected resource:action[:instance]
             {"roles": {"r": "a:b"}}                                    | policy: roles.r: expected a list of strings
             {"roles": {"r": [1]}}                                      | policy: roles.r[0]: expected a string

@@ -63,6 +63,7 @@ public abstract class KeyStoreSpec {
                 .remaining(OptionalLong.of(100)).refill(Optional.of(new Refill(100, Duration.ofDays(1))))
                 .ipAllowlist(List.of("10.0.0.0/8", "2001:db8::/32")).tier(Optional.of("pro"))
                 .createdAt(now).updatedAt(now).expiresAt(Optional.of(now.plus(30, ChronoUnit.DAYS)))
+                .createdBy("key_creator").adminHold(true)
                 .build();
     }
 
@@ -80,7 +81,7 @@ public abstract class KeyStoreSpec {
     void aMinimalKeyRoundTrips() {
         ApiKey k = sample("t1", "o1").toBuilder().roles(Set.of()).permissions(Set.of()).meta(Map.of()).ratelimits(List.of())
                 .quota(Optional.empty()).remaining(OptionalLong.empty()).refill(Optional.empty()).ipAllowlist(List.of())
-                .tier(Optional.empty()).expiresAt(Optional.empty()).build();
+                .tier(Optional.empty()).expiresAt(Optional.empty()).createdBy("").adminHold(false).build();
         assertEquals(k.toBuilder().version(1).build(), store.create(k));
         assertEquals(k.toBuilder().version(1).build(), store.findById(k.id()).orElseThrow());
     }
@@ -105,8 +106,12 @@ public abstract class KeyStoreSpec {
         assertEquals(2, a.version());
         assertThrows(StoreException.Conflict.class, () -> store.update(k.toBuilder().name("lost").build()));
         assertEquals("first", store.findById(k.id()).orElseThrow().name());
+        // The separation-of-duty fields are written by updates as any other.
+        a = store.update(a.toBuilder().adminHold(false).build());
+        assertFalse(store.findById(k.id()).orElseThrow().adminHold());
+        assertEquals("key_creator", store.findById(k.id()).orElseThrow().createdBy());
         ApiKey b = store.update(a.toBuilder().status(KeyStatus.REVOKED).build());
-        assertEquals(3, b.version());
+        assertEquals(4, b.version());
         assertEquals(KeyStatus.REVOKED, store.findByDigest(k.digest()).orElseThrow().status());
         assertThrows(StoreException.NotFound.class, () -> store.update(sample("t", "o")));
     }

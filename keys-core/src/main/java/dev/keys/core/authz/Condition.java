@@ -18,13 +18,21 @@ import dev.keys.api.RequestContext;
  * key.NAME = VALUE / key.NAME in V1, V2 the same on the key's meta
  * </pre>
  */
-public sealed interface Condition permits IpCondition, TimeWindowCondition, EnvironmentCondition, AttributeCondition {
+public sealed interface Condition permits IpCondition, TimeWindowCondition, EnvironmentCondition, AttributeCondition, TenantCondition {
 
     /** A short description in the text form, safe for audit logs and client details. */
     String describe();
 
     /** Whether the condition holds; allocates nothing beyond what the condition's kind documents. */
     boolean test(ApiKey key, RequestContext request, long nowNanos);
+
+    /**
+     * The key belongs to {@code tenant}. Met before any limit is spent (step 5), so a verification for a caller
+     * confined to a tenant, with this condition, spends nothing of another tenant's key. No text form.
+     */
+    static Condition tenant(String tenant) {
+        return new TenantCondition(java.util.Objects.requireNonNull(tenant, "tenant"));
+    }
 
     /**
      * Parses the text form.

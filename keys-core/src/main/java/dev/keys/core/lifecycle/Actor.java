@@ -1,25 +1,56 @@
 package dev.keys.core.lifecycle;
 
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who makes a change through a {@link KeyManager} or a {@link ClientManager}: the id recorded as the audit actor,
- * and the reach the {@link AdminPolicy} gives it. An admin (a caller holding {@code keys:admin}, or the system)
- * reaches every tenant; a manager (holding {@code keys:manage}) reaches its own tenant only.
+ * and the reach and rights the {@link AdminPolicy} gives it (docs/contract.md §5). An admin (a caller holding
+ * {@code keys:admin}, or the system) reaches every tenant with every right; the others reach their own tenant only:
+ * a manager ({@code keys:manage}) reads, verifies and changes, a reader ({@code keys:read}) only reads, a verifier
+ * ({@code keys:verify}) only verifies.
  *
  * @param id     the caller's key id, or a name such as {@value KeyManager#SYSTEM}
  * @param tenant the caller's tenant; empty only for a system actor
- * @param admin  whether the actor holds {@code keys:admin}
+ * @param rights what the actor may do, closed under implication ({@code ADMIN} holds all, {@code MANAGE} holds
+ *               {@code READ} and {@code VERIFY}); never empty
  */
-public record Actor(String id, Optional<String> tenant, boolean admin) {
+public record Actor(String id, Optional<String> tenant, Set<Right> rights) {
     /** The library itself and code that acts with no caller: every tenant, every grant. */
     public static final Actor SYSTEM = system(KeyManager.SYSTEM);
+
+    /** The admin rights, each held by the permission {@link #permission()} names. */
+    public enum Right {
+        ADMIN(AdminPolicy.ADMIN), MANAGE(AdminPolicy.MANAGE), READ(AdminPolicy.READ), VERIFY(AdminPolicy.VERIFY);
+
+        private final String permission;
+
+        Right(String permission) {
+            this.permission = permission;
+        }
+
+        /** The permission that holds this right, e.g. {@code keys:read}. */
+        public String permission() {
+            return permission;
+        }
+    }
 
     public Actor {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(tenant, "tenant");
-        if (!admin && tenant.isEmpty()) throw new IllegalArgumentException("a manager acts in a tenant");
+        if (rights.isEmpty()) throw new IllegalArgumentException("an actor holds at least one right");
+        EnumSet<Right> closed = EnumSet.copyOf(rights);
+        if (closed.contains(Right.ADMIN)) closed = EnumSet.allOf(Right.class);
+        else if (closed.contains(Right.MANAGE)) closed.addAll(EnumSet.of(Right.READ, Right.VERIFY));
+        rights = Set.copyOf(closed);
+        if (!closed.contains(Right.ADMIN) && tenant.isEmpty()) throw new IllegalArgumentException("only an admin acts outside a tenant");
+    }
+
+    /** An admin ({@code admin}) or a manager, as before the finer rights. */
+    public Actor(String id, Optional<String> tenant, boolean admin) {
+        this(id, tenant, EnumSet.of(admin ? Right.ADMIN : Right.MANAGE));
     }
 
     /** A system actor named {@code id}: what the {@code String} actor overloads of the managers mean. */
@@ -37,8 +68,28 @@ public record Actor(String id, Optional<String> tenant, boolean admin) {
         return new Actor(id, Optional.of(tenant), false);
     }
 
+    /** A caller holding {@code rights} (at least one) in {@code tenant}. */
+    public static Actor of(String id, String tenant, Set<Right> rights) {
+        return new Actor(id, Optional.of(tenant), rights);
+    }
+
+    /** Whether the actor holds {@code keys:admin} (or is the system). */
+    public boolean admin() {
+        return rights.contains(Right.ADMIN);
+    }
+
+    /** Whether the actor holds {@code right}. */
+    public boolean may(Right right) {
+        return rights.contains(right);
+    }
+
     /** Whether this actor sees and changes what belongs to {@code tenant}. */
     public boolean reaches(String tenant) {
-        return admin || this.tenant.get().equals(tenant);
+        return admin() || this.tenant.get().equals(tenant);
+    }
+
+    /** Whether this is a caller of the admin API (or of code acting for one) rather than the system. */
+    boolean caller() {
+        return tenant.isPresent();
     }
 }

@@ -4,9 +4,17 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
 import dev.keys.core.authz.Permissions;
+import dev.keys.core.authz.Policy;
 import dev.keys.core.authz.Roles;
+import dev.keys.core.authz.Route;
+import dev.keys.core.authz.RouteTable;
+import dev.keys.core.lifecycle.Actor.Right;
 
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -16,30 +24,60 @@ import java.util.Set;
  * {@link ClientManager} hold a Java caller to them as the HTTP API holds its callers.
  *
  * <ul>
- *   <li>Tenant scoping: a manager ({@link Actor#admin()} false) sees, lists and changes keys and clients of its own
- *       tenant only. Anything of another tenant is answered exactly as an unknown one
- *       ({@link StoreException.NotFound}, or an empty {@code Optional}), so that ids do not leak across tenants.</li>
+ *   <li>Rights: {@code keys:admin} every tenant and everything; {@code keys:manage} reads, verifies and changes in
+ *       its own tenant; {@code keys:read} only reads there, {@code keys:verify} only verifies. A call beyond the
+ *       actor's rights is {@link Refused}, before anything is read, so that it tells nothing about what exists.</li>
+ *   <li>Tenant scoping: an actor that is not an admin sees, lists and changes keys and clients of its own tenant
+ *       only. Anything of another tenant is answered exactly as an unknown one ({@link StoreException.NotFound},
+ *       or an empty {@code Optional}), so that ids do not leak across tenants.</li>
  *   <li>Grant limit: only an admin grants {@code keys:admin}, directly, by a wildcard or through a role, and only an
- *       admin changes a key or client that holds it; a manager is {@link Refused}.</li>
+ *       admin changes a key or client that holds it.</li>
+ *   <li>Tenant ceilings: a manager grants only what its tenant's ceiling covers (a wildcard only where the ceiling
+ *       holds one that implies it) and never widens its own key. The ceiling of a tenant is configured
+ *       ({@link Builder#ceiling}); by default it is the defined roles and the permissions the routes name, leaving
+ *       out every role and permission that reaches a {@code keys:} right. Only what a change adds is judged, so
+ *       grants an admin made stay through a manager's later changes.</li>
+ *   <li>Roles: a caller (any but the system) names only defined roles; an undefined one answers
+ *       {@link IllegalArgumentException} naming the field, for admins too, because the container's
+ *       {@code isUserInRole} answers from role names whether or not they grant anything.</li>
  * </ul>
  *
- * Whether roles and permissions amount to {@code keys:admin} is judged with the service's {@link Roles}, the same
- * as the verifier's, so that a role granting {@code keys:admin} counts as {@code keys:admin}. Immutable.
+ * Whether roles and permissions amount to a right is judged with the service's {@link Roles}, the same as the
+ * verifier's, so that a role granting {@code keys:admin} counts as {@code keys:admin}. Immutable.
  */
 public final class AdminPolicy {
-    public static final String ADMIN = "keys:admin", MANAGE = "keys:manage";
-    /** No roles: {@code keys:admin} is held only as a permission or through a wildcard. */
-    public static final AdminPolicy DEFAULT = new AdminPolicy(Roles.EMPTY);
+    public static final String ADMIN = "keys:admin", MANAGE = "keys:manage", READ = "keys:read", VERIFY = "keys:verify";
+    /** No roles, no routes: {@code keys:admin} is held only as a permission or through a wildcard. */
+    public static final AdminPolicy DEFAULT = new AdminPolicy(Roles.EMPTY, Map.of(), new Ceiling(Permissions.NONE, Set.of()));
 
     private final Roles roles;
+    private final Map<String, Ceiling> ceilings;
+    private final Ceiling defaultCeiling;
 
-    private AdminPolicy(Roles roles) {
-        this.roles = roles;
+    /** A ceiling compiled: wildcards among the permissions cover what they imply. */
+    private record Ceiling(Permissions permissions, Set<String> roles) {
     }
 
-    /** The policy of a service whose keys may hold these roles. */
+    private AdminPolicy(Roles roles, Map<String, Ceiling> ceilings, Ceiling defaultCeiling) {
+        this.roles = roles;
+        this.ceilings = ceilings;
+        this.defaultCeiling = defaultCeiling;
+    }
+
+    /** The policy of a service whose keys may hold these roles, with no routes (see {@link #builder}). */
     public static AdminPolicy of(Roles roles) {
-        return Objects.requireNonNull(roles, "roles") == Roles.EMPTY ? DEFAULT : new AdminPolicy(roles);
+        return Objects.requireNonNull(roles, "roles") == Roles.EMPTY ? DEFAULT : builder(roles).build();
+    }
+
+    /** The policy of a loaded {@link Policy}: its roles, its routes for the default ceiling, its tenants' ceilings. */
+    public static AdminPolicy from(Policy policy) {
+        Builder b = builder(policy.roles()).routes(policy.routes());
+        policy.ceilings().forEach((tenant, c) -> b.ceiling(tenant, c.permissions(), c.roles()));
+        return b.build();
+    }
+
+    public static Builder builder(Roles roles) {
+        return new Builder(roles);
     }
 
     public Roles roles() {
@@ -55,12 +93,12 @@ public final class AdminPolicy {
         }
     }
 
-    /** The actor a caller's key makes: an admin with {@code keys:admin}, a manager with {@code keys:manage}, else none. */
+    /** The actor a caller's key makes, with the rights its roles and permissions hold; empty when it holds none. */
     public Optional<Actor> caller(ApiKey key) {
         Permissions held = flatten(key.roles(), key.permissions());
-        if (held.implies(ADMIN)) return Optional.of(Actor.admin(key.id(), key.tenant()));
-        if (held.implies(MANAGE)) return Optional.of(Actor.manager(key.id(), key.tenant()));
-        return Optional.empty();
+        EnumSet<Right> rights = EnumSet.noneOf(Right.class);
+        for (Right r : Right.values()) if (held.implies(r.permission())) rights.add(r);
+        return rights.isEmpty() ? Optional.empty() : Optional.of(Actor.of(key.id(), key.tenant(), rights));
     }
 
     /** Whether roles and permissions amount to {@code keys:admin}. Permissions that are not valid grant nothing. */
@@ -68,12 +106,25 @@ public final class AdminPolicy {
         return flatten(roleNames, permissions).implies(ADMIN);
     }
 
+    /** @throws Refused when the actor does not hold {@code right} */
+    public void require(Actor actor, Right right) {
+        if (actor.may(right)) return;
+        throw new Refused(switch (right) {
+            case VERIFY -> "only a " + VERIFY + ", " + MANAGE + " or " + ADMIN + " caller verifies keys";
+            case READ -> "only a " + READ + ", " + MANAGE + " or " + ADMIN + " caller reads keys, clients, usage and audit";
+            case MANAGE -> "only a " + MANAGE + " or " + ADMIN + " caller creates or changes keys and clients";
+            case ADMIN -> "only a " + ADMIN + " caller does this";
+        });
+    }
+
     /**
-     * The tenant a listing by {@code actor} covers: what it asked for, and for a manager its own tenant.
+     * The tenant a listing by {@code actor} covers: what it asked for, and for one that is not an admin its own.
      *
-     * @throws StoreException.NotFound when a manager asks for another tenant
+     * @throws Refused                 when the actor may not read
+     * @throws StoreException.NotFound when it asks for another tenant than its own
      */
     public Optional<String> scope(Actor actor, Optional<String> tenant) {
+        require(actor, Right.READ);
         if (actor.admin()) return tenant;
         if (tenant.isPresent() && !actor.reaches(tenant.get())) throw new StoreException.NotFound("no tenant " + tenant.get());
         return actor.tenant();
@@ -90,8 +141,9 @@ public final class AdminPolicy {
     }
 
     /**
+     * @throws Refused                 when the actor may not change anything, or a manager would change a key
+     *                                 that holds {@code keys:admin}
      * @throws StoreException.NotFound when the key is out of the actor's reach (as if there were no such key)
-     * @throws Refused                 when a manager would change a key that holds {@code keys:admin}
      */
     public void checkChange(Actor actor, ApiKey key) {
         checkChange(actor, "key", key.id(), key.tenant(), key.roles(), key.permissions());
@@ -103,30 +155,109 @@ public final class AdminPolicy {
     }
 
     /**
-     * @throws Refused when a manager's change from roles {@code rolesBefore} to {@code roles} and
-     *                 {@code permissions} grants {@code keys:admin}; the field named is {@code permissions} when
-     *                 the new permissions grant it with the old roles, else {@code roles}
+     * Judges what a change of the grants of {@code subject} (a key or client id of {@code tenant}) from
+     * {@code rolesBefore}/{@code permissionsBefore} to {@code roles}/{@code permissions} adds.
+     *
+     * @throws IllegalArgumentException when a caller adds a role that is not defined (the field {@code roles})
+     * @throws Refused                  when a manager grants {@code keys:admin}, widens its own key, or grants
+     *                                  beyond its tenant's ceiling; the message names the field to blame
      */
-    public void checkGrant(Actor actor, Set<String> rolesBefore, Set<String> roles, Set<String> permissions) {
-        if (actor.admin() || !grantsAdmin(roles, permissions)) return;
-        throw new Refused((grantsAdmin(rolesBefore, permissions) ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
+    public void checkGrant(Actor actor, String tenant, String subject, Set<String> rolesBefore, Set<String> permissionsBefore,
+                           Set<String> roles, Set<String> permissions) {
+        Set<String> addedRoles = added(rolesBefore, roles), addedPermissions = added(permissionsBefore, permissions);
+        if (actor.caller() && !this.roles.unknown(addedRoles).isEmpty()) {
+            // Never the name itself: a role name has the shape of a key's prefix, and answers echo no values.
+            throw new IllegalArgumentException("roles: names a role that is not defined");
+        }
+        if (actor.admin()) return;
+        if (grantsAdmin(roles, permissions)) {
+            throw new Refused((grantsAdmin(rolesBefore, permissions) ? "permissions" : "roles") + ": only a " + ADMIN + " caller grants " + ADMIN);
+        }
+        if (subject.equals(actor.id())) {
+            Permissions held = flatten(rolesBefore, permissionsBefore);
+            if (!addedRoles.isEmpty()) throw new Refused("roles: a caller never widens its own key");
+            for (String p : addedPermissions) {
+                if (Permissions.isValid(p) && !held.implies(p)) throw new Refused("permissions: a caller never widens its own key");
+            }
+        }
+        Ceiling c = ceilings.getOrDefault(tenant, defaultCeiling);
+        for (String p : addedPermissions) {
+            if (Permissions.isValid(p) && !c.permissions.implies(p)) throw new Refused("permissions: beyond what tenant " + tenant + " grants");
+        }
+        for (String r : addedRoles) if (!c.roles.contains(r)) throw new Refused("roles: beyond what tenant " + tenant + " grants");
     }
 
     private void checkCreate(Actor actor, String what, String tenant, Set<String> roles, Set<String> permissions) {
-        if (actor.admin()) return;
+        require(actor, Right.MANAGE);
         if (!actor.reaches(tenant)) throw new Refused("tenant: a " + MANAGE + " caller creates " + what + " only in its own tenant");
-        checkGrant(actor, Set.of(), roles, permissions);
+        checkGrant(actor, tenant, "", Set.of(), Set.of(), roles, permissions);
     }
 
     private void checkChange(Actor actor, String what, String id, String tenant, Set<String> roles, Set<String> permissions) {
+        require(actor, Right.MANAGE);
         if (actor.admin()) return;
         if (!actor.reaches(tenant)) throw new StoreException.NotFound("no " + what + " with id " + id);
         if (grantsAdmin(roles, permissions)) throw new Refused("only a " + ADMIN + " caller changes a " + what + " that holds " + ADMIN);
+    }
+
+    private static Set<String> added(Set<String> before, Set<String> after) {
+        Set<String> out = new LinkedHashSet<>(after);
+        out.removeAll(before);
+        return out;
     }
 
     private Permissions flatten(Set<String> roleNames, Set<String> permissions) {
         Set<String> valid = new LinkedHashSet<>();
         for (String p : permissions) if (Permissions.isValid(p)) valid.add(p);
         return roles.flatten(roleNames, valid);
+    }
+
+    /** Whether granting {@code p} reaches a {@code keys:} right or names the {@code keys} resource at all. */
+    private static boolean reachesKeys(Permissions p) {
+        for (Right r : Right.values()) if (p.implies(r.permission())) return true;
+        for (String g : p.granted()) if (g.startsWith("keys:")) return true;
+        return false;
+    }
+
+    /** Configuration of an {@link AdminPolicy}. */
+    public static final class Builder {
+        private final Roles roles;
+        private RouteTable routes = RouteTable.builder().build();
+        private final Map<String, Policy.Ceiling> ceilings = new LinkedHashMap<>();
+
+        private Builder(Roles roles) {
+            this.roles = Objects.requireNonNull(roles, "roles");
+        }
+
+        /** The routes whose permissions make the default ceiling, beside the defined roles. Default none. */
+        public Builder routes(RouteTable r) { routes = Objects.requireNonNull(r, "routes"); return this; }
+
+        /**
+         * The ceiling of {@code tenant}, in place of the default one: the permissions (wildcards included) and the
+         * role names its managers may grant. {@code keys:admin} stays an admin's to grant whatever a ceiling says.
+         *
+         * @throws IllegalArgumentException when a permission is not valid or a role is not defined
+         */
+        public Builder ceiling(String tenant, Set<String> permissions, Set<String> roleNames) {
+            Objects.requireNonNull(tenant, "tenant");
+            Set<String> unknown = roles.unknown(roleNames);
+            if (!unknown.isEmpty()) throw new IllegalArgumentException("ceiling of " + tenant + ": roles not defined: " + unknown);
+            ceilings.put(tenant, new Policy.Ceiling(permissions, roleNames));
+            return this;
+        }
+
+        public AdminPolicy build() {
+            Set<String> roleNames = new LinkedHashSet<>();
+            for (String r : roles.names()) if (!reachesKeys(roles.flatten(Set.of(r), Set.of()))) roleNames.add(r);
+            Set<String> permissions = new HashSet<>();
+            for (Route route : routes.routes()) {
+                for (String p : route.requirement().query().permissions()) {
+                    if (!reachesKeys(Permissions.compile(Set.of(p)))) permissions.add(p);
+                }
+            }
+            Map<String, Ceiling> compiled = new LinkedHashMap<>();
+            ceilings.forEach((t, c) -> compiled.put(t, new Ceiling(Permissions.compile(c.permissions()), c.roles())));
+            return new AdminPolicy(roles, Map.copyOf(compiled), new Ceiling(Permissions.compile(permissions), Set.copyOf(roleNames)));
+        }
     }
 }

@@ -106,8 +106,13 @@ public final class ClientManager {
         return store.findById(clientId);
     }
 
-    /** The client, if there is one within the actor's reach. */
+    /**
+     * The client, if there is one within the actor's reach.
+     *
+     * @throws AdminPolicy.Refused when the actor may not read clients
+     */
     public Optional<OAuthClient> get(String clientId, Actor actor) {
+        policy.require(actor, Actor.Right.READ);
         return store.findById(clientId).filter(c -> actor.reaches(c.tenant()));
     }
 
@@ -160,7 +165,7 @@ public final class ClientManager {
     public OAuthClient update(String clientId, ClientUpdate u, Actor actor) {
         return change(clientId, "client.update", actor, Optional.empty(), c -> {
             OAuthClient next = apply(u, c);
-            policy.checkGrant(actor, c.roles(), next.roles(), next.permissions());
+            policy.checkGrant(actor, c.tenant(), c.clientId(), c.roles(), c.permissions(), next.roles(), next.permissions());
             return next;
         });
     }

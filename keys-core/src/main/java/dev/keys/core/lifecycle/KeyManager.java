@@ -41,7 +41,8 @@ public final class KeyManager {
     public static final double MIN_IMPORTED_ENTROPY_BITS = 128;
     private static final int RETRIES = 5;
     private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
-    private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt");
+    /** The separation-of-duty fields are not audited on their own: the event's actor and action say the same. */
+    private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt", "createdBy", "adminHold");
 
     private final KeyStore store;
     private final KeyHasher hasher;
@@ -100,7 +101,7 @@ public final class KeyManager {
     public IssuedKey create(NewKey request, Actor actor) {
         policy.checkCreate(actor, request);
         String plaintext = format.generate(request.prefix());
-        ApiKey key = store.create(fromRequest(request, plaintext, KeyFormat.start(plaintext)));
+        ApiKey key = store.create(fromRequest(request, plaintext, KeyFormat.start(plaintext), actor));
         written(key, "create", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return new IssuedKey(key, plaintext);
     }
@@ -133,12 +134,12 @@ public final class KeyManager {
         policy.checkCreate(actor, request);
         String start = plaintext.substring(0, 4);
         if (KeyFormat.isWellFormed(plaintext)) start = KeyFormat.start(plaintext);
-        ApiKey key = store.create(fromRequest(request, plaintext, start));
+        ApiKey key = store.create(fromRequest(request, plaintext, start, actor));
         written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return key;
     }
 
-    private ApiKey fromRequest(NewKey r, String plaintext, String start) {
+    private ApiKey fromRequest(NewKey r, String plaintext, String start, Actor actor) {
         Instant now = clock.instant();
         return ApiKey.builder()
                 .id("key_" + format.randomBase62(22))
@@ -149,6 +150,7 @@ public final class KeyManager {
                 .roles(r.roles()).permissions(r.permissions()).meta(r.meta()).ratelimits(r.ratelimits())
                 .quota(r.quota()).remaining(r.remaining()).refill(r.refill()).ipAllowlist(r.ipAllowlist()).tier(r.tier())
                 .createdAt(now).updatedAt(now).expiresAt(r.expiresAt())
+                .createdBy(actor.id())
                 .build();
     }
 
@@ -156,8 +158,13 @@ public final class KeyManager {
         return store.findById(id);
     }
 
-    /** The key, if there is one within the actor's reach. */
+    /**
+     * The key, if there is one within the actor's reach.
+     *
+     * @throws AdminPolicy.Refused when the actor may not read keys
+     */
     public Optional<ApiKey> get(String id, Actor actor) {
+        policy.require(actor, Actor.Right.READ);
         return store.findById(id).filter(k -> actor.reaches(k.tenant()));
     }
 
@@ -168,6 +175,7 @@ public final class KeyManager {
     /**
      * One page of the keys within the actor's reach: a manager's listing covers its own tenant.
      *
+     * @throws AdminPolicy.Refused     when the actor may not read keys
      * @throws StoreException.NotFound when a manager asks for another tenant
      */
     public Page<ApiKey> list(KeyQuery query, Actor actor) {
@@ -195,7 +203,7 @@ public final class KeyManager {
         Write w = write(id, "update", actor, Optional.empty(), current -> {
             ApiKey next = change.apply(current.toBuilder()).build();
             // A refusal of the change itself or of its grant comes first, as the admin API has always answered.
-            policy.checkGrant(actor, current.roles(), next.roles(), next.permissions());
+            policy.checkGrant(actor, current.tenant(), current.id(), current.roles(), current.permissions(), next.roles(), next.permissions());
             if (current.status() == KeyStatus.REVOKED) throw new IllegalArgumentException("a revoked key cannot be changed");
             if (!next.id().equals(current.id()) || !next.digest().equals(current.digest()) || !next.prefix().equals(current.prefix())
                     || !next.start().equals(current.start()) || !next.createdAt().equals(current.createdAt())) {
@@ -217,6 +225,7 @@ public final class KeyManager {
         return disable(id, Actor.system(actor), reason);
     }
 
+    /** Disables a key; disabled by an admin, only an admin enables it again. */
     public ApiKey disable(String id, Actor actor, Optional<String> reason) {
         return transition(id, "disable", actor, reason, Set.of(KeyStatus.ACTIVE, KeyStatus.DISABLED), KeyStatus.DISABLED);
     }
@@ -225,6 +234,7 @@ public final class KeyManager {
         return enable(id, Actor.system(actor));
     }
 
+    /** @throws AdminPolicy.Refused when a manager would enable a key an admin disabled (the attempt is audited) */
     public ApiKey enable(String id, Actor actor) {
         return transition(id, "enable", actor, Optional.empty(), Set.of(KeyStatus.DISABLED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
     }
@@ -246,7 +256,12 @@ public final class KeyManager {
         return approve(id, Actor.system(actor), reason);
     }
 
-    /** Approves a pending (or rejected) key, the reason recorded in the audit entry. */
+    /**
+     * Approves a pending (or rejected) key, the reason recorded in the audit entry.
+     *
+     * @throws AdminPolicy.Refused when a manager would approve a key an admin rejected or that it created itself
+     *                             (the attempt is audited)
+     */
     public ApiKey approve(String id, Actor actor, Optional<String> reason) {
         return transition(id, "approve", actor, reason, Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED, KeyStatus.ACTIVE), KeyStatus.ACTIVE);
     }
@@ -255,6 +270,7 @@ public final class KeyManager {
         return reject(id, Actor.system(actor), reason);
     }
 
+    /** Rejects a key; rejected by an admin, only an admin approves it. */
     public ApiKey reject(String id, Actor actor, Optional<String> reason) {
         return transition(id, "reject", actor, reason, Set.of(KeyStatus.PENDING_APPROVAL, KeyStatus.REJECTED), KeyStatus.REJECTED);
     }
@@ -264,8 +280,31 @@ public final class KeyManager {
             if (!from.contains(current.status())) {
                 throw new IllegalStateException("cannot " + action + " a key that is " + current.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
             }
-            return current.toBuilder().status(to).build();
+            if (current.status() != to) checkDuties(current, action, actor);
+            // An admin's hold stays until an admin lifts it: a manager disabling again must not clear it.
+            boolean hold = to == KeyStatus.DISABLED || to == KeyStatus.REJECTED
+                    ? actor.admin() || (current.status() == to && current.adminHold()) : to != KeyStatus.ACTIVE && current.adminHold();
+            return current.toBuilder().status(to).adminHold(hold).build();
         }).after;
+    }
+
+    /**
+     * Separation of duties (docs/contract.md §5): a manager neither lifts an admin's disable or reject nor approves
+     * a key it created. A refusal is audited, so that the attempt is seen, and nothing is written.
+     */
+    private void checkDuties(ApiKey current, String action, Actor actor) {
+        if (actor.admin()) return;
+        String refusal = null;
+        if ((action.equals("enable") || action.equals("approve")) && current.adminHold()) {
+            refusal = "only a " + AdminPolicy.ADMIN + " caller " + action + "s a key that a " + AdminPolicy.ADMIN + " caller "
+                    + (action.equals("enable") ? "disabled" : "rejected");
+        } else if (action.equals("approve") && !current.createdBy().isEmpty() && current.createdBy().equals(actor.id())) {
+            refusal = "a caller never approves a key it created";
+        }
+        if (refusal == null) return;
+        Audits.record(audit, new AuditEvent(clock.instant(), action + ".refused", actor.id(), current.tenant(), current.id(),
+                Optional.of(refusal), Map.of()));
+        throw new AdminPolicy.Refused(refusal);
     }
 
     public IssuedKey rotate(String id, Duration gracePeriod, String actor) {
@@ -295,6 +334,7 @@ public final class KeyManager {
                 .digest(hasher.digest(plaintext))
                 .createdAt(now).updatedAt(now)
                 .rotatedTo(Optional.empty())
+                .createdBy(actor.id())
                 .version(0)
                 .build());
         written(fresh, "create", actor, Optional.of("rotation of " + id), Audits.diff(ApiKey.class, null, fresh, UNAUDITED));

@@ -34,9 +34,13 @@ class AdminPolicyTest {
     final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
     final List<AuditEvent> audit = Collections.synchronizedList(new ArrayList<>());
     final Keys keys = Keys.builder().clock(clock).roles(ROLES).audit(audit::add).verifier(v -> v.syncInterval(Duration.ZERO)).build();
-    final KeyManager manager = keys.manager();
+    /** Ceilings wide enough that these tests see the tenant and grant rules alone (ceilings: AdminCeilingsTest and the servlet's TenantCeilingsTest). */
+    static final AdminPolicy POLICY = AdminPolicy.builder(ROLES)
+            .ceiling("acme", Set.of("documents:*", "billing:*", "keys:manage"), Set.of("reader"))
+            .ceiling("globex", Set.of("documents:*", "billing:*", "keys:manage"), Set.of("reader")).build();
+    final KeyManager manager = keys.manager().withPolicy(POLICY);
     final ClientManager clients = ClientManager.builder(new InMemoryClientStore()).clock(clock).audit(audit::add)
-            .policy(AdminPolicy.of(ROLES)).build();
+            .policy(POLICY).build();
     final Actor root = Actor.admin("key_root", "ops"), acme = Actor.manager("key_acme", "acme"), globex = Actor.manager("key_globex", "globex");
 
     @AfterEach
@@ -203,9 +207,10 @@ class AdminPolicyTest {
     void withPolicyJudgesRolesWithAnotherPolicyAndSharesTheRest() {
         ClientManager noRoles = ClientManager.builder(new InMemoryClientStore()).clock(clock).audit(audit::add).build();
         NewClient viaRole = new NewClient("job", "acme", Set.of("superuser"), Set.of(), List.of());
-        assertEquals("acme", noRoles.create(viaRole, acme).client().tenant(), "without the roles, superuser grants nothing");
+        assertEquals("roles: names a role that is not defined", refused(IllegalArgumentException.class,
+                () -> noRoles.create(viaRole, acme)).getMessage(), "without the roles, superuser is not defined");
         assertEquals("roles: only a keys:admin caller grants keys:admin",
-                refused(AdminPolicy.Refused.class, () -> noRoles.withPolicy(AdminPolicy.of(ROLES)).create(viaRole, acme)).getMessage());
+                refused(AdminPolicy.Refused.class, () -> noRoles.withPolicy(POLICY).create(viaRole, acme)).getMessage());
         assertSame(manager, manager.withPolicy(manager.policy()));
         assertSame(AdminPolicy.DEFAULT, AdminPolicy.of(Roles.EMPTY));
     }

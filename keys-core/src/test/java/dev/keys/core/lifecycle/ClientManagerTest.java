@@ -24,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class ClientManagerTest {
     final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
     final List<AuditEvent> audit = Collections.synchronizedList(new ArrayList<>());
-    final ClientManager clients = ClientManager.builder(new InMemoryClientStore()).clock(clock).audit(audit::add).build();
+    static final AdminPolicy POLICY = AdminPolicy.builder(dev.keys.core.authz.Roles.builder().role("r", List.of("a:b")).build())
+            .ceiling("acme", Set.of("a:b", "b:c", "documents:read", "billing:read"), Set.of("r")).build();
+    final ClientManager clients = ClientManager.builder(new InMemoryClientStore()).clock(clock).audit(audit::add).policy(POLICY).build();
     final Actor acme = Actor.manager("key_acme", "acme");
 
     AuditEvent last() {
@@ -66,7 +68,7 @@ class ClientManagerTest {
     @Test
     void keysAndClientsShareOneNotation() {
         List<AuditEvent> keyEvents = new ArrayList<>();
-        KeyManager keys = KeyManager.builder(new dev.keys.core.store.InMemoryKeyStore()).clock(clock).audit(keyEvents::add).build();
+        KeyManager keys = KeyManager.builder(new dev.keys.core.store.InMemoryKeyStore()).clock(clock).audit(keyEvents::add).policy(POLICY).build();
         IssuedKey k = keys.create(NewKey.builder("sk_test").tenant("acme").build(), acme);
         keys.update(k.key().id(), b -> b.permissions(Set.of("b:c", "a:b")).roles(Set.of("r")), acme);
         String id = clients.create(NewClient.of("job", "acme", Set.of()), acme).clientId();

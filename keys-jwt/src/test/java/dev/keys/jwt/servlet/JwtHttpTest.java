@@ -12,6 +12,7 @@ import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.jwt.JwtVerifier;
 import dev.keys.jwt.SigningKeys;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
 import dev.keys.core.lifecycle.ClientManager;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 import static dev.keys.servlet.harness.JettyHarness.problem;
@@ -67,7 +69,8 @@ class JwtHttpTest {
                 """);
         h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).routes(routes).jwt(jwt).build())
                 .servlet("/api/*", new JettyHarness.EchoServlet())
-                .servlet("/admin/*", KeyAdminServlet.builder(h.keys).auditLog(h.audit).clients(clients).build())
+                .servlet("/admin/*", KeyAdminServlet.builder(h.keys).auditLog(h.audit).clients(clients)
+                        .policy(AdminPolicy.builder(ROLES).ceiling("acme", Set.of("documents:*"), Set.of("editor")).build()).build())
                 .servlet("/plain-admin/*", KeyAdminServlet.builder(h.keys).build())
                 .servlet("/oauth/token", TokenEndpointServlet.builder(tokens).build())
                 .servlet("/.well-known/jwks.json", JwksServlet.of(signing))
