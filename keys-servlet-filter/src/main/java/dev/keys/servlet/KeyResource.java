@@ -2,6 +2,7 @@ package dev.keys.servlet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
+import dev.keys.api.Environment;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.Outcome;
 import dev.keys.api.Quota;
@@ -50,12 +51,12 @@ final class KeyResource {
         call.query();
         ObjectNode body = call.body(true);
         AdminJson.onlyFields(body, CREATE_FIELDS, Set.of(), "");
-        if (!body.hasNonNull("prefix")) throw bad("prefix", "is required");
-        NewKey.Builder nb = NewKey.builder(AdminJson.prefix(body.get("prefix"), "prefix"));
+        Environment env = body.hasNonNull("environment") ? AdminJson.environment(body.get("environment"), "environment") : Environment.LIVE;
+        NewKey.Builder nb = NewKey.builder(body.hasNonNull("prefix") ? AdminJson.prefix(body.get("prefix"), "prefix") : call.config().prefix(env));
+        nb.environment(env);
         nb.tenant(body.hasNonNull("tenant") ? AdminJson.nonBlank(body.get("tenant"), "tenant", 100) : call.tenant());
         if (body.hasNonNull("name")) nb.name(AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT));
         if (body.hasNonNull("ownerId")) nb.ownerId(AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT));
-        if (body.hasNonNull("environment")) nb.environment(AdminJson.environment(body.get("environment"), "environment"));
         nb.permissions(body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of());
         nb.roles(body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of());
         if (body.hasNonNull("expiresAt")) nb.expiresAt(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
