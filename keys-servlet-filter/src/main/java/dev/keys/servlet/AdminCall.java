@@ -38,8 +38,10 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         return actor.tenant().orElseThrow();
     }
 
+    /** Whether the request is a {@code method}; a {@code HEAD} is a {@code GET}. */
     boolean is(String method) {
-        return req.getMethod().equals(method);
+        String m = req.getMethod();
+        return m.equals(method) || (m.equals("HEAD") && method.equals("GET"));
     }
 
     /** The query parameters, each at most once; unknown ones answer 400. The credential parameter is ignored. */
@@ -119,6 +121,7 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         res.setHeader("Cache-Control", "no-store");
         res.setContentType("application/json");
         res.setContentLength(bytes.length);
+        if (req.getMethod().equals("HEAD")) return;
         try (OutputStream out = res.getOutputStream()) {
             out.write(bytes);
         }

@@ -131,7 +131,7 @@ public final class KeyAdminServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         Config c = config;
         if (c == null) {
-            Problem.send(res, 500, Problem.INTERNAL_ERROR, "Internal error", "the admin servlet is not initialised");
+            Problem.send(req, res, 500, Problem.INTERNAL_ERROR, "Internal error", "the admin servlet is not initialised");
             return;
         }
         AdminRouter.serve(c, req, res);

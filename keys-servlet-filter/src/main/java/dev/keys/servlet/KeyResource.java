@@ -49,31 +49,53 @@ final class KeyResource {
 
     static void create(AdminCall call) throws IOException {
         call.query();
-        ObjectNode body = call.body(true);
-        AdminJson.onlyFields(body, CREATE_FIELDS, Set.of(), "");
-        Environment env = body.hasNonNull("environment") ? AdminJson.environment(body.get("environment"), "environment") : Environment.LIVE;
-        NewKey.Builder nb = NewKey.builder(body.hasNonNull("prefix") ? AdminJson.prefix(body.get("prefix"), "prefix") : call.config().prefix(env));
-        nb.environment(env);
-        nb.tenant(body.hasNonNull("tenant") ? AdminJson.nonBlank(body.get("tenant"), "tenant", 100) : call.tenant());
-        if (body.hasNonNull("name")) nb.name(AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT));
-        if (body.hasNonNull("ownerId")) nb.ownerId(AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT));
-        nb.permissions(body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of());
-        nb.roles(body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of());
-        if (body.hasNonNull("expiresAt")) nb.expiresAt(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
-        if (body.hasNonNull("ratelimits")) nb.ratelimits(AdminJson.ratelimits(body.get("ratelimits"), "ratelimits"));
-        if (body.hasNonNull("quota")) nb.quota(AdminJson.quota(body.get("quota"), "quota"));
-        OptionalLong remaining = body.hasNonNull("remaining") ? AdminJson.remaining(body.get("remaining"), "remaining") : OptionalLong.empty();
-        nb.remaining(remaining);
-        if (body.hasNonNull("refill")) {
-            if (remaining.isEmpty()) throw bad("refill", "needs remaining");
-            nb.refill(AdminJson.refill(body.get("refill"), "refill"));
-        }
-        if (body.hasNonNull("ipAllowlist")) nb.ipAllowlist(AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist"));
-        if (body.hasNonNull("meta")) nb.meta(AdminJson.meta(body.get("meta"), "meta"));
-        if (body.hasNonNull("requiresApproval")) nb.requiresApproval(AdminJson.bool(body.get("requiresApproval"), "requiresApproval"));
-        if (body.hasNonNull("tier")) nb.tier(AdminJson.nonBlank(body.get("tier"), "tier", 100));
-        IssuedKey issued = call.config().keys().create(nb.build(), call.actor());
+        NewKey request = newKey(call, call.body(true), new JsonFields.Errors());
+        IssuedKey issued = call.config().keys().create(request, call.actor());
         call.created("/keys/" + issued.key().id(), AdminViews.issued(issued.key(), issued.plaintext()));
+    }
+
+    /**
+     * The {@link NewKey} of a {@code POST /keys} body (or of one item of an import, whose own fields are
+     * {@code extra}). Every field is read even after one failed, so that {@code errors} learns all of them; the
+     * first wrong one is thrown at the end.
+     */
+    static NewKey newKey(AdminCall call, ObjectNode body, JsonFields.Errors e, String... extra) {
+        Set<String> known = CREATE_FIELDS;
+        if (extra.length > 0) {
+            known = new java.util.HashSet<>(CREATE_FIELDS);
+            known.addAll(List.of(extra));
+        }
+        JsonFields.BODY.only(body, "", known, Set.of(), e);
+        Environment env = body.hasNonNull("environment") ? e.read(() -> AdminJson.environment(body.get("environment"), "environment")) : null;
+        String prefix = body.hasNonNull("prefix") ? e.read(() -> AdminJson.prefix(body.get("prefix"), "prefix"))
+                : call.config().prefix(env == null ? Environment.LIVE : env);
+        NewKey.Builder nb = NewKey.builder(prefix == null ? "x" : prefix);
+        if (env != null) nb.environment(env);
+        String tenant = body.hasNonNull("tenant") ? e.read(() -> AdminJson.nonBlank(body.get("tenant"), "tenant", 100)) : call.tenant();
+        if (tenant != null) nb.tenant(tenant);
+        field(e, body, "name", n -> nb.name(AdminJson.text(n, "name", AdminJson.MAX_TEXT)));
+        field(e, body, "ownerId", n -> nb.ownerId(AdminJson.text(n, "ownerId", AdminJson.MAX_TEXT)));
+        field(e, body, "permissions", n -> nb.permissions(AdminJson.permissions(n, "permissions")));
+        field(e, body, "roles", n -> nb.roles(AdminJson.roles(n, "roles")));
+        field(e, body, "expiresAt", n -> nb.expiresAt(AdminJson.instant(n, "expiresAt")));
+        field(e, body, "ratelimits", n -> nb.ratelimits(AdminJson.ratelimits(n, "ratelimits")));
+        field(e, body, "quota", n -> nb.quota(AdminJson.quota(n, "quota")));
+        field(e, body, "remaining", n -> nb.remaining(AdminJson.remaining(n, "remaining")));
+        field(e, body, "refill", n -> {
+            if (!body.hasNonNull("remaining")) throw bad("refill", "needs remaining");
+            nb.refill(AdminJson.refill(n, "refill"));
+        });
+        field(e, body, "ipAllowlist", n -> nb.ipAllowlist(AdminJson.ipAllowlist(n, "ipAllowlist")));
+        field(e, body, "meta", n -> nb.meta(AdminJson.meta(n, "meta")));
+        field(e, body, "requiresApproval", n -> nb.requiresApproval(AdminJson.bool(n, "requiresApproval")));
+        field(e, body, "tier", n -> nb.tier(AdminJson.nonBlank(n, "tier", 100)));
+        e.done();
+        return nb.build();
+    }
+
+    /** Reads {@code name} of {@code body} when given and not {@code null}, a refusal told to {@code e}. */
+    private static void field(JsonFields.Errors e, ObjectNode body, String name, java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> read) {
+        if (body.hasNonNull(name)) e.check(() -> read.accept(body.get(name)));
     }
 
     static void list(AdminCall call) throws IOException {
@@ -91,8 +113,9 @@ final class KeyResource {
     static void patch(AdminCall call) throws IOException {
         call.query();
         ObjectNode body = call.body(true);
-        AdminJson.onlyFields(body, PATCH_FIELDS, IMMUTABLE_FIELDS, "");
-        List<UnaryOperator<ApiKey.Builder>> changes = changes(body);
+        JsonFields.Errors errors = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", PATCH_FIELDS, IMMUTABLE_FIELDS, errors);
+        List<UnaryOperator<ApiKey.Builder>> changes = changes(body, errors);
         KeyManager keys = call.config().keys();
         if (changes.isEmpty()) {
             ApiKey current = keys.get(call.id()).orElseThrow(() -> notFound(call));
@@ -110,56 +133,57 @@ final class KeyResource {
     }
 
     /** One change per field given; {@code null} clears. */
-    private static List<UnaryOperator<ApiKey.Builder>> changes(ObjectNode body) {
+    private static List<UnaryOperator<ApiKey.Builder>> changes(ObjectNode body, JsonFields.Errors e) {
         List<UnaryOperator<ApiKey.Builder>> changes = new ArrayList<>();
-        if (body.has("name")) {
+        if (body.has("name")) e.check(() -> {
             String v = body.get("name").isNull() ? "" : AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT);
             changes.add(b -> b.name(v));
-        }
-        if (body.has("ownerId")) {
+        });
+        if (body.has("ownerId")) e.check(() -> {
             String v = body.get("ownerId").isNull() ? "" : AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT);
             changes.add(b -> b.ownerId(v));
-        }
-        if (body.has("roles")) {
+        });
+        if (body.has("roles")) e.check(() -> {
             Set<String> v = body.get("roles").isNull() ? Set.of() : AdminJson.roles(body.get("roles"), "roles");
             changes.add(b -> b.roles(v));
-        }
-        if (body.has("permissions")) {
+        });
+        if (body.has("permissions")) e.check(() -> {
             Set<String> v = body.get("permissions").isNull() ? Set.of() : AdminJson.permissions(body.get("permissions"), "permissions");
             changes.add(b -> b.permissions(v));
-        }
-        if (body.has("expiresAt")) {
+        });
+        if (body.has("expiresAt")) e.check(() -> {
             Optional<Instant> v = body.get("expiresAt").isNull() ? Optional.empty() : Optional.of(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
             changes.add(b -> b.expiresAt(v));
-        }
-        if (body.has("ratelimits")) {
+        });
+        if (body.has("ratelimits")) e.check(() -> {
             List<RateLimit> v = body.get("ratelimits").isNull() ? List.of() : AdminJson.ratelimits(body.get("ratelimits"), "ratelimits");
             changes.add(b -> b.ratelimits(v));
-        }
-        if (body.has("quota")) {
+        });
+        if (body.has("quota")) e.check(() -> {
             Optional<Quota> v = AdminJson.quota(body.get("quota"), "quota");
             changes.add(b -> b.quota(v));
-        }
-        if (body.has("remaining")) {
+        });
+        if (body.has("remaining")) e.check(() -> {
             OptionalLong v = AdminJson.remaining(body.get("remaining"), "remaining");
             changes.add(b -> b.remaining(v));
-        }
-        if (body.has("refill")) {
+        });
+        if (body.has("refill")) e.check(() -> {
             var v = AdminJson.refill(body.get("refill"), "refill");
             changes.add(b -> b.refill(v));
-        }
-        if (body.has("ipAllowlist")) {
+        });
+        if (body.has("ipAllowlist")) e.check(() -> {
             List<String> v = body.get("ipAllowlist").isNull() ? List.of() : AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist");
             changes.add(b -> b.ipAllowlist(v));
-        }
-        if (body.has("meta")) {
+        });
+        if (body.has("meta")) e.check(() -> {
             Map<String, String> v = body.get("meta").isNull() ? Map.of() : AdminJson.meta(body.get("meta"), "meta");
             changes.add(b -> b.meta(v));
-        }
-        if (body.has("tier")) {
+        });
+        if (body.has("tier")) e.check(() -> {
             Optional<String> v = body.get("tier").isNull() ? Optional.empty() : Optional.of(AdminJson.nonBlank(body.get("tier"), "tier", 100));
             changes.add(b -> b.tier(v));
-        }
+        });
+        e.done();
         return changes;
     }
 

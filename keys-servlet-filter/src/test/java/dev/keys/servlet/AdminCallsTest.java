@@ -67,6 +67,22 @@ class AdminCallsTest {
     }
 
     @Test
+    void aBadBodyListsEveryInvalidFieldAndTheDetailNamesTheFirst() {
+        int before = h.audit.size();
+        Exchange e = call(acme, "POST", "/keys", "{\"name\":\"x\",\"remaining\":\"lots\",\"expiresAt\":\"tomorrow\",\"colour\":1}");
+        JsonNode b = JettyHarness.problem(e, 400, "INVALID_REQUEST", "Invalid request");
+        assertEquals("colour: unknown field", b.get("detail").asText());
+        assertEquals("[{\"field\":\"colour\",\"detail\":\"unknown field\"},{\"field\":\"expiresAt\",\"detail\":\"not an RFC 3339 date-time\"},"
+                + "{\"field\":\"remaining\",\"detail\":\"must be an integer\"}]", b.get("errors").toString());
+        String id = ok(call(acme, "POST", "/keys", "{}"), 201).get("keyId").asText();
+        JsonNode p = JettyHarness.problem(call(acme, "PATCH", "/keys/" + id, "{\"tenant\":\"x\",\"remaining\":-1,\"roles\":\"reader\"}"),
+                400, "INVALID_REQUEST", "Invalid request");
+        assertEquals(3, p.get("errors").size(), p.toString());
+        assertEquals("tenant: cannot be changed", p.get("detail").asText());
+        assertEquals(before + 1, h.audit.size(), "only the valid create wrote");
+    }
+
+    @Test
     void aBadDefaultPrefixIsRefusedWhenConfigured() {
         assertThrows(IllegalArgumentException.class, () -> KeyAdminServlet.builder(h.keys).defaultPrefix(Environment.LIVE, "Bad-"));
     }

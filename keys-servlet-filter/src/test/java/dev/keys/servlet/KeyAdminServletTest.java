@@ -507,12 +507,12 @@ class KeyAdminServletTest {
         problem(call(root, "GET", "/keys/a/b/c", null), 404, "RESOURCE_NOT_FOUND", "Not found");
         problem(call(root, "POST", "/clients", "{}"), 404, "RESOURCE_NOT_FOUND", "Not found");
         problem(call(root, "GET", "/keys/key_nope", null), 404, "RESOURCE_NOT_FOUND", "Not found");
-        Exchange m = call(root, "DELETE", "/keys/" + plain.key().id(), null);
+        Exchange m = call(root, "PUT", "/keys/" + plain.key().id(), null);
         problem(m, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
-        assertEquals("GET, PATCH", m.header("Allow"));
+        assertEquals("GET, HEAD, PATCH", m.header("Allow"));
         Exchange p = call(root, "PUT", "/keys", "{}");
         problem(p, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
-        assertEquals("GET, POST", p.header("Allow"));
+        assertEquals("GET, HEAD, POST", p.header("Allow"));
         Exchange v = call(root, "GET", "/keys/verify", null);
         problem(v, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
         assertEquals("POST", v.header("Allow"));

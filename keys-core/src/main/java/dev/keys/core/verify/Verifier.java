@@ -215,6 +215,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         if (e.counted) {
             QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
             if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
+            // docs/contract.md §5: a key with a quota and no rate limit carries the RateLimit fields on passes too.
+            if (r == LimitResult.UNLIMITED && q.quota().isPresent()) return new Verification.Valid(e.key, new QuotaReport(r, q));
         }
         return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
     }
