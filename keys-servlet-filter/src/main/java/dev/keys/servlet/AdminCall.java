@@ -115,6 +115,12 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         send(201, body);
     }
 
+    /** 204, no body. */
+    void noContent() {
+        res.setStatus(204);
+        res.setHeader("Cache-Control", "no-store");
+    }
+
     private void send(int status, JsonNode body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         res.setStatus(status);

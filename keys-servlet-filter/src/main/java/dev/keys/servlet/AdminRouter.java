@@ -30,7 +30,7 @@ final class AdminRouter {
 
     enum Route {
         // HEAD wherever GET (docs/contract.md §5): answered as GET, without the body.
-        KEYS("GET, HEAD, POST"), VERIFY("POST"), KEY("GET, HEAD, PATCH"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
+        KEYS("GET, HEAD, POST"), VERIFY("POST"), IMPORT("POST"), KEY("GET, HEAD, PATCH, DELETE"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
         CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST");
         final String allow;
 
@@ -93,6 +93,7 @@ final class AdminRouter {
         if (top.equals("keys")) {
             if (seg.length == 1) return new Match(Route.KEYS, "", "");
             if (seg.length == 2 && seg[1].equals("verify")) return new Match(Route.VERIFY, "", "");
+            if (seg.length == 2 && seg[1].equals("import")) return new Match(Route.IMPORT, "", "");
             if (seg.length == 2 && id) return new Match(Route.KEY, seg[1], "");
             if (seg.length == 3 && id && seg[2].equals("usage")) return new Match(Route.USAGE, seg[1], "");
             if (seg.length == 3 && id && KeyResource.ACTIONS.contains(seg[2])) return new Match(Route.KEY_ACTION, seg[1], seg[2]);
@@ -113,8 +114,10 @@ final class AdminRouter {
                 else KeyResource.list(call);
             }
             case VERIFY -> KeyResource.verify(call);
+            case IMPORT -> KeyImport.importKeys(call);
             case KEY -> {
                 if (call.is("GET")) KeyResource.get(call);
+                else if (call.is("DELETE")) KeyResource.erase(call);
                 else KeyResource.patch(call);
             }
             case KEY_ACTION -> KeyResource.action(call);

@@ -36,7 +36,7 @@ import static dev.keys.servlet.AdminJson.bad;
  * caller to the admin policy on the state it writes, so that a refused call writes nothing.
  */
 final class KeyResource {
-    static final Set<String> ACTIONS = Set.of("revoke", "rotate", "approve", "reject", "disable", "enable");
+    static final Set<String> ACTIONS = Set.of("revoke", "rotate", "approve", "reject", "disable", "enable", "remaining", "permissions", "roles");
     private static final Set<String> CREATE_FIELDS = Set.of("name", "ownerId", "tenant", "prefix", "environment", "roles",
             "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "requiresApproval", "tier");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "ownerId", "roles", "permissions", "expiresAt", "ratelimits",
@@ -196,8 +196,16 @@ final class KeyResource {
 
     static void action(AdminCall call) throws IOException {
         call.query();
-        ObjectNode body = call.body(false);
         String a = call.action();
+        if (a.equals("remaining")) {
+            remaining(call, call.body(true));
+            return;
+        }
+        if (a.equals("permissions") || a.equals("roles")) {
+            grants(call, call.body(true), a.equals("roles"));
+            return;
+        }
+        ObjectNode body = call.body(false);
         AdminJson.onlyFields(body, switch (a) {
             case "revoke", "reject", "disable" -> Set.of("reason");
             case "rotate" -> Set.of("gracePeriod");
@@ -223,6 +231,54 @@ final class KeyResource {
             default -> throw notFound(call);
         };
         call.ok(AdminViews.key(k));
+    }
+
+    /** {@code DELETE /keys/{id}}: 204, the key and its digest erased; the audit keeps who did it. */
+    static void erase(AdminCall call) {
+        call.query();
+        call.config().keys().erase(call.id(), call.actor());
+        call.noContent();
+    }
+
+    /** {@code POST /keys/{id}/remaining} {@code {op: set|increment|decrement, value}}: 200 {@code {keyId, remaining}}. */
+    private static void remaining(AdminCall call, ObjectNode body) throws IOException {
+        JsonFields.Errors e = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", Set.of("op", "value"), Set.of(), e);
+        String op = e.read(() -> {
+            String o = AdminJson.text(JsonFields.BODY.required(body, "", "op"), "op", 20).toLowerCase(java.util.Locale.ROOT);
+            if (!Set.of("set", "increment", "decrement").contains(o)) throw bad("op", "must be set, increment or decrement");
+            return o;
+        });
+        Long value = e.read(() -> AdminJson.integer(JsonFields.BODY.required(body, "", "value"), "value", 0));
+        e.done();
+        KeyManager m = call.config().keys();
+        long left = switch (op) {
+            case "set" -> m.setRemaining(call.id(), value, call.actor());
+            case "increment" -> m.addRemaining(call.id(), value, call.actor());
+            default -> m.addRemaining(call.id(), -value, call.actor());
+        };
+        ObjectNode out = AdminViews.NODES.objectNode();
+        out.put("keyId", call.id());
+        out.put("remaining", left);
+        call.ok(out);
+    }
+
+    /** {@code POST /keys/{id}/permissions} or {@code /roles} {@code {add[], remove[]}}: single grants, the rest kept. */
+    private static void grants(AdminCall call, ObjectNode body, boolean roles) throws IOException {
+        JsonFields.Errors e = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", Set.of("add", "remove"), Set.of(), e);
+        Set<String> add = body.hasNonNull("add") ? e.read(() -> roles ? AdminJson.roles(body.get("add"), "add") : AdminJson.permissions(body.get("add"), "add")) : Set.of();
+        Set<String> remove = body.hasNonNull("remove") ? e.read(() -> roles ? AdminJson.roles(body.get("remove"), "remove") : AdminJson.permissions(body.get("remove"), "remove")) : Set.of();
+        e.done();
+        if (add.stream().anyMatch(remove::contains)) throw bad("remove", "names a grant that add names too");
+        ApiKey updated = call.config().keys().update(call.id(), b -> {
+            Set<String> now = new java.util.LinkedHashSet<>(roles ? b.build().roles() : b.build().permissions());
+            now.addAll(add);
+            now.removeAll(remove);
+            if (now.size() > AdminJson.MAX_ITEMS) throw bad("add", "the key would hold more than " + AdminJson.MAX_ITEMS);
+            return roles ? b.roles(now) : b.permissions(now);
+        }, call.actor());
+        call.ok(AdminViews.key(updated));
     }
 
     /** {@code POST /keys/verify}: a verification for callers outside a servlet; another tenant's key is unknown. */

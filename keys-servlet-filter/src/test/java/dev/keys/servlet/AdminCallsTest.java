@@ -82,6 +82,71 @@ class AdminCallsTest {
         assertEquals(before + 1, h.audit.size(), "only the valid create wrote");
     }
 
+    static String newKey(String body) {
+        return ok(call(acme, "POST", "/keys", body), 201).get("keyId").asText();
+    }
+
+    @Test
+    void creditsAreSetIncrementedAndDecrementedAndAudited() {
+        JsonNode k = ok(call(acme, "POST", "/keys", "{\"remaining\":3}"), 201);
+        String id = k.get("keyId").asText(), key = k.get("key").asText();
+        assertEquals(200, h.get("/api/hello", "X-API-Key", key).status());
+        JsonNode r = ok(call(acme, "POST", "/keys/" + id + "/remaining", "{\"op\":\"increment\",\"value\":5}"), 200);
+        assertEquals("{\"keyId\":\"" + id + "\",\"remaining\":7}", r.toString());
+        assertEquals(4, ok(call(acme, "POST", "/keys/" + id + "/remaining", "{\"op\":\"DECREMENT\",\"value\":3}"), 200).get("remaining").asInt());
+        JettyHarness.problem(call(acme, "POST", "/keys/" + id + "/remaining", "{\"op\":\"decrement\",\"value\":5}"), 409, "CONFLICT", "Conflict");
+        assertEquals(1, ok(call(acme, "POST", "/keys/" + id + "/remaining", "{\"op\":\"set\",\"value\":1}"), 200).get("remaining").asInt());
+        assertEquals(200, h.get("/api/hello", "X-API-Key", key).status());
+        assertEquals(429, h.get("/api/hello", "X-API-Key", key).status());
+        JsonNode bad = JettyHarness.problem(call(acme, "POST", "/keys/" + id + "/remaining", "{\"op\":\"double\",\"value\":-1}"), 400,
+                "INVALID_REQUEST", "Invalid request");
+        assertEquals(2, bad.get("errors").size());
+        JettyHarness.problem(call(acme, "POST", "/keys/" + newKey("{}") + "/remaining", "{\"op\":\"increment\",\"value\":1}"), 409, "CONFLICT", "Conflict");
+        JettyHarness.problem(call(acme, "POST", "/keys/" + root.key().id() + "/remaining", "{\"op\":\"set\",\"value\":1}"), 404,
+                "RESOURCE_NOT_FOUND", "Not found");
+        JsonNode audit = ok(call(root, "GET", "/audit?keyId=" + id, null), 200).get("items");
+        assertEquals(List.of("credits", "credits", "credits", "create"), audit.findValuesAsText("action"));
+        assertEquals("decrement by 3", audit.get(1).get("reason").asText());
+    }
+
+    @Test
+    void singleGrantsAreAddedAndRemovedWithoutReplacingTheSet() {
+        String id = newKey("{\"permissions\":[\"documents:read\",\"billing:read\"],\"roles\":[\"reader\"]}");
+        JsonNode k = ok(call(acme, "POST", "/keys/" + id + "/permissions", "{\"add\":[\"documents:write\"],\"remove\":[\"billing:read\"]}"), 200);
+        assertEquals("[\"documents:read\",\"documents:write\"]", k.get("permissions").toString());
+        k = ok(call(acme, "POST", "/keys/" + id + "/roles", "{\"add\":[\"writer\"]}"), 200);
+        assertEquals("[\"reader\",\"writer\"]", k.get("roles").toString());
+        k = ok(call(acme, "POST", "/keys/" + id + "/roles", "{\"remove\":[\"reader\",\"absent\"]}"), 200);
+        assertEquals("[\"writer\"]", k.get("roles").toString());
+        JettyHarness.problem(call(acme, "POST", "/keys/" + id + "/permissions", "{\"add\":[\"keys:admin\"]}"), 403,
+                "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
+        JettyHarness.problem(call(acme, "POST", "/keys/" + id + "/permissions", "{\"add\":[\"nope\"],\"grant\":1}"), 400, "INVALID_REQUEST", "Invalid request");
+        JettyHarness.problem(call(acme, "POST", "/keys/" + id + "/roles", "{\"add\":[\"a\"],\"remove\":[\"a\"]}"), 400, "INVALID_REQUEST", "Invalid request");
+        JsonNode audit = ok(call(root, "GET", "/audit?keyId=" + id, null), 200).get("items");
+        assertEquals("[\"[billing:read, documents:read]\",\"[documents:read, documents:write]\"]",
+                audit.get(2).get("changes").get("permissions").toString());
+    }
+
+    @Test
+    void anErasedKeyIsGoneAndTheAuditKeepsWhoErasedIt() {
+        JsonNode k = ok(call(acme, "POST", "/keys", "{\"ownerId\":\"gone\"}"), 201);
+        String id = k.get("keyId").asText(), key = k.get("key").asText();
+        assertEquals(200, h.get("/api/hello", "X-API-Key", key).status());
+        Exchange e = call(acme, "DELETE", "/keys/" + id, null);
+        assertEquals(204, e.status(), e.body());
+        assertEquals("", e.body());
+        assertTrue(h.keys.store().findById(id).isEmpty());
+        assertEquals(401, h.get("/api/hello", "X-API-Key", key).status(), "from the very next request");
+        JettyHarness.problem(call(acme, "GET", "/keys/" + id, null), 404, "RESOURCE_NOT_FOUND", "Not found");
+        JettyHarness.problem(call(acme, "DELETE", "/keys/" + id, null), 404, "RESOURCE_NOT_FOUND", "Not found");
+        JettyHarness.problem(call(acme, "DELETE", "/keys/" + root.key().id(), null), 404, "RESOURCE_NOT_FOUND", "Not found");
+        JsonNode audit = ok(call(root, "GET", "/audit?keyId=" + id, null), 200).get("items");
+        assertEquals("erase", audit.get(0).get("action").asText());
+        assertEquals(acme.key().id(), audit.get(0).get("actor").asText());
+        assertEquals("[\"gone\",\"\"]", audit.get(0).get("changes").get("ownerId").toString());
+        assertFalse(audit.toString().contains(key));
+    }
+
     @Test
     void aBadDefaultPrefixIsRefusedWhenConfigured() {
         assertThrows(IllegalArgumentException.class, () -> KeyAdminServlet.builder(h.keys).defaultPrefix(Environment.LIVE, "Bad-"));

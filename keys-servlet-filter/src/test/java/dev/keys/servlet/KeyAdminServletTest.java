@@ -509,7 +509,7 @@ class KeyAdminServletTest {
         problem(call(root, "GET", "/keys/key_nope", null), 404, "RESOURCE_NOT_FOUND", "Not found");
         Exchange m = call(root, "PUT", "/keys/" + plain.key().id(), null);
         problem(m, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
-        assertEquals("GET, HEAD, PATCH", m.header("Allow"));
+        assertEquals("GET, HEAD, PATCH, DELETE", m.header("Allow"));
         Exchange p = call(root, "PUT", "/keys", "{}");
         problem(p, 405, "METHOD_NOT_ALLOWED", "Method not allowed");
         assertEquals("GET, HEAD, POST", p.header("Allow"));

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -47,6 +48,8 @@ public final class KeyManager {
     private final Clock clock;
     private final AuditSink audit;
     private final Consumer<ApiKey> written;
+    private final Consumer<Digest> erased;
+    private final Runnable sha256Imported;
     private final KeyFormat format;
     private final UsageCounters counters;
     private final AdminPolicy policy;
@@ -57,6 +60,8 @@ public final class KeyManager {
         this.clock = b.clock;
         this.audit = b.audit;
         this.written = b.written;
+        this.erased = b.erased;
+        this.sha256Imported = b.sha256Imported;
         this.format = new KeyFormat(b.random);
         this.counters = b.counters;
         this.policy = b.policy;
@@ -68,6 +73,8 @@ public final class KeyManager {
         this.clock = m.clock;
         this.audit = m.audit;
         this.written = m.written;
+        this.erased = m.erased;
+        this.sha256Imported = m.sha256Imported;
         this.format = m.format;
         this.counters = m.counters;
         this.policy = policy;
@@ -117,6 +124,77 @@ public final class KeyManager {
      * @throws IllegalArgumentException when the key is refused, saying why (never repeating the key)
      */
     public ApiKey importKey(String plaintext, NewKey request, Actor actor) {
+        checkImported(plaintext);
+        policy.checkCreate(actor, request);
+        ApiKey key = store.create(fromRequest(request, plaintext, importedStart(plaintext)));
+        written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
+        return key;
+    }
+
+    /**
+     * Imports a key of a batch (docs/contract.md §5, {@code POST /keys/import}), idempotent by {@code externalId}:
+     * the key's id is derived from its tenant and external id, so that importing it again finds it.
+     *
+     * @return the imported key, or empty when a key of this tenant and external id was imported before
+     * @throws IllegalArgumentException      as {@link #importKey(String, NewKey, Actor)}
+     * @throws StoreException.Duplicate when a key of the same digest exists (under another external id)
+     */
+    public Optional<ApiKey> importKey(String plaintext, NewKey request, String externalId, Actor actor) {
+        checkImported(plaintext);
+        return importBatchItem(request, externalId, hasher.digest(plaintext), importedStart(plaintext), actor, false);
+    }
+
+    /**
+     * Imports a key known only by the SHA-256 of its plaintext (the migration path from systems that keep no
+     * plaintext), idempotent by {@code externalId}. The stored digest is that SHA-256: where this service hashes
+     * with a pepper, its verifier finds such keys by a second lookup ({@code Verifier.Builder.acceptSha256Imports},
+     * turned on here for the verifier of the same {@code Keys}). Its {@code start} is unknown and shown as
+     * {@code ????}.
+     *
+     * @param sha256 the 32 bytes of the SHA-256 of the key's ASCII bytes
+     */
+    public Optional<ApiKey> importSha256(Digest sha256, NewKey request, String externalId, Actor actor) {
+        Objects.requireNonNull(sha256, "sha256");
+        return importBatchItem(request, externalId, sha256, "????", actor, true);
+    }
+
+    private Optional<ApiKey> importBatchItem(NewKey request, String externalId, Digest digest, String start, Actor actor, boolean hashed) {
+        if (externalId.isEmpty() || externalId.length() > 200) throw new IllegalArgumentException("externalId must be 1 to 200 characters");
+        policy.checkCreate(actor, request);
+        String id = importedId(request.tenant(), externalId);
+        if (store.findById(id).isPresent()) return Optional.empty();
+        ApiKey key;
+        try {
+            key = store.create(fromRequest(request, digest, start).toBuilder().id(id).build());
+        } catch (StoreException.Duplicate e) {
+            if (store.findById(id).isPresent()) return Optional.empty(); // a concurrent import of the same item
+            throw e;
+        }
+        if (hashed) sha256Imported.run();
+        written(key, "import", actor, Optional.of("externalId " + externalId), Audits.diff(ApiKey.class, null, key, UNAUDITED));
+        return Optional.of(key);
+    }
+
+    /** {@code key_} and 22 base62 characters of the SHA-256 of tenant and external id: the same item, the same id. */
+    static String importedId(String tenant, String externalId) {
+        byte[] h;
+        try {
+            h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((tenant + "\u0000" + externalId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        StringBuilder sb = new StringBuilder("key_");
+        for (int i = 0; i < 22; i++) sb.append(digits.charAt((h[i] & 0xff) % 62));
+        return sb.toString();
+    }
+
+    private static String importedStart(String plaintext) {
+        return KeyFormat.isWellFormed(plaintext) ? KeyFormat.start(plaintext) : plaintext.substring(0, 4);
+    }
+
+    private static void checkImported(String plaintext) {
         Objects.requireNonNull(plaintext, "plaintext");
         int n = plaintext.length();
         if (n < KeyFormat.MIN_IMPORTED_LENGTH || n > KeyFormat.MAX_IMPORTED_LENGTH) {
@@ -129,20 +207,18 @@ public final class KeyManager {
         if (KeyFormat.estimateEntropyBits(plaintext) < MIN_IMPORTED_ENTROPY_BITS) {
             throw new IllegalArgumentException("the imported key is too guessable (estimated below 128 bits of entropy)");
         }
-        policy.checkCreate(actor, request);
-        String start = plaintext.substring(0, 4);
-        if (KeyFormat.isWellFormed(plaintext)) start = KeyFormat.start(plaintext);
-        ApiKey key = store.create(fromRequest(request, plaintext, start));
-        written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
-        return key;
     }
 
     private ApiKey fromRequest(NewKey r, String plaintext, String start) {
+        return fromRequest(r, hasher.digest(plaintext), start);
+    }
+
+    private ApiKey fromRequest(NewKey r, Digest digest, String start) {
         Instant now = clock.instant();
         return ApiKey.builder()
                 .id("key_" + format.randomBase62(22))
                 .tenant(r.tenant()).ownerId(r.ownerId()).name(r.name()).prefix(r.prefix()).start(start)
-                .digest(hasher.digest(plaintext))
+                .digest(digest)
                 .environment(r.environment())
                 .status(r.requiresApproval() ? KeyStatus.PENDING_APPROVAL : KeyStatus.ACTIVE)
                 .roles(r.roles()).permissions(r.permissions()).meta(r.meta()).ratelimits(r.ratelimits())
@@ -298,6 +374,89 @@ public final class KeyManager {
         return new IssuedKey(fresh, plaintext);
     }
 
+    /**
+     * Erases a key (docs/contract.md §5): the key and its digest leave the store, the verifier of this process
+     * forgets it at once and others within the propagation bound; the audit trail keeps an {@code erase} event with
+     * the key's fields as they were (never its digest) and the actor.
+     *
+     * @throws StoreException.NotFound when there is no such key within the actor's reach
+     * @throws AdminPolicy.Refused     when a manager erases a key holding {@code keys:admin}
+     */
+    public void erase(String id, Actor actor) {
+        ApiKey gone = get(id, actor).orElseThrow(() -> notFound(id));
+        policy.checkChange(actor, gone);
+        if (!store.delete(id)) throw notFound(id);
+        erased.accept(gone.digest());
+        Audits.record(audit, new AuditEvent(clock.instant(), "erase", actor.id(), gone.tenant(), id, Optional.empty(),
+                Audits.diff(ApiKey.class, gone, null, UNAUDITED)));
+    }
+
+    /**
+     * Sets a key's remaining uses to {@code value} (docs/contract.md §5, {@code POST /keys/{id}/remaining}): the
+     * uses counted so far start again from zero.
+     *
+     * @return the remaining uses now
+     * @throws IllegalStateException when the key has a refill (its uses are counted per interval)
+     */
+    public long setRemaining(String id, long value, Actor actor) {
+        if (value < 0) throw new IllegalArgumentException("value must not be negative");
+        writeCredits(id, actor, "set to " + value, k -> OptionalLong.of(value));
+        counters.set(id, QuotaEnforcer.USES, 0, 0);
+        return value;
+    }
+
+    /**
+     * Adds {@code delta} remaining uses, or takes them when it is negative, atomically with every other call and
+     * every verification on any instance sharing the store and the counters: an increment raises the key's limit by
+     * an optimistic write of the key, a decrement counts {@code -delta} uses in the counters as requests do, so that
+     * neither can lose another's change.
+     *
+     * @return the remaining uses now
+     * @throws IllegalStateException when the key is not limited in uses, has a refill, or (a decrement) has fewer
+     *                               remaining uses than asked; nothing changes then
+     */
+    public long addRemaining(String id, long delta, Actor actor) {
+        if (delta >= 0) {
+            ApiKey after = writeCredits(id, actor, "increment by " + delta, k -> {
+                if (k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
+                long limit = k.remaining().getAsLong();
+                if (limit > Long.MAX_VALUE - delta) throw new IllegalArgumentException("value: too large");
+                return OptionalLong.of(limit + delta);
+            });
+            return Math.max(0, after.remaining().getAsLong() - counters.get(id, QuotaEnforcer.USES, 0));
+        }
+        ApiKey k = get(id, actor).orElseThrow(() -> notFound(id));
+        policy.checkChange(actor, k);
+        checkCredits(k);
+        if (k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
+        long limit = k.remaining().getAsLong(), take = -delta;
+        UsageCounters.Result r = counters.tryAddAll(id, List.of(new UsageCounters.Increment(QuotaEnforcer.USES, 0, take, limit)));
+        long left = Math.max(0, limit - r.value(0));
+        if (r instanceof UsageCounters.Refused) throw new IllegalStateException("cannot decrement by " + take + ": " + left + " remaining");
+        Audits.record(audit, new AuditEvent(clock.instant(), "credits", actor.id(), k.tenant(), id, Optional.of("decrement by " + take),
+                Map.of("remaining", List.of(Long.toString(left + take), Long.toString(left)))));
+        return left;
+    }
+
+    private static void checkCredits(ApiKey k) {
+        if (k.status() == KeyStatus.REVOKED) throw new IllegalStateException("a revoked key cannot be changed");
+        if (k.refill().isPresent()) throw new IllegalStateException("the key's uses refill per interval; change its refill or remaining instead");
+    }
+
+    /** The optimistic write of a credit operation; contended harder than other writes, so it retries longer. */
+    private ApiKey writeCredits(String id, Actor actor, String reason, java.util.function.Function<ApiKey, OptionalLong> remaining) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write(id, "credits", actor, Optional.of(reason), current -> {
+                    checkCredits(current);
+                    return current.toBuilder().remaining(remaining.apply(current)).build();
+                }).after;
+            } catch (StoreException.Conflict e) {
+                if (attempt == 20) throw e;
+            }
+        }
+    }
+
     /** A write: the state it applied to and the state stored. */
     private record Write(ApiKey before, ApiKey after) {
     }
@@ -334,6 +493,8 @@ public final class KeyManager {
         private Clock clock = Clock.system();
         private AuditSink audit = AuditSink.NONE;
         private Consumer<ApiKey> written = k -> { };
+        private Consumer<Digest> erased = d -> { };
+        private Runnable sha256Imported = () -> { };
         private SecureRandom random = new SecureRandom();
         private UsageCounters counters = new dev.keys.core.store.InMemoryUsageCounters();
         private AdminPolicy policy = AdminPolicy.DEFAULT;
@@ -351,8 +512,15 @@ public final class KeyManager {
         public Builder listener(Consumer<Digest> l) {
             Objects.requireNonNull(l);
             written = k -> l.accept(k.digest());
+            erased = l;
             return this;
         }
+
+        /** Told the digest of every key erased, after the erasure: a verifier's {@code refresh(Digest)} drops it. */
+        public Builder onErase(Consumer<Digest> l) { erased = Objects.requireNonNull(l); return this; }
+
+        /** Told when a key is imported as a SHA-256 hash: a verifier's {@code sha256ImportsExist}. */
+        public Builder onSha256Import(Runnable l) { sha256Imported = Objects.requireNonNull(l); return this; }
 
         /**
          * Told the state of every key written, as the store answered the write: wire a verifier's

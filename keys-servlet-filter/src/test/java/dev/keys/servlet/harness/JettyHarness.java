@@ -104,6 +104,7 @@ public final class JettyHarness implements AutoCloseable {
         @Override public Optional<ApiKey> findById(String id) { check(); return delegate.findById(id); }
         @Override public ApiKey create(ApiKey k) { check(); return delegate.create(k); }
         @Override public ApiKey update(ApiKey k) { check(); return delegate.update(k); }
+        @Override public boolean delete(String id) { check(); return delegate.delete(id); }
         @Override public Page<ApiKey> list(KeyQuery q) { check(); return delegate.list(q); }
         @Override public List<KeyChange> changesSince(long s, int l) { check(); return delegate.changesSince(s, l); }
         @Override public long lastSequence() { check(); return delegate.lastSequence(); }
