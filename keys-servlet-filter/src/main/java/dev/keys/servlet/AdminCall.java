@@ -78,7 +78,11 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
 
     /** The body as a JSON object; an empty body is an empty object unless one is {@code required}. */
     ObjectNode body(boolean required) throws IOException {
-        int max = config.maxBodyBytes();
+        return body(required, config.maxBodyBytes());
+    }
+
+    /** As {@link #body(boolean)}, with a bound of its own ({@code POST /keys/import}). */
+    ObjectNode body(boolean required, int max) throws IOException {
         if (req.getContentLengthLong() > max) throw AdminRouter.Failure.tooLarge(max);
         byte[] bytes = req.getInputStream().readNBytes(max + 1);
         if (bytes.length > max) throw AdminRouter.Failure.tooLarge(max);

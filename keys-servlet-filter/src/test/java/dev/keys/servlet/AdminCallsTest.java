@@ -3,6 +3,7 @@ package dev.keys.servlet;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.api.Environment;
 import dev.keys.core.authz.Roles;
+import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
 import dev.keys.servlet.harness.JettyHarness;
@@ -145,6 +146,41 @@ class AdminCallsTest {
         assertEquals(acme.key().id(), audit.get(0).get("actor").asText());
         assertEquals("[\"gone\",\"\"]", audit.get(0).get("changes").get("ownerId").toString());
         assertFalse(audit.toString().contains(key));
+    }
+
+    @Test
+    void aBulkImportTakesPlaintextAndSha256KeysOnceEachAndReportsEveryBadItem() throws Exception {
+        String plainKey = new KeyFormat(new java.security.SecureRandom()).generate("legacy");
+        String hashedKey = new KeyFormat(new java.security.SecureRandom()).generate("legacy");
+        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(hashedKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        String body = "{\"keys\":[{\"key\":\"" + plainKey + "\",\"externalId\":\"u-1\",\"prefix\":\"legacy\",\"ownerId\":\"cust-1\"},"
+                + "{\"sha256\":\"" + hex.toUpperCase() + "\",\"externalId\":\"u-2\",\"prefix\":\"legacy\",\"permissions\":[\"documents:read\"]},"
+                + "{\"externalId\":\"u-3\",\"remaining\":\"x\"},"
+                + "{\"key\":\"short\",\"externalId\":\"u-4\"},"
+                + "7]}";
+        int audit = h.audit.size();
+        JsonNode r = ok(call(acme, "POST", "/keys/import", body), 200);
+        assertEquals(2, r.get("imported").asInt(), r.toString());
+        assertEquals(0, r.get("skipped").asInt());
+        assertEquals("[{\"index\":2,\"field\":\"key\",\"detail\":\"key or sha256 is required\"},"
+                + "{\"index\":2,\"field\":\"remaining\",\"detail\":\"must be an integer\"},"
+                + "{\"index\":3,\"field\":\"key\",\"detail\":\"an imported key must be 16 to 256 characters long\"},"
+                + "{\"index\":4,\"field\":\"item\",\"detail\":\"must be an object\"}]", r.get("errors").toString());
+        assertEquals(audit + 2, h.audit.size(), "each imported key is audited");
+        assertEquals(200, h.get("/api/hello", "X-API-Key", plainKey).status());
+        assertEquals(200, h.get("/api/hello", "X-API-Key", hashedKey).status());
+        JsonNode again = ok(call(acme, "POST", "/keys/import", body), 200);
+        assertEquals(0, again.get("imported").asInt());
+        assertEquals(2, again.get("skipped").asInt(), "idempotent by externalId");
+        assertFalse(r.toString().contains(plainKey) || again.toString().contains(plainKey));
+        JsonNode listed = ok(call(acme, "GET", "/keys?ownerId=cust-1", null), 200).get("items");
+        assertEquals("acme", listed.get(0).get("tenant").asText());
+        StringBuilder many = new StringBuilder("{\"keys\":[");
+        for (int i = 0; i <= 1000; i++) many.append(i == 0 ? "{}" : ",{}");
+        JettyHarness.problem(call(acme, "POST", "/keys/import", many + "]}"), 400, "INVALID_REQUEST", "Invalid request");
+        JettyHarness.problem(call(acme, "POST", "/keys/import", "{\"keys\":[{\"key\":\"" + plainKey + "\"}],\"x\":1}"), 400,
+                "INVALID_REQUEST", "Invalid request");
     }
 
     @Test
