@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -124,34 +125,29 @@ public final class KeyManager {
      * @throws IllegalArgumentException when the key is refused, saying why (never repeating the key)
      */
     public ApiKey importKey(String plaintext, NewKey request, Actor actor) {
-        checkImported(plaintext);
+        Imports.check(plaintext);
         policy.checkCreate(actor, request);
-        ApiKey key = store.create(fromRequest(request, plaintext, importedStart(plaintext)));
+        ApiKey key = store.create(fromRequest(request, plaintext, Imports.start(plaintext)));
         written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return key;
     }
 
     /**
      * Imports a key of a batch (docs/contract.md §5, {@code POST /keys/import}), idempotent by {@code externalId}:
-     * the key's id is derived from its tenant and external id, so that importing it again finds it.
-     *
-     * @return the imported key, or empty when a key of this tenant and external id was imported before
-     * @throws IllegalArgumentException      as {@link #importKey(String, NewKey, Actor)}
-     * @throws StoreException.Duplicate when a key of the same digest exists (under another external id)
+     * the key's id is derived from its tenant and external id, so that importing it again finds it. Answers the key,
+     * or empty when this tenant's external id was imported before; refuses as {@link #importKey(String, NewKey, Actor)},
+     * and with {@code StoreException.Duplicate} when a key of the same digest exists under another external id.
      */
     public Optional<ApiKey> importKey(String plaintext, NewKey request, String externalId, Actor actor) {
-        checkImported(plaintext);
-        return importBatchItem(request, externalId, hasher.digest(plaintext), importedStart(plaintext), actor, false);
+        Imports.check(plaintext);
+        return importBatchItem(request, externalId, hasher.digest(plaintext), Imports.start(plaintext), actor, false);
     }
 
     /**
      * Imports a key known only by the SHA-256 of its plaintext (the migration path from systems that keep no
      * plaintext), idempotent by {@code externalId}. The stored digest is that SHA-256: where this service hashes
      * with a pepper, its verifier finds such keys by a second lookup ({@code Verifier.Builder.acceptSha256Imports},
-     * turned on here for the verifier of the same {@code Keys}). Its {@code start} is unknown and shown as
-     * {@code ????}.
-     *
-     * @param sha256 the 32 bytes of the SHA-256 of the key's ASCII bytes
+     * turned on here for the verifier of the same {@code Keys}). Its {@code start} is unknown: {@code ????}.
      */
     public Optional<ApiKey> importSha256(Digest sha256, NewKey request, String externalId, Actor actor) {
         Objects.requireNonNull(sha256, "sha256");
@@ -161,7 +157,7 @@ public final class KeyManager {
     private Optional<ApiKey> importBatchItem(NewKey request, String externalId, Digest digest, String start, Actor actor, boolean hashed) {
         if (externalId.isEmpty() || externalId.length() > 200) throw new IllegalArgumentException("externalId must be 1 to 200 characters");
         policy.checkCreate(actor, request);
-        String id = importedId(request.tenant(), externalId);
+        String id = Imports.id(request.tenant(), externalId);
         if (store.findById(id).isPresent()) return Optional.empty();
         ApiKey key;
         try {
@@ -173,40 +169,6 @@ public final class KeyManager {
         if (hashed) sha256Imported.run();
         written(key, "import", actor, Optional.of("externalId " + externalId), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return Optional.of(key);
-    }
-
-    /** {@code key_} and 22 base62 characters of the SHA-256 of tenant and external id: the same item, the same id. */
-    static String importedId(String tenant, String externalId) {
-        byte[] h;
-        try {
-            h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((tenant + "\u0000" + externalId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        StringBuilder sb = new StringBuilder("key_");
-        for (int i = 0; i < 22; i++) sb.append(digits.charAt((h[i] & 0xff) % 62));
-        return sb.toString();
-    }
-
-    private static String importedStart(String plaintext) {
-        return KeyFormat.isWellFormed(plaintext) ? KeyFormat.start(plaintext) : plaintext.substring(0, 4);
-    }
-
-    private static void checkImported(String plaintext) {
-        Objects.requireNonNull(plaintext, "plaintext");
-        int n = plaintext.length();
-        if (n < KeyFormat.MIN_IMPORTED_LENGTH || n > KeyFormat.MAX_IMPORTED_LENGTH) {
-            throw new IllegalArgumentException("an imported key must be 16 to 256 characters long");
-        }
-        for (int i = 0; i < n; i++) {
-            char c = plaintext.charAt(i);
-            if (c < 0x21 || c > 0x7e) throw new IllegalArgumentException("an imported key must be printable ASCII without spaces");
-        }
-        if (KeyFormat.estimateEntropyBits(plaintext) < MIN_IMPORTED_ENTROPY_BITS) {
-            throw new IllegalArgumentException("the imported key is too guessable (estimated below 128 bits of entropy)");
-        }
     }
 
     private ApiKey fromRequest(NewKey r, String plaintext, String start) {
@@ -392,15 +354,12 @@ public final class KeyManager {
     }
 
     /**
-     * Sets a key's remaining uses to {@code value} (docs/contract.md §5, {@code POST /keys/{id}/remaining}): the
-     * uses counted so far start again from zero.
-     *
-     * @return the remaining uses now
-     * @throws IllegalStateException when the key has a refill (its uses are counted per interval)
+     * Sets a key's remaining uses to {@code value} (docs/contract.md §5, {@code POST /keys/{id}/remaining}), the uses
+     * counted so far starting again from zero; answers them. Refused ({@code IllegalStateException}) with a refill.
      */
     public long setRemaining(String id, long value, Actor actor) {
         if (value < 0) throw new IllegalArgumentException("value must not be negative");
-        writeCredits(id, actor, "set to " + value, k -> OptionalLong.of(value));
+        writeCredits(id, actor, "set to " + value, false, k -> OptionalLong.of(value));
         counters.set(id, QuotaEnforcer.USES, 0, 0);
         return value;
     }
@@ -412,23 +371,20 @@ public final class KeyManager {
      * neither can lose another's change.
      *
      * @return the remaining uses now
-     * @throws IllegalStateException when the key is not limited in uses, has a refill, or (a decrement) has fewer
-     *                               remaining uses than asked; nothing changes then
+     * @throws IllegalStateException when the key is not limited in uses, has a refill, or has fewer uses than a
+     *                               decrement takes; nothing changes then
      */
     public long addRemaining(String id, long delta, Actor actor) {
         if (delta >= 0) {
-            ApiKey after = writeCredits(id, actor, "increment by " + delta, k -> {
-                if (k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
-                long limit = k.remaining().getAsLong();
-                if (limit > Long.MAX_VALUE - delta) throw new IllegalArgumentException("value: too large");
-                return OptionalLong.of(limit + delta);
+            ApiKey after = writeCredits(id, actor, "increment by " + delta, true, k -> {
+                if (k.remaining().getAsLong() > Long.MAX_VALUE - delta) throw new IllegalArgumentException("value: too large");
+                return OptionalLong.of(k.remaining().getAsLong() + delta);
             });
             return Math.max(0, after.remaining().getAsLong() - counters.get(id, QuotaEnforcer.USES, 0));
         }
         ApiKey k = get(id, actor).orElseThrow(() -> notFound(id));
         policy.checkChange(actor, k);
-        checkCredits(k);
-        if (k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
+        checkCredits(k, true);
         long limit = k.remaining().getAsLong(), take = -delta;
         UsageCounters.Result r = counters.tryAddAll(id, List.of(new UsageCounters.Increment(QuotaEnforcer.USES, 0, take, limit)));
         long left = Math.max(0, limit - r.value(0));
@@ -438,17 +394,19 @@ public final class KeyManager {
         return left;
     }
 
-    private static void checkCredits(ApiKey k) {
+    /** Credits need a key that is not revoked, has no refill and, to increment or decrement, is limited in uses. */
+    private static void checkCredits(ApiKey k, boolean limited) {
         if (k.status() == KeyStatus.REVOKED) throw new IllegalStateException("a revoked key cannot be changed");
-        if (k.refill().isPresent()) throw new IllegalStateException("the key's uses refill per interval; change its refill or remaining instead");
+        if (k.refill().isPresent()) throw new IllegalStateException("the key's uses refill per interval; change its refill instead");
+        if (limited && k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
     }
 
     /** The optimistic write of a credit operation; contended harder than other writes, so it retries longer. */
-    private ApiKey writeCredits(String id, Actor actor, String reason, java.util.function.Function<ApiKey, OptionalLong> remaining) {
+    private ApiKey writeCredits(String id, Actor actor, String reason, boolean limited, Function<ApiKey, OptionalLong> remaining) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write(id, "credits", actor, Optional.of(reason), current -> {
-                    checkCredits(current);
+                    checkCredits(current, limited);
                     return current.toBuilder().remaining(remaining.apply(current)).build();
                 }).after;
             } catch (StoreException.Conflict e) {

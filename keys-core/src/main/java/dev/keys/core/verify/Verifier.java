@@ -196,9 +196,13 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         /** The plain SHA-256 of the first {@code len} bytes, in the probe (hashed imports only). */
         DigestKey sha256(int len) {
             if (sha256 == null) sha256 = KeyHasher.sha256().newMessageDigest();
-            sha256.update(bytes, 0, len);
+            return digest(sha256, len);
+        }
+
+        private DigestKey digest(MessageDigest md, int len) {
+            md.update(bytes, 0, len);
             try {
-                sha256.digest(out, 0, 32);
+                md.digest(out, 0, 32);
             } catch (DigestException e) {
                 throw new IllegalStateException("hashing failed", e);
             }
@@ -207,13 +211,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         /** The digest of the first {@code len} bytes, in the probe: allocates nothing. */
         DigestKey hash(int len) {
-            hash.update(bytes, 0, len);
-            try {
-                hash.digest(out, 0, 32);
-            } catch (DigestException e) {
-                throw new IllegalStateException("hashing failed", e);
-            }
-            return probe.set(out);
+            return digest(hash, len);
         }
     }
 

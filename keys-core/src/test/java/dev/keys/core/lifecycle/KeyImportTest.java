@@ -64,7 +64,7 @@ class KeyImportTest {
                 assertEquals(Outcome.NOT_FOUND, plain.verify(LEGACY).outcome());
             }
             // revoking the hashed key holds from the next request, as for any key
-            String id = KeyManager.importedId("default", "ext-1");
+            String id = Imports.id("default", "ext-1");
             keys.manager().revoke(id, OPS, Optional.empty());
             assertEquals(Outcome.REVOKED, keys.verifier().verify(LEGACY).outcome());
         }
