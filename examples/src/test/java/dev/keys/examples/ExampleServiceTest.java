@@ -228,6 +228,37 @@ class ExampleServiceTest {
         assertTrue(e.getMessage().contains("cannot be opened with this root secret"), e.getMessage());
     }
 
+    /** The calls of issue 17 against the example: default prefix, credits, single grants, import, erasure. */
+    @Test
+    void theCompleteAdminApiOverHttp() throws Exception {
+        start(Map.of());
+        Matcher m = CREATED_ADMIN_KEY.matcher(output);
+        assertTrue(m.find(), output);
+        String admin = m.group(1);
+        JsonNode created = adminCall(admin, "POST", "/admin/v1/keys", "{\"ownerId\":\"cust-1\",\"roles\":[\"reader\"],\"remaining\":2}", 201);
+        String key = created.get("key").asText(), id = created.get("keyId").asText();
+        assertTrue(key.startsWith("sk_live_"), "the example's default prefix");
+        assertEquals("sk_test", adminCall(admin, "POST", "/admin/v1/keys", "{\"environment\":\"test\"}", 201).get("prefix").asText());
+        assertEquals(5, adminCall(admin, "POST", "/admin/v1/keys/" + id + "/remaining", "{\"op\":\"increment\",\"value\":3}", 200)
+                .get("remaining").asInt());
+        JsonNode granted = adminCall(admin, "POST", "/admin/v1/keys/" + id + "/roles", "{\"add\":[\"writer\"],\"remove\":[\"reader\"]}", 200);
+        assertEquals("[\"writer\"]", granted.get("roles").toString());
+        assertEquals(201, send("POST", "/api/documents", key, "{\"title\":\"t\"}").statusCode());
+        HttpResponse<String> bad = send("POST", "/admin/v1/keys", admin, "{\"remaining\":\"lots\",\"expiresAt\":\"tomorrow\"}");
+        assertEquals(400, bad.statusCode());
+        assertEquals(2, json.readTree(bad.body()).get("errors").size());
+        String legacy = new KeyFormat().generate("legacy");
+        JsonNode imported = adminCall(admin, "POST", "/admin/v1/keys/import",
+                "{\"keys\":[{\"key\":\"" + legacy + "\",\"externalId\":\"old-1\",\"prefix\":\"legacy\",\"roles\":[\"reader\"]}]}", 200);
+        assertEquals(1, imported.get("imported").asInt(), imported.toString());
+        assertEquals(200, get("/api/documents", legacy).statusCode());
+        HttpResponse<String> erased = send("DELETE", "/admin/v1/keys/" + id, admin, null);
+        assertEquals(204, erased.statusCode(), erased.body());
+        assertEquals(401, get("/api/hello", key).statusCode());
+        JsonNode audit = adminCall(admin, "GET", "/admin/v1/audit?keyId=" + id, null, 200);
+        assertEquals("erase", audit.get("items").get(0).get("action").asText());
+    }
+
     private HttpResponse<String> token(String clientId, String secret, String form) throws Exception {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
         return http.send(HttpRequest.newBuilder(URI.create(base + "/oauth/token"))

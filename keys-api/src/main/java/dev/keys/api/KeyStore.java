@@ -31,6 +31,20 @@ public interface KeyStore {
      */
     ApiKey update(ApiKey key);
 
+    /**
+     * Erases a key (docs/contract.md §5, {@code DELETE /keys/{keyId}}): afterwards no read finds it by id, digest or
+     * listing, and the row with its digest is gone. One change is appended to the feed with the key's digest, so that
+     * other instances drop their cached entry; the feed keeps that digest only until its retention passes.
+     *
+     * <p>A default for stores written before erasure existed: they refuse. {@code KeyStoreSpec} holds a store to it.
+     *
+     * @return whether there was such a key
+     * @throws UnsupportedOperationException when the store cannot erase
+     */
+    default boolean delete(String id) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot erase keys");
+    }
+
     /** Keys in a stable order (by id), filtered by the query. */
     Page<ApiKey> list(KeyQuery query);
 

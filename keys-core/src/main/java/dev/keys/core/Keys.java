@@ -67,7 +67,7 @@ public final class Keys implements AutoCloseable {
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
-                .onWrite(verifier::refresh).policy(AdminPolicy.of(b.roles)).build();
+                .onWrite(verifier::refresh).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(b.roles)).build();
         for (Object c : List.of(b.store, b.audit, b.counters)) {
             if (c instanceof Background bg) bg.start(scheduler);
         }

@@ -156,6 +156,26 @@ public final class JdbcKeyStore implements KeyStore {
         return stored;
     }
 
+    /** The row and, in the same transaction, one change with its digest, so that other instances drop it. */
+    @Override
+    public boolean delete(String id) {
+        return db.transaction("delete", c -> {
+            ApiKey gone;
+            try (PreparedStatement ps = db.prepare(c, "SELECT " + COLUMNS + " FROM keys_api_key WHERE id = ?")) {
+                ps.setString(1, id);
+                Optional<ApiKey> k = one(ps);
+                if (k.isEmpty()) return false;
+                gone = k.get();
+            }
+            try (PreparedStatement ps = db.prepare(c, "DELETE FROM keys_api_key WHERE id = ?")) {
+                ps.setString(1, id);
+                if (ps.executeUpdate() == 0) return false;
+            }
+            appendChange(c, gone);
+            return true;
+        });
+    }
+
     @Override
     public Page<ApiKey> list(KeyQuery q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM keys_api_key WHERE 1 = 1");

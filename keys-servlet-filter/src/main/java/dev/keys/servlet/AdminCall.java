@@ -38,8 +38,10 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         return actor.tenant().orElseThrow();
     }
 
+    /** Whether the request is a {@code method}; a {@code HEAD} is a {@code GET}. */
     boolean is(String method) {
-        return req.getMethod().equals(method);
+        String m = req.getMethod();
+        return m.equals(method) || (m.equals("HEAD") && method.equals("GET"));
     }
 
     /** The query parameters, each at most once; unknown ones answer 400. The credential parameter is ignored. */
@@ -76,7 +78,11 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
 
     /** The body as a JSON object; an empty body is an empty object unless one is {@code required}. */
     ObjectNode body(boolean required) throws IOException {
-        int max = config.maxBodyBytes();
+        return body(required, config.maxBodyBytes());
+    }
+
+    /** As {@link #body(boolean)}, with a bound of its own ({@code POST /keys/import}). */
+    ObjectNode body(boolean required, int max) throws IOException {
         if (req.getContentLengthLong() > max) throw AdminRouter.Failure.tooLarge(max);
         byte[] bytes = req.getInputStream().readNBytes(max + 1);
         if (bytes.length > max) throw AdminRouter.Failure.tooLarge(max);
@@ -113,12 +119,19 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         send(201, body);
     }
 
+    /** 204, no body. */
+    void noContent() {
+        res.setStatus(204);
+        res.setHeader("Cache-Control", "no-store");
+    }
+
     private void send(int status, JsonNode body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         res.setStatus(status);
         res.setHeader("Cache-Control", "no-store");
         res.setContentType("application/json");
         res.setContentLength(bytes.length);
+        if (req.getMethod().equals("HEAD")) return;
         try (OutputStream out = res.getOutputStream()) {
             out.write(bytes);
         }

@@ -41,12 +41,12 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
     Optional<Actor> authenticate(HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (req.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE) instanceof Verification.Valid v) {
             // Verified by the filter in front, perhaps for another requirement: check this one on its key.
-            return actor(res, v.key());
+            return actor(req, res, v.key());
         }
         String credential = sources.extract(req);
         if (credential == CredentialSources.AMBIGUOUS) {
             res.setHeader("WWW-Authenticate", Problem.challenge(denials.realm(), "invalid_request"));
-            Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", "the request carries more than one credential");
+            Problem.send(req, res, 400, Problem.INVALID_REQUEST, "Invalid request", "the request carries more than one credential");
             return Optional.empty();
         }
         Verification v = credential == null ? new Verification.Denied(Outcome.MISSING, "no credential was sent")
@@ -54,21 +54,21 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
                 : verifier.verify(credential, Requests.context(req, proxies), CALLER);
         if (v instanceof Verification.Valid valid) {
             Problem.rateLimitFields(res, valid.rateLimits().statuses());
-            return actor(res, valid.key());
+            return actor(req, res, valid.key());
         }
-        denials.write(res, (Verification.Denied) v);
+        denials.write(req, res, (Verification.Denied) v);
         return Optional.empty();
     }
 
     /** The caller's actor and its rights, judged with the policy's roles (those of the verifier). */
-    private Optional<Actor> actor(HttpServletResponse res, ApiKey key) throws IOException {
+    private Optional<Actor> actor(HttpServletRequest req, HttpServletResponse res, ApiKey key) throws IOException {
         Optional<Actor> actor = policy.caller(key);
-        if (actor.isEmpty()) forbidden(res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));
+        if (actor.isEmpty()) forbidden(req, res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));
         return actor;
     }
 
     /** 403 {@code INSUFFICIENT_PERMISSIONS} with {@code insufficient_scope}: a caller short of a right. */
-    void forbidden(HttpServletResponse res, String detail) throws IOException {
-        denials.write(res, new Verification.Denied(Outcome.INSUFFICIENT_PERMISSIONS, detail));
+    void forbidden(HttpServletRequest req, HttpServletResponse res, String detail) throws IOException {
+        denials.write(req, res, new Verification.Denied(Outcome.INSUFFICIENT_PERMISSIONS, detail));
     }
 }

@@ -29,8 +29,9 @@ final class AdminRouter {
     }
 
     enum Route {
-        KEYS("GET, POST"), VERIFY("POST"), KEY("GET, PATCH"), KEY_ACTION("POST"), USAGE("GET"), AUDIT("GET"),
-        CLIENTS("GET, POST"), CLIENT("GET, PATCH"), CLIENT_ACTION("POST");
+        // HEAD wherever GET (docs/contract.md §5): answered as GET, without the body.
+        KEYS("GET, HEAD, POST"), VERIFY("POST"), IMPORT("POST"), KEY("GET, HEAD, PATCH, DELETE"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
+        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST");
         final String allow;
 
         Route(String allow) {
@@ -93,6 +94,7 @@ final class AdminRouter {
         if (top.equals("keys")) {
             if (seg.length == 1) return new Match(Route.KEYS, "", "");
             if (seg.length == 2 && seg[1].equals("verify")) return new Match(Route.VERIFY, "", "");
+            if (seg.length == 2 && seg[1].equals("import")) return new Match(Route.IMPORT, "", "");
             if (seg.length == 2 && id) return new Match(Route.KEY, seg[1], "");
             if (seg.length == 3 && id && seg[2].equals("usage")) return new Match(Route.USAGE, seg[1], "");
             if (seg.length == 3 && id && KeyResource.ACTIONS.contains(seg[2])) return new Match(Route.KEY_ACTION, seg[1], seg[2]);
@@ -113,8 +115,10 @@ final class AdminRouter {
                 else KeyResource.list(call);
             }
             case VERIFY -> KeyResource.verify(call);
+            case IMPORT -> KeyImport.importKeys(call);
             case KEY -> {
                 if (call.is("GET")) KeyResource.get(call);
+                else if (call.is("DELETE")) KeyResource.erase(call);
                 else KeyResource.patch(call);
             }
             case KEY_ACTION -> KeyResource.action(call);
@@ -138,22 +142,25 @@ final class AdminRouter {
             if (f.status == 405) res.setHeader("Allow", f.allow);
             // Read (and drop) a bounded rest, so that the client, still sending, reads the answer instead of a reset.
             if (f.status == 413 && !drain(req)) res.setHeader("Connection", "close");
-            Problem.send(res, f.status, f.code, f.title, f.getMessage());
+            Problem.send(req, res, f.status, f.code, f.title, f.getMessage());
         } else if (e instanceof AdminPolicy.Refused) {
-            c.callers().forbidden(res, e.getMessage());
+            c.callers().forbidden(req, res, e.getMessage());
         } else if (e instanceof StoreException.NotFound) {
             String p = req.getPathInfo();
-            Problem.send(res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", p != null && p.startsWith("/clients") ? "no such client" : "no such key");
+            Problem.send(req, res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", p != null && p.startsWith("/clients") ? "no such client" : "no such key");
         } else if (e instanceof StoreException.Unavailable) {
-            c.callers().denials().write(res, new Verification.Denied(Outcome.STORE_UNAVAILABLE, "the key store is unavailable"));
+            c.callers().denials().write(req, res, new Verification.Denied(Outcome.STORE_UNAVAILABLE, "the key store is unavailable"));
         } else if (e instanceof StoreException.Conflict || e instanceof StoreException.Duplicate) {
-            Problem.send(res, 409, Problem.CONFLICT, "Conflict", "the key was changed concurrently; read it again and retry");
+            Problem.send(req, res, 409, Problem.CONFLICT, "Conflict", "the key was changed concurrently; read it again and retry");
+        } else if (e instanceof JsonFields.Invalid || e instanceof JsonFields.Invalids) {
+            List<JsonFields.Invalid> all = e instanceof JsonFields.Invalid i ? i.all() : ((JsonFields.Invalids) e).all();
+            Problem.send(req, res, 400, Problem.INVALID_REQUEST, "Invalid request", safe(e.getMessage()), all);
         } else if (e instanceof IllegalArgumentException) {
-            Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", safe(e.getMessage()));
+            Problem.send(req, res, 400, Problem.INVALID_REQUEST, "Invalid request", safe(e.getMessage()));
         } else if (e instanceof IllegalStateException) {
-            Problem.send(res, 409, Problem.CONFLICT, "Conflict", safe(e.getMessage()));
+            Problem.send(req, res, 409, Problem.CONFLICT, "Conflict", safe(e.getMessage()));
         } else {
-            String id = Problem.send(res, 500, Problem.INTERNAL_ERROR, "Internal error", "the request failed; the server log has the details");
+            String id = Problem.send(req, res, 500, Problem.INTERNAL_ERROR, "Internal error", "the request failed; the server log has the details");
             LOG.log(System.Logger.Level.WARNING, "keys admin: request " + id + " failed with " + e.getClass().getName(), e);
         }
     }

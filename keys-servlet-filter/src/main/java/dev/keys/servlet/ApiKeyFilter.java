@@ -134,7 +134,7 @@ public final class ApiKeyFilter implements Filter {
         CredentialSources.Credential credential = s.sources.credential(request);
         if (credential == CredentialSources.Credential.AMBIGUOUS) {
             response.setHeader("WWW-Authenticate", Problem.challenge(s.denials.realm(), "invalid_request"));
-            String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
+            String id = Problem.send(request, response, 400, Problem.INVALID_REQUEST, "Invalid request",
                     "the request carries more than one credential");
             LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (two credentials), request {0}", id);
             return;
@@ -155,7 +155,7 @@ public final class ApiKeyFilter implements Filter {
                 } else if (m instanceof RouteMatch.NoMatch none) {
                     requirement = none.requirement();
                 } else {
-                    String id = Problem.send(response, 400, Problem.INVALID_REQUEST, "Invalid request",
+                    String id = Problem.send(request, response, 400, Problem.INVALID_REQUEST, "Invalid request",
                             "the request path is not acceptable: " + ((RouteMatch.BadPath) m).reason());
                     LOG.log(System.Logger.Level.DEBUG, "keys: denied INVALID_REQUEST (path), request {0}", id);
                     return;
@@ -171,7 +171,7 @@ public final class ApiKeyFilter implements Filter {
             chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, authType), response);
             return;
         }
-        s.denials.write(response, (Verification.Denied) v);
+        s.denials.write(request, response, (Verification.Denied) v);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.keys.api.ApiKey;
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitReport;
 import dev.keys.api.Verification;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ record Denials(String realm, boolean opaque, long storeRetryAfterSeconds) {
     static final String OPAQUE_DETAIL = "the key is not valid";
 
     /** Writes the answer of a denial exactly as docs/contract.md §3 says. */
-    void write(HttpServletResponse response, Verification.Denied d) throws IOException {
+    void write(HttpServletRequest request, HttpServletResponse response, Verification.Denied d) throws IOException {
         Outcome real = d.outcome();
         boolean hide = opaque && (real == Outcome.NOT_FOUND || real == Outcome.EXPIRED || real == Outcome.REVOKED);
         Outcome shown = hide ? Outcome.NOT_FOUND : real;
@@ -35,7 +36,7 @@ record Denials(String realm, boolean opaque, long storeRetryAfterSeconds) {
             case 503 -> response.setHeader("Retry-After", Long.toString(storeRetryAfterSeconds));
             default -> { }
         }
-        String id = Problem.send(response, shown, detail);
+        String id = Problem.send(request, response, shown, detail);
         if (ApiKeyFilter.LOG.isLoggable(System.Logger.Level.DEBUG)) {
             ApiKeyFilter.LOG.log(System.Logger.Level.DEBUG, "keys: denied {0} for key {1}, request {2}", real,
                     d.key().map(ApiKey::id).orElse("-"), id);

@@ -36,15 +36,93 @@ final class JsonFields {
     /** A field that is wrong: the message is {@code field: what}, and holds no value. */
     static final class Invalid extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
+        private final String field, what;
 
         Invalid(String field, String what) {
             super(field + ": " + what);
+            this.field = field;
+            this.what = what;
+        }
+
+        String field() {
+            return field;
+        }
+
+        String what() {
+            return what;
+        }
+
+        /** Every field found wrong in one document, this one first (docs/contract.md §3: a 400 lists them all). */
+        List<Invalid> all() {
+            return List.of(this);
         }
 
         /** Expected, and often on hostile input: no stack to walk. */
         @Override
         public synchronized Throwable fillInStackTrace() {
             return this;
+        }
+    }
+
+    /** Several fields wrong: the message is the first's. */
+    static final class Invalids extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<Invalid> all;
+
+        private Invalids(List<Invalid> all) {
+            super(all.get(0).getMessage());
+            this.all = List.copyOf(all);
+        }
+
+        List<Invalid> all() {
+            return all;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /**
+     * Reads the fields of one document and keeps on after an {@link Invalid}, so that one answer names every wrong
+     * field; {@link #done()} throws them, the first in reading order first.
+     */
+    static final class Errors {
+        private final List<Invalid> found = new ArrayList<>();
+
+        /** The value {@code read} answers, or {@code null} (never passed on: {@link #done} throws) when it refused. */
+        <T> T read(java.util.function.Supplier<T> read) {
+            try {
+                return read.get();
+            } catch (Invalids e) {
+                found.addAll(e.all());
+            } catch (Invalid e) {
+                found.add(e);
+            }
+            return null;
+        }
+
+        void check(Runnable check) {
+            read(() -> {
+                check.run();
+                return null;
+            });
+        }
+
+        boolean ok() {
+            return found.isEmpty();
+        }
+
+        /** @throws Invalid or {@link Invalids} when anything was wrong */
+        void done() {
+            if (found.size() == 1) throw found.get(0);
+            if (!found.isEmpty()) throw new Invalids(found);
+        }
+
+        /** What was wrong, in reading order. */
+        List<Invalid> found() {
+            return List.copyOf(found);
         }
     }
 
@@ -75,11 +153,20 @@ final class JsonFields {
      * ({@code unknown field}, followed by {@code (expected <hint>)} when a hint is given).
      */
     void only(JsonNode o, String prefix, Set<String> known, Set<String> immutable, String hint) {
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) onlyOne(it.next(), prefix, known, immutable, hint);
+    }
+
+    /** As {@link #only(JsonNode, String, Set, Set, String)}, each refused field told to {@code errors}. */
+    void only(JsonNode o, String prefix, Set<String> known, Set<String> immutable, Errors errors) {
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (immutable.contains(f)) throw invalid(prefix + f, "cannot be changed");
-            if (!known.contains(f)) throw invalid(name(prefix, f), "unknown field" + (hint.isEmpty() ? "" : " (expected " + hint + ")"));
+            errors.check(() -> onlyOne(f, prefix, known, immutable, ""));
         }
+    }
+
+    private void onlyOne(String f, String prefix, Set<String> known, Set<String> immutable, String hint) {
+        if (immutable.contains(f)) throw invalid(prefix + f, "cannot be changed");
+        if (!known.contains(f)) throw invalid(name(prefix, f), "unknown field" + (hint.isEmpty() ? "" : " (expected " + hint + ")"));
     }
 
     /** The field {@code f} of {@code o}, which must be there and not {@code null}. */

@@ -2,10 +2,12 @@ package dev.keys.servlet;
 
 import dev.keys.api.AuditLog;
 import dev.keys.api.Clock;
+import dev.keys.api.Environment;
 import dev.keys.api.UsageLog;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.TrustedProxies;
+import dev.keys.core.format.KeyFormat;
 import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
@@ -20,6 +22,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -72,7 +76,12 @@ public final class KeyAdminServlet extends HttpServlet {
 
     /** Everything a request needs, fixed when the servlet is built. The managers are under {@code policy}. */
     record Config(KeyManager keys, Optional<ClientManager> clients, Verifier verifier, QuotaEnforcer quotas, Optional<AuditLog> audit,
-                  Optional<UsageLog> usage, Clock clock, int maxBodyBytes, AdminPolicy policy, AdminCallers callers) {
+                  Optional<UsageLog> usage, Clock clock, int maxBodyBytes, AdminPolicy policy, AdminCallers callers,
+                  Map<Environment, String> prefixes) {
+        /** The prefix of a key created without one (docs/contract.md §2). */
+        String prefix(Environment e) {
+            return prefixes.get(e);
+        }
     }
 
     @Override
@@ -128,7 +137,7 @@ public final class KeyAdminServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         Config c = config;
         if (c == null) {
-            Problem.send(res, 500, Problem.INTERNAL_ERROR, "Internal error", "the admin servlet is not initialised");
+            Problem.send(req, res, 500, Problem.INTERNAL_ERROR, "Internal error", "the admin servlet is not initialised");
             return;
         }
         AdminRouter.serve(c, req, res);
@@ -150,6 +159,7 @@ public final class KeyAdminServlet extends HttpServlet {
         private Optional<AdminPolicy> policy = Optional.empty();
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Optional<ClientManager> clients = Optional.empty();
+        private final Map<Environment, String> prefixes = new EnumMap<>(Map.of(Environment.LIVE, "sk_live", Environment.TEST, "sk_test"));
 
         private Builder(Keys keys) {
             this.keys = keys;
@@ -199,6 +209,17 @@ public final class KeyAdminServlet extends HttpServlet {
         /** The clock for default usage ranges and remaining uses; Default the {@code Keys}' clock. */
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
 
+        /**
+         * The prefix given to keys of {@code environment} created without one (docs/contract.md §2). Default
+         * {@code sk_live} and {@code sk_test}.
+         *
+         * @throws IllegalArgumentException when {@code prefix} is not a valid prefix
+         */
+        public Builder defaultPrefix(Environment environment, String prefix) {
+            prefixes.put(Objects.requireNonNull(environment, "environment"), KeyFormat.requireValidPrefix(prefix));
+            return this;
+        }
+
         /** Larger bodies answer 413. Default 64 KiB. */
         public Builder maxBodyBytes(int n) {
             if (n < 1) throw new IllegalArgumentException("max-body-bytes must be positive");
@@ -230,7 +251,7 @@ public final class KeyAdminServlet extends HttpServlet {
             AdminPolicy policy = this.policy.orElseGet(() -> AdminPolicy.of(roles));
             AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, opaque, storeRetryAfterSeconds), policy);
             return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.verifier(), keys.quotas(),
-                    audit, usage, clock, maxBodyBytes, policy, who);
+                    audit, usage, clock, maxBodyBytes, policy, who, Map.copyOf(prefixes));
         }
 
         public KeyAdminServlet build() {

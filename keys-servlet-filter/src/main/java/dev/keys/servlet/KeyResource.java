@@ -2,6 +2,7 @@ package dev.keys.servlet;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
+import dev.keys.api.Environment;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.Outcome;
 import dev.keys.api.Quota;
@@ -37,7 +38,7 @@ import static dev.keys.servlet.AdminJson.bad;
  * caller to the admin policy on the state it writes, so that a refused call writes nothing.
  */
 final class KeyResource {
-    static final Set<String> ACTIONS = Set.of("revoke", "rotate", "approve", "reject", "disable", "enable");
+    static final Set<String> ACTIONS = Set.of("revoke", "rotate", "approve", "reject", "disable", "enable", "remaining", "permissions", "roles");
     private static final Set<String> CREATE_FIELDS = Set.of("name", "ownerId", "tenant", "prefix", "environment", "roles",
             "permissions", "expiresAt", "ratelimits", "quota", "remaining", "refill", "ipAllowlist", "meta", "requiresApproval", "tier");
     private static final Set<String> PATCH_FIELDS = Set.of("name", "ownerId", "roles", "permissions", "expiresAt", "ratelimits",
@@ -50,31 +51,53 @@ final class KeyResource {
 
     static void create(AdminCall call) throws IOException {
         call.query();
-        ObjectNode body = call.body(true);
-        AdminJson.onlyFields(body, CREATE_FIELDS, Set.of(), "");
-        if (!body.hasNonNull("prefix")) throw bad("prefix", "is required");
-        NewKey.Builder nb = NewKey.builder(AdminJson.prefix(body.get("prefix"), "prefix"));
-        nb.tenant(body.hasNonNull("tenant") ? AdminJson.nonBlank(body.get("tenant"), "tenant", 100) : call.tenant());
-        if (body.hasNonNull("name")) nb.name(AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT));
-        if (body.hasNonNull("ownerId")) nb.ownerId(AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT));
-        if (body.hasNonNull("environment")) nb.environment(AdminJson.environment(body.get("environment"), "environment"));
-        nb.permissions(body.hasNonNull("permissions") ? AdminJson.permissions(body.get("permissions"), "permissions") : Set.of());
-        nb.roles(body.hasNonNull("roles") ? AdminJson.roles(body.get("roles"), "roles") : Set.of());
-        if (body.hasNonNull("expiresAt")) nb.expiresAt(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
-        if (body.hasNonNull("ratelimits")) nb.ratelimits(AdminJson.ratelimits(body.get("ratelimits"), "ratelimits"));
-        if (body.hasNonNull("quota")) nb.quota(AdminJson.quota(body.get("quota"), "quota"));
-        OptionalLong remaining = body.hasNonNull("remaining") ? AdminJson.remaining(body.get("remaining"), "remaining") : OptionalLong.empty();
-        nb.remaining(remaining);
-        if (body.hasNonNull("refill")) {
-            if (remaining.isEmpty()) throw bad("refill", "needs remaining");
-            nb.refill(AdminJson.refill(body.get("refill"), "refill"));
-        }
-        if (body.hasNonNull("ipAllowlist")) nb.ipAllowlist(AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist"));
-        if (body.hasNonNull("meta")) nb.meta(AdminJson.meta(body.get("meta"), "meta"));
-        if (body.hasNonNull("requiresApproval")) nb.requiresApproval(AdminJson.bool(body.get("requiresApproval"), "requiresApproval"));
-        if (body.hasNonNull("tier")) nb.tier(AdminJson.nonBlank(body.get("tier"), "tier", 100));
-        IssuedKey issued = call.config().keys().create(nb.build(), call.actor());
+        NewKey request = newKey(call, call.body(true), new JsonFields.Errors());
+        IssuedKey issued = call.config().keys().create(request, call.actor());
         call.created("/keys/" + issued.key().id(), AdminViews.issued(issued.key(), issued.plaintext()));
+    }
+
+    /**
+     * The {@link NewKey} of a {@code POST /keys} body (or of one item of an import, whose own fields are
+     * {@code extra}). Every field is read even after one failed, so that {@code errors} learns all of them; the
+     * first wrong one is thrown at the end.
+     */
+    static NewKey newKey(AdminCall call, ObjectNode body, JsonFields.Errors e, String... extra) {
+        Set<String> known = CREATE_FIELDS;
+        if (extra.length > 0) {
+            known = new java.util.HashSet<>(CREATE_FIELDS);
+            known.addAll(List.of(extra));
+        }
+        JsonFields.BODY.only(body, "", known, Set.of(), e);
+        Environment env = body.hasNonNull("environment") ? e.read(() -> AdminJson.environment(body.get("environment"), "environment")) : null;
+        String prefix = body.hasNonNull("prefix") ? e.read(() -> AdminJson.prefix(body.get("prefix"), "prefix"))
+                : call.config().prefix(env == null ? Environment.LIVE : env);
+        NewKey.Builder nb = NewKey.builder(prefix == null ? "x" : prefix);
+        if (env != null) nb.environment(env);
+        String tenant = body.hasNonNull("tenant") ? e.read(() -> AdminJson.nonBlank(body.get("tenant"), "tenant", 100)) : call.tenant();
+        if (tenant != null) nb.tenant(tenant);
+        field(e, body, "name", n -> nb.name(AdminJson.text(n, "name", AdminJson.MAX_TEXT)));
+        field(e, body, "ownerId", n -> nb.ownerId(AdminJson.text(n, "ownerId", AdminJson.MAX_TEXT)));
+        field(e, body, "permissions", n -> nb.permissions(AdminJson.permissions(n, "permissions")));
+        field(e, body, "roles", n -> nb.roles(AdminJson.roles(n, "roles")));
+        field(e, body, "expiresAt", n -> nb.expiresAt(AdminJson.instant(n, "expiresAt")));
+        field(e, body, "ratelimits", n -> nb.ratelimits(AdminJson.ratelimits(n, "ratelimits")));
+        field(e, body, "quota", n -> nb.quota(AdminJson.quota(n, "quota")));
+        field(e, body, "remaining", n -> nb.remaining(AdminJson.remaining(n, "remaining")));
+        field(e, body, "refill", n -> {
+            if (!body.hasNonNull("remaining")) throw bad("refill", "needs remaining");
+            nb.refill(AdminJson.refill(n, "refill"));
+        });
+        field(e, body, "ipAllowlist", n -> nb.ipAllowlist(AdminJson.ipAllowlist(n, "ipAllowlist")));
+        field(e, body, "meta", n -> nb.meta(AdminJson.meta(n, "meta")));
+        field(e, body, "requiresApproval", n -> nb.requiresApproval(AdminJson.bool(n, "requiresApproval")));
+        field(e, body, "tier", n -> nb.tier(AdminJson.nonBlank(n, "tier", 100)));
+        e.done();
+        return nb.build();
+    }
+
+    /** Reads {@code name} of {@code body} when given and not {@code null}, a refusal told to {@code e}. */
+    private static void field(JsonFields.Errors e, ObjectNode body, String name, java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> read) {
+        if (body.hasNonNull(name)) e.check(() -> read.accept(body.get(name)));
     }
 
     static void list(AdminCall call) throws IOException {
@@ -92,8 +115,9 @@ final class KeyResource {
     static void patch(AdminCall call) throws IOException {
         call.query();
         ObjectNode body = call.body(true);
-        AdminJson.onlyFields(body, PATCH_FIELDS, IMMUTABLE_FIELDS, "");
-        List<UnaryOperator<ApiKey.Builder>> changes = changes(body);
+        JsonFields.Errors errors = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", PATCH_FIELDS, IMMUTABLE_FIELDS, errors);
+        List<UnaryOperator<ApiKey.Builder>> changes = changes(body, errors);
         KeyManager keys = call.config().keys();
         if (changes.isEmpty()) {
             ApiKey current = keys.get(call.id()).orElseThrow(() -> notFound(call));
@@ -111,56 +135,57 @@ final class KeyResource {
     }
 
     /** One change per field given; {@code null} clears. */
-    private static List<UnaryOperator<ApiKey.Builder>> changes(ObjectNode body) {
+    private static List<UnaryOperator<ApiKey.Builder>> changes(ObjectNode body, JsonFields.Errors e) {
         List<UnaryOperator<ApiKey.Builder>> changes = new ArrayList<>();
-        if (body.has("name")) {
+        if (body.has("name")) e.check(() -> {
             String v = body.get("name").isNull() ? "" : AdminJson.text(body.get("name"), "name", AdminJson.MAX_TEXT);
             changes.add(b -> b.name(v));
-        }
-        if (body.has("ownerId")) {
+        });
+        if (body.has("ownerId")) e.check(() -> {
             String v = body.get("ownerId").isNull() ? "" : AdminJson.text(body.get("ownerId"), "ownerId", AdminJson.MAX_TEXT);
             changes.add(b -> b.ownerId(v));
-        }
-        if (body.has("roles")) {
+        });
+        if (body.has("roles")) e.check(() -> {
             Set<String> v = body.get("roles").isNull() ? Set.of() : AdminJson.roles(body.get("roles"), "roles");
             changes.add(b -> b.roles(v));
-        }
-        if (body.has("permissions")) {
+        });
+        if (body.has("permissions")) e.check(() -> {
             Set<String> v = body.get("permissions").isNull() ? Set.of() : AdminJson.permissions(body.get("permissions"), "permissions");
             changes.add(b -> b.permissions(v));
-        }
-        if (body.has("expiresAt")) {
+        });
+        if (body.has("expiresAt")) e.check(() -> {
             Optional<Instant> v = body.get("expiresAt").isNull() ? Optional.empty() : Optional.of(AdminJson.instant(body.get("expiresAt"), "expiresAt"));
             changes.add(b -> b.expiresAt(v));
-        }
-        if (body.has("ratelimits")) {
+        });
+        if (body.has("ratelimits")) e.check(() -> {
             List<RateLimit> v = body.get("ratelimits").isNull() ? List.of() : AdminJson.ratelimits(body.get("ratelimits"), "ratelimits");
             changes.add(b -> b.ratelimits(v));
-        }
-        if (body.has("quota")) {
+        });
+        if (body.has("quota")) e.check(() -> {
             Optional<Quota> v = AdminJson.quota(body.get("quota"), "quota");
             changes.add(b -> b.quota(v));
-        }
-        if (body.has("remaining")) {
+        });
+        if (body.has("remaining")) e.check(() -> {
             OptionalLong v = AdminJson.remaining(body.get("remaining"), "remaining");
             changes.add(b -> b.remaining(v));
-        }
-        if (body.has("refill")) {
+        });
+        if (body.has("refill")) e.check(() -> {
             var v = AdminJson.refill(body.get("refill"), "refill");
             changes.add(b -> b.refill(v));
-        }
-        if (body.has("ipAllowlist")) {
+        });
+        if (body.has("ipAllowlist")) e.check(() -> {
             List<String> v = body.get("ipAllowlist").isNull() ? List.of() : AdminJson.ipAllowlist(body.get("ipAllowlist"), "ipAllowlist");
             changes.add(b -> b.ipAllowlist(v));
-        }
-        if (body.has("meta")) {
+        });
+        if (body.has("meta")) e.check(() -> {
             Map<String, String> v = body.get("meta").isNull() ? Map.of() : AdminJson.meta(body.get("meta"), "meta");
             changes.add(b -> b.meta(v));
-        }
-        if (body.has("tier")) {
+        });
+        if (body.has("tier")) e.check(() -> {
             Optional<String> v = body.get("tier").isNull() ? Optional.empty() : Optional.of(AdminJson.nonBlank(body.get("tier"), "tier", 100));
             changes.add(b -> b.tier(v));
-        }
+        });
+        e.done();
         return changes;
     }
 
@@ -173,8 +198,16 @@ final class KeyResource {
 
     static void action(AdminCall call) throws IOException {
         call.query();
-        ObjectNode body = call.body(false);
         String a = call.action();
+        if (a.equals("remaining")) {
+            remaining(call, call.body(true));
+            return;
+        }
+        if (a.equals("permissions") || a.equals("roles")) {
+            grants(call, call.body(true), a.equals("roles"));
+            return;
+        }
+        ObjectNode body = call.body(false);
         AdminJson.onlyFields(body, switch (a) {
             case "revoke", "reject", "disable" -> Set.of("reason");
             case "rotate" -> Set.of("gracePeriod");
@@ -200,6 +233,54 @@ final class KeyResource {
             default -> throw notFound(call);
         };
         call.ok(AdminViews.key(k));
+    }
+
+    /** {@code DELETE /keys/{id}}: 204, the key and its digest erased; the audit keeps who did it. */
+    static void erase(AdminCall call) {
+        call.query();
+        call.config().keys().erase(call.id(), call.actor());
+        call.noContent();
+    }
+
+    /** {@code POST /keys/{id}/remaining} {@code {op: set|increment|decrement, value}}: 200 {@code {keyId, remaining}}. */
+    private static void remaining(AdminCall call, ObjectNode body) throws IOException {
+        JsonFields.Errors e = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", Set.of("op", "value"), Set.of(), e);
+        String op = e.read(() -> {
+            String o = AdminJson.text(JsonFields.BODY.required(body, "", "op"), "op", 20).toLowerCase(java.util.Locale.ROOT);
+            if (!Set.of("set", "increment", "decrement").contains(o)) throw bad("op", "must be set, increment or decrement");
+            return o;
+        });
+        Long value = e.read(() -> AdminJson.integer(JsonFields.BODY.required(body, "", "value"), "value", 0));
+        e.done();
+        KeyManager m = call.config().keys();
+        long left = switch (op) {
+            case "set" -> m.setRemaining(call.id(), value, call.actor());
+            case "increment" -> m.addRemaining(call.id(), value, call.actor());
+            default -> m.addRemaining(call.id(), -value, call.actor());
+        };
+        ObjectNode out = AdminViews.NODES.objectNode();
+        out.put("keyId", call.id());
+        out.put("remaining", left);
+        call.ok(out);
+    }
+
+    /** {@code POST /keys/{id}/permissions} or {@code /roles} {@code {add[], remove[]}}: single grants, the rest kept. */
+    private static void grants(AdminCall call, ObjectNode body, boolean roles) throws IOException {
+        JsonFields.Errors e = new JsonFields.Errors();
+        JsonFields.BODY.only(body, "", Set.of("add", "remove"), Set.of(), e);
+        Set<String> add = body.hasNonNull("add") ? e.read(() -> roles ? AdminJson.roles(body.get("add"), "add") : AdminJson.permissions(body.get("add"), "add")) : Set.of();
+        Set<String> remove = body.hasNonNull("remove") ? e.read(() -> roles ? AdminJson.roles(body.get("remove"), "remove") : AdminJson.permissions(body.get("remove"), "remove")) : Set.of();
+        e.done();
+        if (add.stream().anyMatch(remove::contains)) throw bad("remove", "names a grant that add names too");
+        ApiKey updated = call.config().keys().update(call.id(), b -> {
+            Set<String> now = new java.util.LinkedHashSet<>(roles ? b.build().roles() : b.build().permissions());
+            now.addAll(add);
+            now.removeAll(remove);
+            if (now.size() > AdminJson.MAX_ITEMS) throw bad("add", "the key would hold more than " + AdminJson.MAX_ITEMS);
+            return roles ? b.roles(now) : b.permissions(now);
+        }, call.actor());
+        call.ok(AdminViews.key(updated));
     }
 
     /** {@code POST /keys/verify}: a verification for callers outside a servlet; another tenant's key is unknown. */

@@ -4,6 +4,7 @@ import dev.keys.core.internal.JsonText;
 
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitStatus;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
@@ -13,17 +14,20 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Writes RFC 9457 answers ({@code application/problem+json}) and the header fields that go with them. The body is
  * {@code {"type","title","status","detail","code","requestId"}}; {@code type} is
- * {@value #TYPE_BASE}{@code <code in lower kebab case>}. The request id is fresh and random, and also sent as
- * {@value #REQUEST_ID_HEADER}. Details are written by this library and never hold a key.
+ * {@value #TYPE_BASE}{@code <code in lower kebab case>}. The request id is the client's (see {@link #requestId(HttpServletRequest)}) or a
+ * fresh random one, and is also sent as {@value #REQUEST_ID_HEADER}. Details are written by this library and never hold a key.
  */
 public final class Problem {
     static final String TYPE_BASE = "https://keys.dev/problems/";
     static final String CONTENT_TYPE = "application/problem+json";
     static final String REQUEST_ID_HEADER = "X-Request-Id";
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern TRACEPARENT = Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(?:-.*)?");
 
     /** Codes of answers that are not verification outcomes. */
     public static final String INVALID_REQUEST = "INVALID_REQUEST", RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND",
@@ -37,19 +41,54 @@ public final class Problem {
         return TYPE_BASE + code.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * The request id of docs/contract.md §3: the client's {@code X-Request-Id} when well-formed (1 to 64 of
+     * {@code [A-Za-z0-9._-]}), else the trace id of a valid W3C {@code traceparent}, else a random one; so that a
+     * denial can be found in the caller's own logs.
+     */
+    static String requestId(HttpServletRequest req) {
+        if (req != null) {
+            String given = req.getHeader(REQUEST_ID_HEADER);
+            if (given != null && REQUEST_ID.matcher(given).matches()) return given;
+            String trace = req.getHeader("traceparent");
+            if (trace != null) {
+                var m = TRACEPARENT.matcher(trace.strip());
+                if (m.matches() && !m.group(1).equals("ff") && !m.group(2).equals("0".repeat(32)) && !m.group(3).equals("0".repeat(16))) {
+                    return m.group(2);
+                }
+            }
+        }
+        return requestId();
+    }
+
     static String requestId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         HexFormat hex = HexFormat.of();
         return hex.toHexDigits(r.nextLong()) + hex.toHexDigits(r.nextLong());
     }
 
-    static String send(HttpServletResponse res, Outcome outcome, String detail) throws IOException {
-        return send(res, outcome.httpStatus(), outcome.name(), outcome.title(), detail);
+    static String send(HttpServletRequest req, HttpServletResponse res, Outcome outcome, String detail) throws IOException {
+        return send(req, res, outcome.httpStatus(), outcome.name(), outcome.title(), detail, List.of());
     }
 
     /** Sends the problem and returns its request id. Headers set before stay; the body replaces any buffered one. */
     public static String send(HttpServletResponse res, int status, String code, String title, String detail) throws IOException {
-        String id = requestId();
+        return send(null, res, status, code, title, detail, List.of());
+    }
+
+    /** As {@link #send(HttpServletResponse, int, String, String, String)}, the request id taken from {@code req}'s headers. */
+    public static String send(HttpServletRequest req, HttpServletResponse res, int status, String code, String title, String detail)
+            throws IOException {
+        return send(req, res, status, code, title, detail, List.of());
+    }
+
+    /**
+     * As {@link #send(HttpServletResponse, int, String, String, String)}, with the member
+     * {@code errors: [{field, detail}]} when {@code errors} are given (docs/contract.md §3).
+     */
+    static String send(HttpServletRequest req, HttpServletResponse res, int status, String code, String title, String detail,
+                       List<JsonFields.Invalid> errors) throws IOException {
+        String id = requestId(req);
         if (!res.isCommitted()) res.resetBuffer();
         res.setStatus(status);
         res.setHeader(REQUEST_ID_HEADER, id);
@@ -66,6 +105,17 @@ public final class Problem {
         JsonText.appendString(sb, code);
         sb.append(",\"requestId\":");
         JsonText.appendString(sb, id);
+        if (!errors.isEmpty()) {
+            sb.append(",\"errors\":[");
+            for (int i = 0; i < errors.size(); i++) {
+                sb.append(i == 0 ? "{\"field\":" : ",{\"field\":");
+                JsonText.appendString(sb, errors.get(i).field());
+                sb.append(",\"detail\":");
+                JsonText.appendString(sb, errors.get(i).what());
+                sb.append('}');
+            }
+            sb.append(']');
+        }
         sb.append('}');
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         res.setContentLength(body.length);

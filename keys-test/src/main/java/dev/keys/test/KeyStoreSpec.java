@@ -152,4 +152,24 @@ public abstract class KeyStoreSpec {
         assertEquals(2, store.changesSince(start, 2).size());
         assertTrue(store.changesSince(store.lastSequence(), 100).isEmpty());
     }
+
+    @Test
+    void anErasedKeyIsGoneByIdDigestAndListingAndTheFeedSaysSo() {
+        ApiKey a = store.create(sample("t", "o"));
+        ApiKey b = store.create(sample("t", "o"));
+        long before = store.lastSequence();
+        assertTrue(store.delete(a.id()));
+        assertTrue(store.findById(a.id()).isEmpty());
+        assertTrue(store.findByDigest(a.digest()).isEmpty());
+        assertEquals(List.of(b.id()), store.list(KeyQuery.all(1000)).items().stream().map(ApiKey::id).filter(id -> id.equals(a.id()) || id.equals(b.id())).toList());
+        List<KeyChange> changes = store.changesSince(before, 100);
+        assertEquals(1, changes.size());
+        assertEquals(a.id(), changes.get(0).keyId());
+        assertEquals(a.digest(), changes.get(0).digest(), "other instances drop the cached entry by its digest");
+        assertFalse(store.delete(a.id()), "erasing twice finds nothing");
+        assertEquals(changes.get(0).sequence(), store.lastSequence(), "nothing erased, nothing in the feed");
+        assertThrows(StoreException.NotFound.class, () -> store.update(a));
+        // the digest is free again: a key of the same digest can be stored anew
+        assertEquals(1, store.create(sample("t", "o").toBuilder().digest(a.digest()).build()).version());
+    }
 }

@@ -28,15 +28,16 @@ final class Audits {
 
     /**
      * Every component of the record that differs, but those in {@code unaudited} (digests among them: never
-     * audited). With no {@code before} (a create), every component that is not empty.
+     * audited). With no {@code before} (a create), every component that is not empty; with no {@code after} (an
+     * erasure), likewise, as it was.
      */
     static <R extends Record> Map<String, List<String>> diff(Class<R> type, R before, R after, Set<String> unaudited) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
             if (unaudited.contains(c.getName())) continue;
             String a = before == null ? "" : display(value(c, before));
-            String b = display(value(c, after));
-            if (before == null ? !isEmpty(b) : !a.equals(b)) out.put(c.getName(), List.of(a, b));
+            String b = after == null ? "" : display(value(c, after));
+            if (before == null ? !isEmpty(b) : after == null ? !isEmpty(a) : !a.equals(b)) out.put(c.getName(), List.of(a, b));
         }
         return out;
     }

@@ -23,8 +23,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,6 +51,8 @@ public final class KeyManager {
     private final Clock clock;
     private final AuditSink audit;
     private final Consumer<ApiKey> written;
+    private final Consumer<Digest> erased;
+    private final Runnable sha256Imported;
     private final KeyFormat format;
     private final UsageCounters counters;
     private final AdminPolicy policy;
@@ -59,6 +63,8 @@ public final class KeyManager {
         this.clock = b.clock;
         this.audit = b.audit;
         this.written = b.written;
+        this.erased = b.erased;
+        this.sha256Imported = b.sha256Imported;
         this.format = new KeyFormat(b.random);
         this.counters = b.counters;
         this.policy = b.policy;
@@ -70,6 +76,8 @@ public final class KeyManager {
         this.clock = m.clock;
         this.audit = m.audit;
         this.written = m.written;
+        this.erased = m.erased;
+        this.sha256Imported = m.sha256Imported;
         this.format = m.format;
         this.counters = m.counters;
         this.policy = policy;
@@ -119,32 +127,62 @@ public final class KeyManager {
      * @throws IllegalArgumentException when the key is refused, saying why (never repeating the key)
      */
     public ApiKey importKey(String plaintext, NewKey request, Actor actor) {
-        Objects.requireNonNull(plaintext, "plaintext");
-        int n = plaintext.length();
-        if (n < KeyFormat.MIN_IMPORTED_LENGTH || n > KeyFormat.MAX_IMPORTED_LENGTH) {
-            throw new IllegalArgumentException("an imported key must be 16 to 256 characters long");
-        }
-        for (int i = 0; i < n; i++) {
-            char c = plaintext.charAt(i);
-            if (c < 0x21 || c > 0x7e) throw new IllegalArgumentException("an imported key must be printable ASCII without spaces");
-        }
-        if (KeyFormat.estimateEntropyBits(plaintext) < MIN_IMPORTED_ENTROPY_BITS) {
-            throw new IllegalArgumentException("the imported key is too guessable (estimated below 128 bits of entropy)");
-        }
+        Imports.check(plaintext);
         policy.checkCreate(actor, request);
-        String start = plaintext.substring(0, 4);
-        if (KeyFormat.isWellFormed(plaintext)) start = KeyFormat.start(plaintext);
-        ApiKey key = store.create(fromRequest(request, plaintext, start, actor));
+        ApiKey key = store.create(fromRequest(request, plaintext, Imports.start(plaintext), actor));
         written(key, "import", actor, Optional.empty(), Audits.diff(ApiKey.class, null, key, UNAUDITED));
         return key;
     }
 
+    /**
+     * Imports a key of a batch (docs/contract.md §5, {@code POST /keys/import}), idempotent by {@code externalId}:
+     * the key's id is derived from its tenant and external id, so that importing it again finds it. Answers the key,
+     * or empty when this tenant's external id was imported before; refuses as {@link #importKey(String, NewKey, Actor)},
+     * and with {@code StoreException.Duplicate} when a key of the same digest exists under another external id.
+     */
+    public Optional<ApiKey> importKey(String plaintext, NewKey request, String externalId, Actor actor) {
+        Imports.check(plaintext);
+        return importBatchItem(request, externalId, hasher.digest(plaintext), Imports.start(plaintext), actor, false);
+    }
+
+    /**
+     * Imports a key known only by the SHA-256 of its plaintext (the migration path from systems that keep no
+     * plaintext), idempotent by {@code externalId}. The stored digest is that SHA-256: where this service hashes
+     * with a pepper, its verifier finds such keys by a second lookup ({@code Verifier.Builder.acceptSha256Imports},
+     * turned on here for the verifier of the same {@code Keys}). Its {@code start} is unknown: {@code ????}.
+     */
+    public Optional<ApiKey> importSha256(Digest sha256, NewKey request, String externalId, Actor actor) {
+        Objects.requireNonNull(sha256, "sha256");
+        return importBatchItem(request, externalId, sha256, "????", actor, true);
+    }
+
+    private Optional<ApiKey> importBatchItem(NewKey request, String externalId, Digest digest, String start, Actor actor, boolean hashed) {
+        if (externalId.isEmpty() || externalId.length() > 200) throw new IllegalArgumentException("externalId must be 1 to 200 characters");
+        policy.checkCreate(actor, request);
+        String id = Imports.id(request.tenant(), externalId);
+        if (store.findById(id).isPresent()) return Optional.empty();
+        ApiKey key;
+        try {
+            key = store.create(fromRequest(request, digest, start, actor).toBuilder().id(id).build());
+        } catch (StoreException.Duplicate e) {
+            if (store.findById(id).isPresent()) return Optional.empty(); // a concurrent import of the same item
+            throw e;
+        }
+        if (hashed) sha256Imported.run();
+        written(key, "import", actor, Optional.of("externalId " + externalId), Audits.diff(ApiKey.class, null, key, UNAUDITED));
+        return Optional.of(key);
+    }
+
     private ApiKey fromRequest(NewKey r, String plaintext, String start, Actor actor) {
+        return fromRequest(r, hasher.digest(plaintext), start, actor);
+    }
+
+    private ApiKey fromRequest(NewKey r, Digest digest, String start, Actor actor) {
         Instant now = clock.instant();
         return ApiKey.builder()
                 .id("key_" + format.randomBase62(22))
                 .tenant(r.tenant()).ownerId(r.ownerId()).name(r.name()).prefix(r.prefix()).start(start)
-                .digest(hasher.digest(plaintext))
+                .digest(digest)
                 .environment(r.environment())
                 .status(r.requiresApproval() ? KeyStatus.PENDING_APPROVAL : KeyStatus.ACTIVE)
                 .roles(r.roles()).permissions(r.permissions()).meta(r.meta()).ratelimits(r.ratelimits())
@@ -345,6 +383,85 @@ public final class KeyManager {
         return new IssuedKey(fresh, plaintext);
     }
 
+    /**
+     * Erases a key (docs/contract.md §5): the key and its digest leave the store, the verifier of this process
+     * forgets it at once and others within the propagation bound; the audit trail keeps an {@code erase} event with
+     * the key's fields as they were (never its digest) and the actor.
+     *
+     * @throws StoreException.NotFound when there is no such key within the actor's reach
+     * @throws AdminPolicy.Refused     when a manager erases a key holding {@code keys:admin}
+     */
+    public void erase(String id, Actor actor) {
+        ApiKey gone = get(id, actor).orElseThrow(() -> notFound(id));
+        policy.checkChange(actor, gone);
+        if (!store.delete(id)) throw notFound(id);
+        erased.accept(gone.digest());
+        Audits.record(audit, new AuditEvent(clock.instant(), "erase", actor.id(), gone.tenant(), id, Optional.empty(),
+                Audits.diff(ApiKey.class, gone, null, UNAUDITED)));
+    }
+
+    /**
+     * Sets a key's remaining uses to {@code value} (docs/contract.md §5, {@code POST /keys/{id}/remaining}), the uses
+     * counted so far starting again from zero; answers them. Refused ({@code IllegalStateException}) with a refill.
+     */
+    public long setRemaining(String id, long value, Actor actor) {
+        if (value < 0) throw new IllegalArgumentException("value must not be negative");
+        writeCredits(id, actor, "set to " + value, false, k -> OptionalLong.of(value));
+        counters.set(id, QuotaEnforcer.USES, 0, 0);
+        return value;
+    }
+
+    /**
+     * Adds {@code delta} remaining uses, or takes them when it is negative, atomically with every other call and
+     * every verification on any instance sharing the store and the counters: an increment raises the key's limit by
+     * an optimistic write of the key, a decrement counts {@code -delta} uses in the counters as requests do, so that
+     * neither can lose another's change.
+     *
+     * @return the remaining uses now
+     * @throws IllegalStateException when the key is not limited in uses, has a refill, or has fewer uses than a
+     *                               decrement takes; nothing changes then
+     */
+    public long addRemaining(String id, long delta, Actor actor) {
+        if (delta >= 0) {
+            ApiKey after = writeCredits(id, actor, "increment by " + delta, true, k -> {
+                if (k.remaining().getAsLong() > Long.MAX_VALUE - delta) throw new IllegalArgumentException("value: too large");
+                return OptionalLong.of(k.remaining().getAsLong() + delta);
+            });
+            return Math.max(0, after.remaining().getAsLong() - counters.get(id, QuotaEnforcer.USES, 0));
+        }
+        ApiKey k = get(id, actor).orElseThrow(() -> notFound(id));
+        policy.checkChange(actor, k);
+        checkCredits(k, true);
+        long limit = k.remaining().getAsLong(), take = -delta;
+        UsageCounters.Result r = counters.tryAddAll(id, List.of(new UsageCounters.Increment(QuotaEnforcer.USES, 0, take, limit)));
+        long left = Math.max(0, limit - r.value(0));
+        if (r instanceof UsageCounters.Refused) throw new IllegalStateException("cannot decrement by " + take + ": " + left + " remaining");
+        Audits.record(audit, new AuditEvent(clock.instant(), "credits", actor.id(), k.tenant(), id, Optional.of("decrement by " + take),
+                Map.of("remaining", List.of(Long.toString(left + take), Long.toString(left)))));
+        return left;
+    }
+
+    /** Credits need a key that is not revoked, has no refill and, to increment or decrement, is limited in uses. */
+    private static void checkCredits(ApiKey k, boolean limited) {
+        if (k.status() == KeyStatus.REVOKED) throw new IllegalStateException("a revoked key cannot be changed");
+        if (k.refill().isPresent()) throw new IllegalStateException("the key's uses refill per interval; change its refill instead");
+        if (limited && k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
+    }
+
+    /** The optimistic write of a credit operation; contended harder than other writes, so it retries longer. */
+    private ApiKey writeCredits(String id, Actor actor, String reason, boolean limited, Function<ApiKey, OptionalLong> remaining) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return write(id, "credits", actor, Optional.of(reason), current -> {
+                    checkCredits(current, limited);
+                    return current.toBuilder().remaining(remaining.apply(current)).build();
+                }).after;
+            } catch (StoreException.Conflict e) {
+                if (attempt == 20) throw e;
+            }
+        }
+    }
+
     /** A write: the state it applied to and the state stored. */
     private record Write(ApiKey before, ApiKey after) {
     }
@@ -388,6 +505,8 @@ public final class KeyManager {
         private Clock clock = Clock.system();
         private AuditSink audit = AuditSink.NONE;
         private Consumer<ApiKey> written = k -> { };
+        private Consumer<Digest> erased = d -> { };
+        private Runnable sha256Imported = () -> { };
         private SecureRandom random = new SecureRandom();
         private UsageCounters counters = new dev.keys.core.store.InMemoryUsageCounters();
         private AdminPolicy policy = AdminPolicy.DEFAULT;
@@ -405,8 +524,15 @@ public final class KeyManager {
         public Builder listener(Consumer<Digest> l) {
             Objects.requireNonNull(l);
             written = k -> l.accept(k.digest());
+            erased = l;
             return this;
         }
+
+        /** Told the digest of every key erased, after the erasure: a verifier's {@code refresh(Digest)} drops it. */
+        public Builder onErase(Consumer<Digest> l) { erased = Objects.requireNonNull(l); return this; }
+
+        /** Told when a key is imported as a SHA-256 hash: a verifier's {@code sha256ImportsExist}. */
+        public Builder onSha256Import(Runnable l) { sha256Imported = Objects.requireNonNull(l); return this; }
 
         /**
          * Told the state of every key written, as the store answered the write: wire a verifier's

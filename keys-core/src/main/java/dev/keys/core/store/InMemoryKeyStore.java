@@ -65,6 +65,15 @@ public final class InMemoryKeyStore implements KeyStore {
     }
 
     @Override
+    public synchronized boolean delete(String id) {
+        ApiKey gone = byId.remove(id);
+        if (gone == null) return false;
+        idByDigest.remove(gone.digest());
+        changed(gone);
+        return true;
+    }
+
+    @Override
     public synchronized Page<ApiKey> list(KeyQuery q) {
         List<ApiKey> items = new ArrayList<>();
         var tail = q.cursor().isPresent() ? byId.tailMap(q.cursor().get(), false) : byId;

@@ -75,6 +75,9 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     private final Cache<DigestKey, Entry> cache;
     private final Cache<DigestKey, Boolean> unknown;
     private final boolean acceptImported;
+    /** Whether keys are hashed with a pepper, so that keys imported as SHA-256 hashes need a second lookup. */
+    private final boolean peppered;
+    private volatile boolean sha256Imports;
     private final Optional<Environment> environment;
     private final long staleBoundNanos;
     private final UsageSink usage;
@@ -102,6 +105,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).executor(Runnable::run).recordStats().build();
         this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).executor(Runnable::run).build();
         this.acceptImported = b.acceptImported;
+        this.peppered = !b.hasher.algorithm().equals(KeyHasher.sha256().algorithm());
+        this.sha256Imports = peppered && b.sha256Imports;
         this.environment = b.environment;
         this.staleBoundNanos = b.staleBound.toNanos();
         this.usage = b.usage;
@@ -159,10 +164,9 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         long now = clock.nanos();
         Entry e = cache.getIfPresent(probe);
         if (e == null) {
-            if (unknown.getIfPresent(probe) != null) return NOT_FOUND;
-            DigestKey key = probe.copy();
             try {
-                e = cache.get(key, this::load);
+                e = unknown.getIfPresent(probe) != null ? null : load(probe);
+                if (e == null && sha256Imports) e = bySha256(local, credential.length(), now);
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return UNAVAILABLE;
@@ -170,10 +174,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
                 // A row that cannot be read or compiled: fail closed, remember nothing, so that a fixed row serves.
                 return UNAVAILABLE;
             }
-            if (e == null) {
-                unknown.put(key, Boolean.TRUE);
-                return NOT_FOUND;
-            }
+            if (e == null) return NOT_FOUND;
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
         }
@@ -195,20 +196,31 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         final MessageDigest hash;
         final byte[] out = new byte[32];
         final DigestKey probe = new DigestKey();
+        private MessageDigest sha256;
 
         Local(KeyHasher hasher) {
             this.hash = hasher.newMessageDigest();
         }
 
-        /** The digest of the first {@code len} bytes, in the probe: allocates nothing. */
-        DigestKey hash(int len) {
-            hash.update(bytes, 0, len);
+        /** The plain SHA-256 of the first {@code len} bytes, in the probe (hashed imports only). */
+        DigestKey sha256(int len) {
+            if (sha256 == null) sha256 = KeyHasher.sha256().newMessageDigest();
+            return digest(sha256, len);
+        }
+
+        private DigestKey digest(MessageDigest md, int len) {
+            md.update(bytes, 0, len);
             try {
-                hash.digest(out, 0, 32);
+                md.digest(out, 0, 32);
             } catch (DigestException e) {
                 throw new IllegalStateException("hashing failed", e);
             }
             return probe.set(out);
+        }
+
+        /** The digest of the first {@code len} bytes, in the probe: allocates nothing. */
+        DigestKey hash(int len) {
+            return digest(hash, len);
         }
     }
 
@@ -227,11 +239,41 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         if (e.counted) {
             QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
             if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
+            // docs/contract.md §5: a key with a quota and no rate limit carries the RateLimit fields on passes too.
+            if (r == LimitResult.UNLIMITED && q.quota().isPresent()) return new Verification.Valid(e.key, new QuotaReport(r, q));
         }
         return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
     }
 
-    private Entry load(DigestKey digest) {
+    /** A digest not cached: loaded into the cache, or remembered as unknown (null). */
+    private Entry load(DigestKey probe) {
+        DigestKey key = probe.copy();
+        Entry e = cache.get(key, this::read);
+        if (e == null) unknown.put(key, Boolean.TRUE);
+        return e;
+    }
+
+    /**
+     * The second lookup of a credential the service's digest did not find: by plain SHA-256, the digest of keys
+     * imported as hashes from another system where this service hashes with a pepper. It costs a miss one more
+     * SHA-256 and cache probe (and, the first time, a store read), and runs only once such keys exist.
+     */
+    private Entry bySha256(Local local, int len, long now) {
+        DigestKey probe = local.sha256(len);
+        Entry e = cache.getIfPresent(probe);
+        if (e != null) return downSince != 0 && now - downSince >= staleBoundNanos ? null : e;
+        return unknown.getIfPresent(probe) != null ? null : load(probe);
+    }
+
+    /**
+     * Turns on the second lookup by plain SHA-256 (see {@code Builder.acceptSha256Imports}); a {@code KeyManager}
+     * of the same {@code Keys} calls it when it imports a hashed key. Without a pepper it is never needed.
+     */
+    public void sha256ImportsExist() {
+        if (peppered) sha256Imports = true;
+    }
+
+    private Entry read(DigestKey digest) {
         Optional<ApiKey> key = store.findByDigest(digest.toDigest());
         // With a poller, only a successful poll proves no change was missed while the store was down.
         if (poller == null) downSince = 0;
@@ -379,7 +421,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         private Clock clock = Clock.system();
         private long cacheSize = 1_000_000, negativeCacheSize = 100_000;
         private Duration negativeTtl = Duration.ofSeconds(30), syncInterval = Duration.ofMillis(200), staleBound = Duration.ZERO;
-        private boolean acceptImported;
+        private boolean acceptImported, sha256Imports;
         private Optional<Environment> environment = Optional.empty();
         private UsageSink usage = UsageSink.NONE;
         private Roles roles = Roles.EMPTY;
@@ -426,6 +468,14 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         /** Also look up credentials that are not of the key format (imported keys). Default off. */
         public Builder acceptImportedKeys(boolean on) { acceptImported = on; return this; }
+
+        /**
+         * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper:
+         * a credential its digest does not find is looked up again by plain SHA-256 (one more hash and cache probe per
+         * miss). Set it on every instance once such keys exist; a {@code KeyManager} of the same {@code Keys} turns it on
+         * in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
+         */
+        public Builder acceptSha256Imports(boolean on) { sha256Imports = on; return this; }
 
         /** Accept only keys of this environment; others answer {@code FORBIDDEN}. Default: both. */
         public Builder environment(Environment e) { environment = Optional.of(e); return this; }

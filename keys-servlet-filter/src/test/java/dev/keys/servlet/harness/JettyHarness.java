@@ -104,6 +104,7 @@ public final class JettyHarness implements AutoCloseable {
         @Override public Optional<ApiKey> findById(String id) { check(); return delegate.findById(id); }
         @Override public ApiKey create(ApiKey k) { check(); return delegate.create(k); }
         @Override public ApiKey update(ApiKey k) { check(); return delegate.update(k); }
+        @Override public boolean delete(String id) { check(); return delegate.delete(id); }
         @Override public Page<ApiKey> list(KeyQuery q) { check(); return delegate.list(q); }
         @Override public List<KeyChange> changesSince(long s, int l) { check(); return delegate.changesSince(s, l); }
         @Override public long lastSequence() { check(); return delegate.lastSequence(); }
@@ -305,12 +306,21 @@ public final class JettyHarness implements AutoCloseable {
         assertEquals("application/problem+json", e.header("Content-Type"));
         assertEquals("no-store", e.header("Cache-Control"));
         JsonNode b = e.json();
-        assertEquals(new TreeSet<>(List.of("type", "title", "status", "detail", "code", "requestId")), fieldNames(b));
+        Set<String> members = new TreeSet<>(List.of("type", "title", "status", "detail", "code", "requestId"));
+        // docs/contract.md §3: a 400 for a bad body lists the invalid fields, the first of them named by detail.
+        if (b.has("errors")) {
+            assertEquals(400, status);
+            assertTrue(b.get("errors").size() > 0);
+            assertTrue(b.get("detail").asText().startsWith(b.get("errors").get(0).get("field").asText() + ": "), b.toString());
+            members.add("errors");
+        }
+        assertEquals(members, fieldNames(b));
+        assertEquals(b.get("requestId").asText(), e.header("X-Request-Id"));
         assertEquals("https://keys.dev/problems/" + code.toLowerCase().replace('_', '-'), b.get("type").asText());
         assertEquals(title, b.get("title").asText());
         assertEquals(status, b.get("status").asInt());
         assertEquals(code, b.get("code").asText());
-        assertTrue(b.get("requestId").asText().matches("[0-9a-f]{32}"), b.get("requestId").asText());
+        assertTrue(b.get("requestId").asText().matches("[A-Za-z0-9._-]{1,64}"), b.get("requestId").asText());
         assertEquals(b.get("requestId").asText(), e.header("X-Request-Id"));
         assertFalse(b.get("detail").asText().isBlank());
         assertFalse(e.body().contains("Exception"), e.body());
