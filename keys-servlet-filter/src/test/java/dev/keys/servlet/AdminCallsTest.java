@@ -9,10 +9,12 @@ import dev.keys.core.lifecycle.NewKey;
 import dev.keys.servlet.harness.JettyHarness;
 import dev.keys.servlet.harness.JettyHarness.Exchange;
 import org.junit.jupiter.api.AfterAll;
+import dev.keys.core.lifecycle.AdminPolicy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,7 +28,10 @@ class AdminCallsTest {
     @BeforeAll
     static void start() throws Exception {
         h = new JettyHarness(ROLES);
-        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).roles(ROLES).auditLog(h.audit).usageLog(h.usage).clock(h.clock)
+        // acme's managers may grant what these calls add (the ceilings themselves are TenantCeilingsTest's).
+        KeyAdminServlet admin = KeyAdminServlet.builder(h.keys).roles(ROLES).policy(AdminPolicy.builder(ROLES)
+                        .ceiling("acme", Set.of("documents:*", "billing:read"), Set.of("reader", "writer")).build())
+                .auditLog(h.audit).usageLog(h.usage).clock(h.clock)
                 .defaultPrefix(Environment.TEST, "acme_test").build();
         h.filter("/api/*", ApiKeyFilter.builder(h.keys.verifier()).build())
                 .servlet("/api/*", new JettyHarness.EchoServlet())
