@@ -39,11 +39,7 @@ class RouteCostOverHttpTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            h.assertNoLeaks();
-        } finally {
-            h.close();
-        }
+        h.closeAfterLeakCheck();
     }
 
     static IssuedKey tenPerHour() {

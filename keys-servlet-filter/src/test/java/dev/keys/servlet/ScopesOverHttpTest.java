@@ -39,11 +39,7 @@ class ScopesOverHttpTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            h.assertNoLeaks();
-        } finally {
-            h.close();
-        }
+        h.closeAfterLeakCheck();
     }
 
     static Exchange call(String method, String path, String body) {
