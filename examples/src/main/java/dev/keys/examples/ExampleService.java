@@ -18,6 +18,7 @@ import dev.keys.jwt.oauth.TokenService;
 import dev.keys.core.limit.Tiers;
 import dev.keys.jdbc.JdbcStores;
 import dev.keys.jdbc.JdbcUsageLog;
+import dev.keys.redis.RedisLimits;
 import dev.keys.servlet.ApiKeyFilter;
 import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
 import dev.keys.jwt.servlet.JwksServlet;
@@ -114,10 +115,11 @@ public final class ExampleService implements AutoCloseable {
     private final String oauth;
     private final String issuer;
     private final KeyHashing.Chosen hashing;
+    private final Optional<RedisLimits> redis;
     private boolean closed;
 
     private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
-                           AdminKeys.Outcome admin, String oauth, String issuer, KeyHashing.Chosen hashing) {
+                           AdminKeys.Outcome admin, String oauth, String issuer, KeyHashing.Chosen hashing, Optional<RedisLimits> redis) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.stores = stores;
@@ -127,6 +129,7 @@ public final class ExampleService implements AutoCloseable {
         this.oauth = oauth;
         this.issuer = issuer;
         this.hashing = hashing;
+        this.redis = redis;
     }
 
     public static void main(String[] args) {
@@ -154,6 +157,7 @@ public final class ExampleService implements AutoCloseable {
         JdbcStores stores = null;
         Keys keys = null;
         Server server = null;
+        Optional<RedisLimits> redis = Optional.empty();
         try {
             stores = JdbcStores.builder(ds).migrate(true).build();
             JdbcUsageLog usage = stores.usageLog();             // counts per key, minute and outcome; written every second
@@ -162,7 +166,11 @@ public final class ExampleService implements AutoCloseable {
             RootSecret.Loaded root = RootSecret.load(settings.rootSecret(), settings.dataDir());
             KeyHashing.Chosen hashing = KeyHashing.of(ds, root.secret());
             KeyHasher hasher = hashing.hasher();
-            keys = Keys.builder()
+            // With KEYS_REDIS_URL the buckets live in Redis, so that all instances together admit a key's limit.
+            redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout()).build());
+            Keys.Builder kb = Keys.builder();
+            redis.ifPresent(kb::limiters);
+            keys = kb
                     .store(stores.keyStore())
                     .hasher(hasher)
                     .audit(stores.auditLog())
@@ -189,7 +197,9 @@ public final class ExampleService implements AutoCloseable {
             // that a restart (or another instance) keeps accepting the tokens already issued.
             SealedKeyring.Loaded keyring = SealedKeyring.loadOrCreate(ds, root.secret(), MAX_TOKEN_LIFETIME, keys.clock());
             ClientStore clientStore = stores.clientStore();
-            JwtVerifier jwt = JwtVerifier.builderForIssuer(keyring.keys(), issuer, AUDIENCE)
+            JwtVerifier.Builder jb = JwtVerifier.builderForIssuer(keyring.keys(), issuer, AUDIENCE);
+            redis.ifPresent(jb::limiters);                      // a client's tokens share its buckets fleet-wide too
+            JwtVerifier jwt = jb
                     .roles(ROLES)
                     .clock(keys.clock())
                     .clients(clientStore)                       // a revoked or disabled client's tokens: 401 within 1 s
@@ -239,7 +249,7 @@ public final class ExampleService implements AutoCloseable {
 
             String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
                     + root.source();
-            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth, issuer, hashing);
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth, issuer, hashing, redis);
             service.printStart(out);
             return service;
         } catch (Exception | Error e) {
@@ -248,6 +258,7 @@ public final class ExampleService implements AutoCloseable {
                 for (var c : server.getConnectors()) if (c instanceof ServerConnector sc) sc.close(); // opened before start
             }
             if (keys != null) keys.close();
+            redis.ifPresent(RedisLimits::close);
             if (stores != null) stores.close();
             ds.close();
             throw e;
@@ -278,6 +289,7 @@ public final class ExampleService implements AutoCloseable {
         out.println("  interface: " + settings.host() + (isLoopback(settings.host()) ? " only (HOST=0.0.0.0 listens on every interface)" : ""));
         out.println("  database:  " + settings.databaseDescription());
         out.println("  hashing:   " + hashing.description());
+        out.println("  limits:    " + settings.limitsDescription());
         out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
         out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
@@ -336,6 +348,7 @@ public final class ExampleService implements AutoCloseable {
             System.err.println("keys example: stopping Jetty: " + describe(e));
         }
         keys.close();
+        redis.ifPresent(RedisLimits::close);  // after the verifier: gives back what LOCAL_FIRST leases hold
         stores.close();                       // flushes the usage log
         dataSource.close();                   // H2 closes the file with its last connection
     }

@@ -26,9 +26,16 @@ import java.util.Optional;
  *                    tokens; default {@code http://<host>:<port>} ({@code localhost} for a loopback or wildcard host)
  * @param opaque      {@code KEYS_OPAQUE}, {@code true} or {@code false} (default): unknown, expired and revoked keys
  *                    answer alike, on the API and on the admin API
+ * @param redisUrl    {@code KEYS_REDIS_URL}, e.g. {@code redis://127.0.0.1:6379}: rate limits shared by every instance
+ *                    on that Redis (docs/contract.md §7); without it they stay in each process
+ * @param redisPrefix {@code KEYS_REDIS_PREFIX}, default {@code keys}: the start of every Redis key, for several
+ *                    services (or tests) on one Redis
+ * @param redisTimeout {@code KEYS_REDIS_TIMEOUT}, an ISO-8601 duration, default {@code PT0.005S}: how long a request
+ *                    waits for Redis before its limits fall back to in-process buckets
  */
 record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
-                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque) {
+                Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque,
+                Optional<String> redisUrl, String redisPrefix, Duration redisTimeout) {
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Base name of the H2 files in the data directory. */
     static final String H2_NAME = "keys";
@@ -49,7 +56,8 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
         }
         return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
-                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env));
+                nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env),
+                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env));
     }
 
     private static boolean opaque(Map<String, String> env) {
@@ -59,15 +67,36 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
     }
 
     private static Duration staleBound(Map<String, String> env) {
-        Optional<String> text = nonBlank(env, "KEYS_STALE_BOUND");
-        if (text.isEmpty()) return Duration.ZERO;
+        return duration(env, "KEYS_STALE_BOUND", Duration.ZERO).filter(d -> !d.isNegative()).orElseThrow(() ->
+                new IllegalArgumentException("KEYS_STALE_BOUND must be an ISO-8601 duration such as PT30S, zero or more"));
+    }
+
+    private static Duration redisTimeout(Map<String, String> env) {
+        return duration(env, "KEYS_REDIS_TIMEOUT", Duration.ofMillis(5)).filter(d -> !d.isNegative() && !d.isZero()).orElseThrow(() ->
+                new IllegalArgumentException("KEYS_REDIS_TIMEOUT must be an ISO-8601 duration such as PT0.05S, more than zero"));
+    }
+
+    /** The variable as a duration, {@code otherwise} when unset, empty when it does not parse. */
+    private static Optional<Duration> duration(Map<String, String> env, String name, Duration otherwise) {
+        Optional<String> text = nonBlank(env, name);
+        if (text.isEmpty()) return Optional.of(otherwise);
         try {
-            Duration d = Duration.parse(text.get());
-            if (!d.isNegative()) return d;
+            return Optional.of(Duration.parse(text.get()));
         } catch (DateTimeParseException e) {
-            // fall through to the one message
+            return Optional.empty();
         }
-        throw new IllegalArgumentException("KEYS_STALE_BOUND must be an ISO-8601 duration such as PT30S, zero or more");
+    }
+
+    private static String redisPrefix(Map<String, String> env) {
+        String p = nonBlank(env, "KEYS_REDIS_PREFIX").orElse("keys");
+        if (!p.matches("[A-Za-z0-9_.-]{1,64}")) throw new IllegalArgumentException("KEYS_REDIS_PREFIX must be 1 to 64 of [A-Za-z0-9_.-]");
+        return p;
+    }
+
+    /** Where rate limits live, for the start-up message (never with a password). */
+    String limitsDescription() {
+        return redisUrl.map(u -> "shared in Redis at " + u.replaceAll("//[^@/]*@", "//***@") + " (prefix " + redisPrefix + ")")
+                .orElse("in this process (set KEYS_REDIS_URL to share them across instances)");
     }
 
     private static Optional<String> nonBlank(Map<String, String> env, String name) {

@@ -32,4 +32,22 @@ class SettingsTest {
             assertTrue(e.getMessage().startsWith("KEYS_ISSUER"), e.getMessage());
         }
     }
+
+    @Test
+    void redisIsOffByDefaultAndItsPasswordNeverPrinted() {
+        Settings defaults = Settings.fromEnvironment(Map.of());
+        assertTrue(defaults.redisUrl().isEmpty());
+        assertEquals(Duration.ofMillis(5), defaults.redisTimeout());
+        assertEquals("in this process (set KEYS_REDIS_URL to share them across instances)", defaults.limitsDescription());
+        Settings on = Settings.fromEnvironment(Map.of("KEYS_REDIS_URL", "redis://:s3cret@cache:6379/0", "KEYS_REDIS_PREFIX", "shop",
+                "KEYS_REDIS_TIMEOUT", "PT0.05S"));
+        assertEquals("shared in Redis at redis://***@cache:6379/0 (prefix shop)", on.limitsDescription());
+        assertEquals(Duration.ofMillis(50), on.redisTimeout());
+        for (String bad : new String[] {"5", "PT0S", "-PT1S"}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnvironment(Map.of("KEYS_REDIS_TIMEOUT", bad)));
+            assertTrue(e.getMessage().startsWith("KEYS_REDIS_TIMEOUT"), e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnvironment(Map.of("KEYS_REDIS_PREFIX", "a b{")));
+        assertTrue(e.getMessage().startsWith("KEYS_REDIS_PREFIX"), e.getMessage());
+    }
 }

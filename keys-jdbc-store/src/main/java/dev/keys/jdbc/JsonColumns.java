@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.RateLimit;
 
 import java.time.Duration;
@@ -69,11 +70,15 @@ final class JsonColumns {
         return read(column, text, CHANGES);
     }
 
-    /** {@code [{"name", "limit", "duration" (ISO-8601), "burst"}]}. */
+    /**
+     * {@code [{"name", "limit", "duration" (ISO-8601), "burst", "scope"}]}, {@code scope} only when not {@code key}:
+     * rows of key-scoped limits stay what older instances write and read.
+     */
     static String rateLimits(List<RateLimit> limits) {
         ArrayNode out = MAPPER.createArrayNode();
         for (RateLimit r : limits) {
-            out.addObject().put("name", r.name()).put("limit", r.limit()).put("duration", r.duration().toString()).put("burst", r.burst());
+            ObjectNode o = out.addObject().put("name", r.name()).put("limit", r.limit()).put("duration", r.duration().toString()).put("burst", r.burst());
+            if (r.scope() != RateLimit.Scope.KEY) o.put("scope", r.scope().wireName());
         }
         return write(out);
     }
@@ -88,12 +93,23 @@ final class JsonColumns {
                 throw malformed(column, "a rate limit without name, limit, duration and burst");
             }
             try {
-                out.add(new RateLimit(name.textValue(), limit.longValue(), Duration.parse(duration.textValue()), burst.longValue()));
+                out.add(new RateLimit(name.textValue(), limit.longValue(), Duration.parse(duration.textValue()), burst.longValue(), scope(column, n.path("scope"))));
             } catch (DateTimeParseException e) {
                 throw malformed(column, "a rate limit's duration is not ISO-8601");
             }
         }
         return out;
+    }
+
+    /** Rows written before scopes existed have none: they count per key. */
+    private static RateLimit.Scope scope(String column, JsonNode scope) {
+        if (scope.isMissingNode()) return RateLimit.Scope.KEY;
+        try {
+            if (scope.isTextual()) return RateLimit.Scope.parse(scope.textValue());
+        } catch (IllegalArgumentException e) {
+            // falls through to the column's own message
+        }
+        throw malformed(column, "a rate limit's scope is not key, owner or tenant");
     }
 
     private static String write(Object value) {

@@ -3,6 +3,7 @@ package dev.keys.jdbc;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ClientStore;
 import dev.keys.api.OAuthClient;
+import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 import dev.keys.core.lifecycle.ClientManagerRoundTrip;
 import dev.keys.test.ClientStoreSpec;
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -26,6 +28,16 @@ abstract class JdbcClientStoreSpec extends ClientStoreSpec {
             throw new AssertionError(e);
         }
         return JdbcStores.builder(JdbcSpecs.pool).queryTimeout(Duration.ofSeconds(1)).build().clientStore();
+    }
+
+    @Test
+    void anOwnerWideLimitOfAClientSurvivesTheRoundTrip() {
+        OAuthClient c = sample("t");
+        List<RateLimit> scoped = List.of(new RateLimit("sustained", 5, Duration.ofHours(1), 0, RateLimit.Scope.OWNER));
+        OAuthClient withScope = new OAuthClient(c.clientId(), c.tenant(), c.name(), c.secretDigest(), c.roles(), c.permissions(), scoped,
+                c.status(), c.createdAt(), c.updatedAt(), 0);
+        store.create(withScope);
+        assertEquals(scoped, store.findById(c.clientId()).orElseThrow().ratelimits());
     }
 
     @Test

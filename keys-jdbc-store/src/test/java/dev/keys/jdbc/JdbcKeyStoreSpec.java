@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ApiKey;
 import dev.keys.api.KeyChange;
 import dev.keys.api.KeyStore;
+import dev.keys.api.RateLimit;
 import dev.keys.api.StoreException;
 import dev.keys.test.ManualClock;
 import dev.keys.test.KeyStoreSpec;
@@ -55,6 +56,18 @@ abstract class JdbcKeyStoreSpec extends KeyStoreSpec {
         ApiKey stored = store.create(k);
         assertEquals(Instant.parse("2026-03-04T05:06:07.123456Z"), stored.createdAt());
         assertEquals(stored, store.findById(k.id()).orElseThrow());
+    }
+
+    @Test
+    void ownerAndTenantWideLimitsSurviveCreateAndUpdate() {
+        List<RateLimit> scoped = List.of(new RateLimit("burst", 10, Duration.ofSeconds(1)),
+                new RateLimit("sustained", 5, Duration.ofHours(1), 0, RateLimit.Scope.OWNER),
+                new RateLimit("fleet", 100, Duration.ofMinutes(1), 0, RateLimit.Scope.TENANT));
+        ApiKey k = store.create(sample("t", "o").toBuilder().ratelimits(scoped).build());
+        assertEquals(scoped, store.findById(k.id()).orElseThrow().ratelimits());
+        List<RateLimit> swapped = List.of(scoped.get(1).withScope(RateLimit.Scope.TENANT), scoped.get(2).withScope(RateLimit.Scope.KEY));
+        store.update(store.findById(k.id()).orElseThrow().toBuilder().ratelimits(swapped).build());
+        assertEquals(swapped, store.findById(k.id()).orElseThrow().ratelimits());
     }
 
     @Test

@@ -48,6 +48,25 @@ class JsonColumnsTest {
     }
 
     @Test
+    void aScopeIsWrittenOnlyWhenNotKeyAndOldRowsReadAsKey() {
+        List<RateLimit> scoped = List.of(new RateLimit("sustained", 5, Duration.ofHours(1), 0, RateLimit.Scope.OWNER),
+                new RateLimit("fleet", 9, Duration.ofMinutes(1), 3, RateLimit.Scope.TENANT), new RateLimit("burst", 1, Duration.ofSeconds(1)));
+        String text = JsonColumns.rateLimits(scoped);
+        assertEquals("[{\"name\":\"sustained\",\"limit\":5,\"duration\":\"PT1H\",\"burst\":0,\"scope\":\"owner\"},"
+                + "{\"name\":\"fleet\",\"limit\":9,\"duration\":\"PT1M\",\"burst\":3,\"scope\":\"tenant\"},"
+                + "{\"name\":\"burst\",\"limit\":1,\"duration\":\"PT1S\",\"burst\":0}]", text);
+        assertEquals(scoped, JsonColumns.rateLimits("ratelimits", text));
+        assertEquals(RateLimit.Scope.KEY, JsonColumns.rateLimits("ratelimits", OLD_LIMITS).get(0).scope());
+        assertEquals(RateLimit.Scope.OWNER, JsonColumns.rateLimits("ratelimits",
+                "[{\"name\":\"s\",\"limit\":5,\"duration\":\"PT1H\",\"burst\":0,\"scope\":\"OWNER\"}]").get(0).scope());
+        for (String bad : List.of("\"fleet\"", "7", "null")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> JsonColumns.rateLimits("ratelimits",
+                    "[{\"name\":\"s\",\"limit\":5,\"duration\":\"PT1H\",\"burst\":0,\"scope\":" + bad + "}]"));
+            assertEquals("malformed JSON in key store column ratelimits: a rate limit's scope is not key, owner or tenant", e.getMessage());
+        }
+    }
+
+    @Test
     void readsTheOldTextBackTheSame() {
         assertEquals(STRINGS, JsonColumns.strings("roles", OLD_STRINGS));
         assertEquals(META, JsonColumns.stringMap("meta", OLD_META));

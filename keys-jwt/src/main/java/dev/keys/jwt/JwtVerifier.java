@@ -23,6 +23,7 @@ import dev.keys.core.authz.KeyAuthz;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.verify.CredentialVerifier;
 
 import java.net.URI;
@@ -294,6 +295,7 @@ public final class JwtVerifier implements CredentialVerifier {
         Clock clock = Clock.system();
         long cacheSize = 100_000;
         Function<String, List<RateLimit>> limitsBySubject;
+        LimiterFactory limiterFactory;
         Duration limitsRefresh = Duration.ofSeconds(30);
         long limitersSize = 100_000;
         ClientStore clients;
@@ -440,6 +442,8 @@ public final class JwtVerifier implements CredentialVerifier {
          * {@code STORE_UNAVAILABLE}. Default none: tokens are not limited.
          */
         public Builder limits(Function<String, List<RateLimit>> bySubject) { limitsBySubject = Objects.requireNonNull(bySubject); return this; }
+        /** Where the subjects' buckets live (keys-redis's {@code RedisLimits}: shared by the fleet). Default: in process. */
+        public Builder limiters(LimiterFactory f) { limiterFactory = Objects.requireNonNull(f); return this; }
 
         /** How often a subject's limits are read again (a change reaches its buckets within this). Default 30 s. */
         public Builder limitsRefresh(Duration d) {

@@ -1,5 +1,6 @@
 package dev.keys.redis;
 
+import dev.keys.api.Background;
 import dev.keys.core.ops.Alert;
 import dev.keys.core.ops.AlertListener;
 import io.lettuce.core.ClientOptions;
@@ -20,8 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.LongAdder;
  * a failed or timed-out call takes it down (one log line and one alert per transition); from then on no request
  * waits for Redis: a background probe every {@code probeInterval} opens a new connection, loads the script and brings
  * the link up, and the shared state takes over again from the next request. Lettuce does not reconnect on its own
- * and refuses commands while disconnected, so that nothing queues behind a dead connection.
+ * and refuses commands while disconnected, so that nothing queues behind a dead connection. The probe runs on the
+ * scheduler it is {@linkplain #start started} on (a {@code Keys}'s), or on a thread of its own when used alone.
  */
 final class Link implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.keys.redis");
@@ -42,7 +44,11 @@ final class Link implements AutoCloseable {
     private final String sha;
     private final AlertListener alerts;
     private final String fallbackText;
-    private final ScheduledExecutorService probe;
+    private final long probeMillis;
+    private volatile ScheduledExecutorService probe;
+    private ScheduledFuture<?> probing;
+    private ScheduledExecutorService ownScheduler;
+    private boolean unreachableAtStart;
     private final LongAdder calls = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
@@ -65,17 +71,32 @@ final class Link implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(max(timeout, Duration.ofMillis(500))).build())
                 .build());
-        this.probe = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keys-redis-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        this.probeMillis = Math.max(1, probeInterval.toMillis());
         if (!connect()) {
             LOG.log(System.Logger.Level.WARNING, "keys-redis: Redis at {0} is unreachable; {1} until it answers", where, fallbackText);
-            notify("Redis at " + where + " is unreachable at start; " + fallbackText);
+            unreachableAtStart = true; // alerted once started: alerts go out on the probe's scheduler
         }
-        long ms = Math.max(1, probeInterval.toMillis());
-        probe.scheduleWithFixedDelay(this::probe, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs the probe (and alerts) on {@code scheduler}, which stays its owner's. Only the first call, or
+     * {@link #startAlone}, counts; none after close.
+     */
+    synchronized void start(ScheduledExecutorService scheduler) {
+        if (probe != null || closed) return;
+        probe = scheduler;
+        probing = scheduler.scheduleWithFixedDelay(this::probe, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+        if (unreachableAtStart && !up) notify("Redis at " + where + " is unreachable at start; " + fallbackText);
+    }
+
+    /** Used without a scheduler handed in: a daemon thread of its own, stopped by close. */
+    void startAlone() {
+        if (probe != null) return;
+        synchronized (this) {
+            if (probe != null || closed) return;
+            ownScheduler = Background.daemonScheduler("keys-redis-probe");
+            start(ownScheduler);
+        }
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -140,8 +161,10 @@ final class Link implements AutoCloseable {
     private void notify(String message) {
         Instant now = Instant.now();
         Alert a = new Alert("redis-down", Optional.empty(), Optional.empty(), Optional.empty(), now, now, 1, message);
+        ScheduledExecutorService p = probe;
+        if (p == null) return; // not started: the start alerts if still down
         try {
-            probe.execute(() -> {
+            p.execute(() -> {
                 try {
                     alerts.onAlert(a);
                 } catch (RuntimeException e) {
@@ -149,7 +172,7 @@ final class Link implements AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
-            // closed
+            // the scheduler was shut down by its owner
         }
     }
 
@@ -178,9 +201,12 @@ final class Link implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        up = false;
-        probe.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            up = false;
+            if (probing != null) probing.cancel(false);
+            if (ownScheduler != null) ownScheduler.shutdownNow();
+        }
         StatefulRedisConnection<String, String> c = connection;
         if (c != null) c.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

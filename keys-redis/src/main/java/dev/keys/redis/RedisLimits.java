@@ -1,6 +1,7 @@
 package dev.keys.redis;
 
 import dev.keys.api.ApiKey;
+import dev.keys.api.Background;
 import dev.keys.api.RateLimit;
 import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.RateLimiter;
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Rate limits that hold across a fleet: every instance keeps its keys' token buckets in one Redis, so that together
@@ -33,7 +35,7 @@ import java.util.Set;
  * and the shared state takes over again once a background probe finds Redis back. Thread-safe; close it after the
  * verifier.
  */
-public final class RedisLimits implements LimiterFactory, AutoCloseable {
+public final class RedisLimits implements LimiterFactory, Background, AutoCloseable {
 
     /** Where the fleet's buckets are decided. */
     public enum Mode {
@@ -75,9 +77,16 @@ public final class RedisLimits implements LimiterFactory, AutoCloseable {
         return new Builder(uri);
     }
 
+    /** Runs the probe and the alerts on {@code scheduler} (never shut down here); only the first call counts. */
+    @Override
+    public void start(ScheduledExecutorService scheduler) {
+        link.start(scheduler);
+    }
+
     @Override
     public RateLimiter create(ApiKey key, List<RateLimit> limits) {
         if (limits.isEmpty()) return RateLimiter.NONE;
+        link.startAlone(); // a no-op once started on a Keys's scheduler
         Plan plan = new Plan(key, limits, prefix, idle);
         return mode == Mode.EXACT ? new SharedLimiter(key, limits, plan, link, fallbacks)
                 : new LeasedLimiter(key, limits, plan, link, fallbacks, leases, holders);

@@ -46,6 +46,8 @@ class FaultTest {
     OwnRedis server;
     /** Alerts arrive on the probe's thread: the test takes them from here, waiting for the event, not for time. */
     final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
+    /** The thread each alert arrived on: the probe's scheduler. */
+    final BlockingQueue<String> alertThreads = new LinkedBlockingQueue<>();
     final List<LogRecord> logs = new CopyOnWriteArrayList<>();
     final Logger log = Logger.getLogger("dev.keys.redis");
     final Handler handler = new Handler() {
@@ -77,7 +79,10 @@ class FaultTest {
 
     /** The probe runs by hand, so nothing waits on time; a killed server refuses at once, whatever the timeout. */
     RedisLimits.Builder limits(String url) {
-        return RedisLimits.builder(url).timeout(RedisTests.TIMEOUT).probeInterval(Duration.ofHours(1)).alerts(alerts::add);
+        return RedisLimits.builder(url).timeout(RedisTests.TIMEOUT).probeInterval(Duration.ofHours(1)).alerts(a -> {
+            alertThreads.add(Thread.currentThread().getName());
+            alerts.add(a);
+        });
     }
 
     static void client(StatefulRedisConnection<String, String> c, String... args) {
@@ -190,8 +195,9 @@ class FaultTest {
         server.kill();
         try (RedisLimits redis = limits("redis://127.0.0.1:" + port).build()) {
             assertFalse(redis.available());
-            assertEquals("redis-down", alert().rule());
             RateLimiter l = redis.create(RedisTests.anyKey(), TEN_A_MINUTE);
+            assertEquals("redis-down", alert().rule());
+            assertEquals("keys-redis-probe", alertThreads.poll(), "used alone: a probe thread of its own, from its first limiter");
             assertEquals(10, drain(l, T0, 20));
             server.start();
             assertTrue(redis.probe());
@@ -216,6 +222,22 @@ class FaultTest {
             } finally {
                 admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
+        }
+    }
+
+    @Test
+    void givenToKeysTheProbeRunsOnItsSchedulerAndNoThreadOfItsOwn() throws Exception {
+        int port = server.port;
+        server.kill();
+        try (RedisLimits redis = limits("redis://127.0.0.1:" + port).build();
+             Keys keys = Keys.builder().limiters(redis).verifier(v -> v.syncInterval(Duration.ZERO)).build()) {
+            assertEquals("redis-down", alert().rule());
+            assertEquals(Keys.THREAD_NAME, alertThreads.poll(), "on the Keys's one background thread");
+            IssuedKey k = keys.manager().create(NewKey.builder("sk_test").ratelimits(TEN_A_MINUTE.get(0)).build(), SYSTEM);
+            assertEquals(Outcome.VALID, keys.verifier().verify(k.plaintext()).outcome(), "fell back");
+            server.start();
+            assertTrue(redis.probe());
+            assertEquals(Outcome.VALID, keys.verifier().verify(k.plaintext()).outcome());
         }
     }
 }

@@ -42,7 +42,7 @@ final class AdminJson {
             .append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter(Locale.ROOT);
     private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-    private static final Set<String> RATELIMIT_FIELDS = Set.of("name", "limit", "duration", "burst");
+    private static final Set<String> RATELIMIT_FIELDS = Set.of("name", "limit", "duration", "burst", "scope");
     static final int MAX_TEXT = 200, MAX_ITEMS = 1000;
 
     private AdminJson() {
@@ -175,9 +175,17 @@ final class AdminJson {
             long limit = integer(FIELDS.required(o, p, "limit"), p + "limit", 1);
             Duration d = duration(FIELDS.required(o, p, "duration"), p + "duration", true);
             long burst = o.hasNonNull("burst") ? integer(o.get("burst"), p + "burst", 0) : 0;
-            out.add(new RateLimit(name, limit, d, burst));
+            out.add(new RateLimit(name, limit, d, burst, o.hasNonNull("scope") ? scope(o.get("scope"), p + "scope") : RateLimit.Scope.KEY));
         }
         return out;
+    }
+
+    private static RateLimit.Scope scope(JsonNode n, String field) {
+        try {
+            return RateLimit.Scope.parse(text(n, field, 10));
+        } catch (IllegalArgumentException e) {
+            throw bad(field, "must be key, owner or tenant");
+        }
     }
 
     static Optional<Quota> quota(JsonNode n, String field) {

@@ -119,7 +119,7 @@ final class AdminViews {
         o.put("version", c.version());
     }
 
-    /** The one writer of a key's or client's bandwidths: {@code burst} only when there is one. */
+    /** The one writer of a key's or client's bandwidths: {@code burst} and {@code scope} only when not the default. */
     private static void ratelimits(ArrayNode out, List<RateLimit> limits) {
         for (RateLimit r : limits) {
             ObjectNode ro = out.addObject();
@@ -127,6 +127,7 @@ final class AdminViews {
             ro.put("limit", r.limit());
             ro.put("duration", r.duration().toString());
             if (r.burst() > 0) ro.put("burst", r.burst());
+            if (r.scope() != RateLimit.Scope.KEY) ro.put("scope", r.scope().wireName());
         }
     }
 

@@ -28,6 +28,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 
 /**
  * A servlet filter that lets a request through only with a valid credential (docs/contract.md §3).
@@ -97,7 +98,7 @@ public final class ApiKeyFilter implements Filter {
      * which verifies its callers itself).
      */
     record Settings(CredentialSources sources, Denials denials, boolean hideCredentials,
-                    RouteTable routes, TrustedProxies proxies, List<CredentialVerifier> verifiers) {
+                    RouteTable routes, TrustedProxies proxies, List<CredentialVerifier> verifiers, ToLongFunction<HttpServletRequest> costs) {
         Settings {
             verifiers = List.copyOf(verifiers);
         }
@@ -148,10 +149,12 @@ public final class ApiKeyFilter implements Filter {
         } else {
             RequestContext ctx = Requests.context(request, s.proxies);
             Requirement requirement = Requirement.NONE;
+            long cost = 1;
             if (s.routes != null) {
                 RouteMatch m = s.routes.match(ctx.method(), ctx.path());
                 if (m instanceof RouteMatch.Matched matched) {
                     requirement = matched.requirement();
+                    cost = matched.route().cost();
                 } else if (m instanceof RouteMatch.NoMatch none) {
                     requirement = none.requirement();
                 } else {
@@ -161,6 +164,9 @@ public final class ApiKeyFilter implements Filter {
                     return;
                 }
             }
+            if (s.costs != null) cost = s.costs.applyAsLong(request);
+            // Only a weighted request pays for a second context.
+            if (cost != 1) ctx = ctx.withCost(cost);
             verifier = s.verifier(credential.source());
             v = verifier.verify(credential.value(), ctx, requirement);
         }
@@ -190,6 +196,7 @@ public final class ApiKeyFilter implements Filter {
         private RouteTable routes;
         private TrustedProxies proxies = TrustedProxies.NONE;
         private VerificationListener listener;
+        private ToLongFunction<HttpServletRequest> costs;
 
         private Builder(CredentialVerifier verifier) {
             this.verifier = verifier;
@@ -279,6 +286,14 @@ public final class ApiKeyFilter implements Filter {
          */
         public Builder listener(VerificationListener l) { listener = Objects.requireNonNull(l); return this; }
 
+        /**
+         * The cost of each request, in tokens taken from every rate limit of its key, when it depends on more than the
+         * route (the size of a batch, say): its answer replaces the route's {@code cost=N}. It runs on the request
+         * thread once the credential is read, and must answer at least 1 (a smaller answer is a bug and fails the
+         * request). Default: the matched route's cost, else 1.
+         */
+        public Builder cost(ToLongFunction<HttpServletRequest> f) { costs = Objects.requireNonNull(f); return this; }
+
         public ApiKeyFilter build() {
             return new ApiKeyFilter(settings());
         }
@@ -293,7 +308,7 @@ public final class ApiKeyFilter implements Filter {
                 }
                 verifiers.add(listener == null ? v : ObservingVerifier.of(v, Clock.system(), listener));
             }
-            return new Settings(sources, new Denials(realm, opaque, storeRetryAfterSeconds), hideCredentials, routes, proxies, verifiers);
+            return new Settings(sources, new Denials(realm, opaque, storeRetryAfterSeconds), hideCredentials, routes, proxies, verifiers, costs);
         }
     }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One rule of a {@link RouteTable}: methods, a path pattern and a {@link Requirement}. Immutable.
+ * One rule of a {@link RouteTable}: methods, a path pattern, a {@link Requirement} and the cost a matching request
+ * takes from every rate limit (1 unless the line says {@code cost=N}). Immutable.
  *
  * <p>Pattern segments: a literal, {@code *} (exactly one non-empty segment), {@code {name}} (one non-empty segment,
  * named for the reader), or {@code **} as the last segment (any rest, including none: {@code /admin/**} matches
@@ -22,16 +23,18 @@ public final class Route {
     private final boolean getMatchesHead;
     private final String pattern;
     private final Requirement requirement;
+    private final long cost;
     private final byte[] kinds;
     private final String[] literals;
     final RouteMatch.Matched matched = new RouteMatch.Matched(this);
 
-    Route(Set<String> methods, String pattern, Requirement requirement, boolean foldCase) {
+    Route(Set<String> methods, String pattern, Requirement requirement, long cost, boolean foldCase) {
         this.methods = Set.copyOf(methods);
         this.methodArray = methods.contains("*") ? null : methods.toArray(new String[0]);
         this.getMatchesHead = methods.contains("GET");
         this.pattern = pattern;
         this.requirement = requirement;
+        this.cost = cost;
         String[] segs = segments(pattern);
         kinds = kinds(pattern, segs);
         literals = new String[segs.length];
@@ -80,6 +83,11 @@ public final class Route {
         return requirement;
     }
 
+    /** Tokens a matching request takes from every bandwidth of its key, at least 1. */
+    public long cost() {
+        return cost;
+    }
+
     boolean matchesMethod(String method) {
         String[] ms = methodArray;
         if (ms == null) return true;
@@ -108,9 +116,10 @@ public final class Route {
         return pos > len;
     }
 
-    /** The route in line form: {@code METHODS PATTERN -> REQUIREMENT}. */
+    /** The route in line form: {@code METHODS PATTERN -> REQUIREMENT}, then {@code cost=N} when not 1. */
     @Override
     public String toString() {
-        return String.join(",", new LinkedHashSet<>(methodArray == null ? List.of("*") : List.of(methodArray))) + " " + pattern + " -> " + requirement;
+        return String.join(",", new LinkedHashSet<>(methodArray == null ? List.of("*") : List.of(methodArray))) + " " + pattern + " -> " + requirement
+                + (cost == 1 ? "" : " cost=" + cost);
     }
 }

@@ -17,10 +17,12 @@ import java.util.Set;
  * GET,POST /reports/{id}   -> reports:read [env live]
  * * /admin/**              -> keys:admin [ip 10.0.0.0/8] [env live]
  * GET /health              -> NONE
+ * GET /search              -> search:read cost=5
  * </pre>
  * {@code METHODS} is {@code *} or a comma list of upper-case methods (case-sensitive, as HTTP is; a {@code GET} route
  * also covers {@code HEAD}). The requirement is a {@link PermissionQuery} (or {@code NONE}) followed by
- * {@link Condition}s in brackets.
+ * {@link Condition}s in brackets, then optionally {@code cost=N}: the tokens a matching request takes from every rate
+ * limit of its key (default 1), so that an expensive call can weigh more than a cheap one.
  *
  * <p>Paths go through {@link PathNormalizer} first; a path it rejects answers {@link RouteMatch.BadPath}. A trailing
  * slash is part of the path: {@code GET /api/hello} does not match {@code /api/hello/}, {@code /api/hello/**} does.
@@ -117,7 +119,7 @@ public final class RouteTable {
 
     /** Collects routes in order. */
     public static final class Builder {
-        private record Spec(Set<String> methods, String pattern, Requirement requirement) {
+        private record Spec(Set<String> methods, String pattern, Requirement requirement, long cost) {
         }
 
         // Compiled in build(), so that caseInsensitive may be set after the routes.
@@ -156,8 +158,19 @@ public final class RouteTable {
 
         /** Adds a route. {@code methods} is {@code *} or a comma list of methods. */
         public Builder route(String methods, String pattern, Requirement requirement) {
+            return route(methods, pattern, requirement, 1);
+        }
+
+        /**
+         * Adds a route whose requests take {@code cost} tokens from every rate limit of the key (a search that costs
+         * five reads, say).
+         *
+         * @throws IllegalArgumentException if {@code cost} is less than 1
+         */
+        public Builder route(String methods, String pattern, Requirement requirement, long cost) {
             Objects.requireNonNull(requirement, "requirement");
-            routes.add(new Spec(parseMethods(methods), checkPattern(pattern), requirement));
+            if (cost < 1) throw new IllegalArgumentException("cost must be at least 1");
+            routes.add(new Spec(parseMethods(methods), checkPattern(pattern), requirement, cost));
             return this;
         }
 
@@ -175,7 +188,7 @@ public final class RouteTable {
 
         public RouteTable build() {
             List<Route> out = new ArrayList<>();
-            for (Spec r : routes) out.add(new Route(r.methods, r.pattern, r.requirement, caseInsensitive));
+            for (Spec r : routes) out.add(new Route(r.methods, r.pattern, r.requirement, r.cost, caseInsensitive));
             return new RouteTable(out, allowUnmatched, caseInsensitive);
         }
 
@@ -187,7 +200,18 @@ public final class RouteTable {
                 throw new IllegalArgumentException("expected METHOD and path pattern before '->', found \"" + line.substring(0, arrow).strip() + "\"");
             Set<String> methods = parseMethods(left[0]);
             String pattern = checkPattern(left[1]);
-            String req = line.substring(arrow + 2).strip();
+            String rest = line.substring(arrow + 2);
+            int at = costAt(rest);
+            long cost = 1;
+            if (at >= 0) {
+                int end = at;
+                while (end < rest.length() && !Character.isWhitespace(rest.charAt(end)) && rest.charAt(end) != '[') end++;
+                cost = parseCost(rest.substring(at + COST.length(), end), arrow + 2 + at);
+                int again = costAt(rest.substring(end));
+                if (again >= 0) throw new QuerySyntaxException("cost is given twice at position " + (arrow + 2 + end + again), arrow + 2 + end + again);
+                rest = rest.substring(0, at) + rest.substring(end);
+            }
+            String req = rest.strip();
             Requirement requirement;
             try {
                 requirement = Requirement.parse(req);
@@ -195,7 +219,27 @@ public final class RouteTable {
                 String q = req.indexOf('[') < 0 ? req : req.substring(0, req.indexOf('[')).strip();
                 throw new QuerySyntaxException("in query \"" + q + "\": " + e.getMessage(), e.position());
             }
-            return new Spec(methods, pattern, requirement);
+            return new Spec(methods, pattern, requirement, cost);
+        }
+
+        private static final String COST = "cost=";
+
+        /** Where a word {@code cost=} starts outside the conditions' brackets, or -1. */
+        private static int costAt(String text) {
+            int depth = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == '[') depth++;
+                else if (c == ']') depth = Math.max(0, depth - 1);
+                else if (depth == 0 && text.startsWith(COST, i) && (i == 0 || Character.isWhitespace(text.charAt(i - 1)))) return i;
+            }
+            return -1;
+        }
+
+        private static long parseCost(String digits, int position) {
+            // Digits only, so no sign and no overflow; 18 of them stay below Long.MAX_VALUE.
+            if (digits.matches("[0-9]{1,18}") && Long.parseLong(digits) >= 1) return Long.parseLong(digits);
+            throw new QuerySyntaxException("cost must be a whole number from 1 to 999999999999999999, found \"" + digits + "\" at position " + position, position);
         }
 
         private static Set<String> parseMethods(String text) {

@@ -123,7 +123,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         }
         this.appliedSequence = seq;
         // Standalone (no scheduler handed in), a verifier that has background work runs it on a thread of its own.
-        this.ownsScheduler = b.scheduler == null && (!b.syncInterval.isZero() || usage instanceof Background);
+        this.ownsScheduler = b.scheduler == null && (!b.syncInterval.isZero() || usage instanceof Background || limiters instanceof Background);
         this.scheduler = ownsScheduler ? Background.daemonScheduler("keys-verifier-sync") : b.scheduler;
         if (b.syncInterval.isZero()) {
             this.poller = null;
@@ -132,6 +132,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             this.poller = scheduler.scheduleWithFixedDelay(this::syncQuietly, ms, ms, TimeUnit.MILLISECONDS);
         }
         if (usage instanceof Background bg) bg.start(scheduler);
+        if (limiters instanceof Background bg) bg.start(scheduler); // keys-redis's probe
     }
 
     public static Builder builder(KeyStore store) {
@@ -502,8 +503,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         public Builder quotas(QuotaEnforcer q) { quotas = Objects.requireNonNull(q); return this; }
 
         /**
-         * Where the change-feed poll runs, and the usage sink's work when the sink is {@link Background} (started
-         * there when the verifier is built); never shut down by the verifier. A {@code Keys} hands in its own.
+         * Where the change-feed poll runs, and the work of the usage sink and of the limiter factory when they are
+         * {@link Background} (started there when the verifier is built); never shut down by the verifier. A {@code Keys} hands in its own.
          * Default: a daemon thread of the verifier's, made only when there is such work and stopped by {@code close()}.
          */
         public Builder scheduler(ScheduledExecutorService s) { scheduler = Objects.requireNonNull(s); return this; }

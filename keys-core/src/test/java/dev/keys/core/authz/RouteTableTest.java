@@ -158,4 +158,38 @@ class RouteTableTest {
         assertEquals("GET,DELETE /documents/{id}/lock -> documents:lock", TABLE.routes().get(2).toString());
         assertEquals(TABLE.toString(), RouteTable.parse(TABLE.toString()).toString());
     }
+
+    @Test
+    void aRouteMayCostMoreThanOneToken() {
+        RouteTable t = RouteTable.parse("""
+                GET /search -> search:read cost=5
+                GET /reports/** -> reports:read [env live] cost=12
+                POST /batch -> NONE cost=999999999999999999
+                GET /** -> NONE
+                """);
+        assertEquals(List.of(5L, 12L, 999_999_999_999_999_999L, 1L), t.routes().stream().map(Route::cost).toList());
+        assertEquals("search:read", t.routes().get(0).requirement().toString());
+        assertEquals("reports:read [env live]", t.routes().get(1).requirement().toString());
+        assertEquals("GET /search -> search:read cost=5", t.routes().get(0).toString());
+        assertEquals("GET /** -> NONE", t.routes().get(3).toString());
+        assertEquals(t.toString(), RouteTable.parse(t.toString()).toString());
+        assertEquals(5, ((RouteMatch.Matched) t.match("GET", "/search")).route().cost());
+        assertEquals(7, RouteTable.builder().route("GET", "/x", Requirement.NONE, 7).build().routes().get(0).cost());
+        assertThrows(IllegalArgumentException.class, () -> RouteTable.builder().route("GET", "/x", Requirement.NONE, 0));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            GET /s -> s:r cost=0                 | line 1, cost must be a whole number from 1 to 999999999999999999, found "0" at position 14
+            GET /s -> s:r cost=-2                | line 1, cost must be a whole number from 1 to 999999999999999999, found "-2" at position 14
+            GET /s -> s:r cost=five              | line 1, cost must be a whole number from 1 to 999999999999999999, found "five" at position 14
+            GET /s -> s:r cost=                  | line 1, cost must be a whole number from 1 to 999999999999999999, found "" at position 14
+            GET /s -> s:r cost=1.5               | line 1, cost must be a whole number from 1 to 999999999999999999, found "1.5" at position 14
+            GET /s -> s:r cost=9999999999999999999 | line 1, cost must be a whole number from 1 to 999999999999999999, found "9999999999999999999" at position 14
+            GET /s -> s:r cost=2 cost=3          | line 1, cost is given twice at position 21
+            """)
+    void aBadCostIsNamed(String line, String message) {
+        QuerySyntaxException e = assertThrows(QuerySyntaxException.class, () -> RouteTable.parse(line));
+        assertEquals(message, e.getMessage());
+    }
 }

@@ -4,12 +4,15 @@ import dev.keys.core.lifecycle.ClientUpdate;
 import dev.keys.core.lifecycle.NewClient;
 import dev.keys.core.lifecycle.IssuedClient;
 import dev.keys.core.lifecycle.ClientManager;
+import dev.keys.api.ApiKey;
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
 import dev.keys.test.ManualClock;
 import dev.keys.core.authz.Requirement;
+import dev.keys.core.limit.LimiterFactory;
+import dev.keys.core.limit.RateLimiter;
 import dev.keys.jwt.JwtVerifier;
 import dev.keys.jwt.SigningKeys;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +21,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -63,6 +69,33 @@ class JwtLimitsTest {
         assertEquals(1, ((Verification.Denied) denied).rateLimits().retryAfterSeconds());
         clock.advance(Duration.ofSeconds(1));
         assertTrue(verifier.verify(b, CTX, Requirement.NONE).isValid());
+    }
+
+    @Test
+    void twoVerifiersOnOneLimiterFactoryShareTheSubjectsBucketsAsAFleetDoesInRedis() {
+        // Keyed by the id it is handed, as RedisLimits keys its hashes: one bucket per subject, whoever asks.
+        Map<String, RateLimiter> shared = new ConcurrentHashMap<>();
+        List<ApiKey> asked = new CopyOnWriteArrayList<>();
+        LimiterFactory fleet = (key, limits) -> {
+            asked.add(key);
+            return shared.computeIfAbsent(key.id(), id -> RateLimiter.of(limits));
+        };
+        SigningKeys keys = SigningKeys.generate(SigningKeys.Algorithm.ES256, Duration.ofHours(1), clock);
+        TokenService issuer = TokenService.builder(clients, keys).issuer(ISS).audience(AUD).clock(clock).build();
+        JwtVerifier one = JwtVerifier.builderForIssuer(keys, ISS, AUD).clock(clock).limits(clients::ratelimits).limiters(fleet).build();
+        JwtVerifier two = JwtVerifier.builderForIssuer(keys, ISS, AUD).clock(clock).limits(clients::ratelimits).limiters(fleet).build();
+        String a = issuer.issue(client.clientId(), client.clientSecret(), Optional.empty()).accessToken();
+        String b = issuer.issue(client.clientId(), client.clientSecret(), Optional.empty()).accessToken();
+        assertTrue(one.verify(a, CTX, Requirement.NONE).isValid());
+        assertTrue(two.verify(b, CTX, Requirement.NONE).isValid());
+        assertEquals(Outcome.RATE_LIMITED, one.verify(b, CTX, Requirement.NONE).outcome(), "burst 2 between both");
+        assertEquals(Outcome.RATE_LIMITED, two.verify(a, CTX, Requirement.NONE).outcome());
+        assertEquals(2, asked.size(), "one limiter per subject and verifier");
+        for (ApiKey k : asked) {
+            assertEquals("jwt-sub:" + client.clientId(), k.id(), "the subject, not the token");
+            assertEquals(client.clientId(), k.ownerId());
+            assertEquals("acme", k.tenant());
+        }
     }
 
     @Test

@@ -264,6 +264,15 @@ public final class JettyHarness implements AutoCloseable {
         }
     }
 
+    /** The end of a test class: no key leaked into any answer or log line, then the server stops either way. */
+    public void closeAfterLeakCheck() throws Exception {
+        try {
+            assertNoLeaks();
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
