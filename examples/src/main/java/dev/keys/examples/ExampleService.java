@@ -177,8 +177,7 @@ public final class ExampleService implements AutoCloseable {
                     .usageCounters(stores.usageCounters())      // quotas count in the database, shared by all instances
                     .roles(ROLES)
                     .tiers(TIERS)
-                    .verifier(v -> v.usageSink(usage).staleBound(settings.staleBound())
-                            .acceptSha256Imports(!hasher.algorithm().equals("SHA-256")))   // keys imported by their SHA-256 (POST /keys/import)
+                    .verifier(v -> v.usageSink(usage).staleBound(settings.staleBound()))
                     .build();
             AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
 
