@@ -71,7 +71,7 @@ class CliAgainstExampleTest {
             CliRunner.Result scan = CliRunner.run(env, "scan", "--revoke", tree.toString());
             assertEquals(1, scan.code(), "a finding exits 1: " + scan.err());
             assertFalse(scan.out().contains(keys.get(7)), "never the whole key");
-            assertEquals(401, get(base + "/api/hello", keys.get(7)).statusCode(), "the leaked key is revoked");
+            assertEquals(401, get(base + "/api/hello", keys.get(7)).statusCode(), "the leaked key is revoked: " + scan.out() + scan.err());
             assertEquals(200, get(base + "/api/hello", keys.get(8)).statusCode(), "and no other");
         }
     }

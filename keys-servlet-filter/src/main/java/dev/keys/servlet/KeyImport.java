@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.Digest;
+import dev.keys.core.format.KeyFormat;
 import dev.keys.api.StoreException;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.KeyManager;
@@ -80,6 +81,13 @@ final class KeyImport {
             return Digest.ofHex(hex.toLowerCase(java.util.Locale.ROOT));
         }) : null;
         String externalId = e.read(() -> AdminJson.nonBlank(JsonFields.BODY.required(item, "", "externalId"), "externalId", 200));
+        // A key of this format carries its prefix (docs/contract.md §2): stored as given, so that scanners and the
+        // display find it by what the key itself says, never by a configured default.
+        if (key != null && KeyFormat.isWellFormed(key)) {
+            String own = KeyFormat.prefix(key);
+            if (!item.hasNonNull("prefix")) item.put("prefix", own);
+            else if (!own.equals(item.get("prefix").asText())) e.check(() -> { throw bad("prefix", "differs from the key's own prefix"); });
+        }
         NewKey request = KeyResource.newKey(call, item, e, "key", "sha256", "externalId");
         return key != null ? m.importKey(key, request, externalId, call.actor()) : m.importSha256(sha256, request, externalId, call.actor());
     }
