@@ -39,6 +39,8 @@ class ScopesOverHttpTest {
 
     @AfterAll
     static void stop() throws Exception {
+        // One denial for certain, whatever order the tests ran in: the leak check also proves the log was captured.
+        assertEquals(401, h.get("/api/x").status());
         h.closeAfterLeakCheck();
     }
 
