@@ -1,11 +1,15 @@
 package dev.keys.core.lifecycle;
 
+import dev.keys.api.ApiKey;
+import dev.keys.api.Digest;
+import dev.keys.api.StoreException;
 import dev.keys.core.format.KeyFormat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The rules of keys imported from another system (docs/contract.md §2 and §5), for {@link KeyManager}. */
 final class Imports {
@@ -44,5 +48,23 @@ final class Imports {
         if (KeyFormat.estimateEntropyBits(plaintext) < KeyManager.MIN_IMPORTED_ENTROPY_BITS) {
             throw new IllegalArgumentException("the imported key is too guessable (estimated below 128 bits of entropy)");
         }
+    }
+
+    /** One item of a batch import, idempotent by {@code externalId} (docs/contract.md §5). */
+    static Optional<ApiKey> item(KeyManager m, NewKey request, String externalId, Digest digest, String start, Actor actor, boolean hashed) {
+        if (externalId.isEmpty() || externalId.length() > 200) throw new IllegalArgumentException("externalId must be 1 to 200 characters");
+        m.policy.checkCreate(actor, request);
+        String id = Imports.id(request.tenant(), externalId);
+        if (m.store.findById(id).isPresent()) return Optional.empty();
+        ApiKey key;
+        try {
+            key = m.store.create(m.fromRequest(request, digest, start, actor).toBuilder().id(id).build());
+        } catch (StoreException.Duplicate e) {
+            if (m.store.findById(id).isPresent()) return Optional.empty(); // a concurrent import of the same item
+            throw e;
+        }
+        if (hashed) m.sha256Imported.run();
+        m.written(key, "import", actor, Optional.of("externalId " + externalId), Audits.diff(ApiKey.class, null, key, KeyManager.UNAUDITED));
+        return Optional.of(key);
     }
 }

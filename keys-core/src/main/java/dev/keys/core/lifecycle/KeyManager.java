@@ -23,10 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,18 +42,18 @@ public final class KeyManager {
     private static final int RETRIES = 5;
     private static final System.Logger LOG = System.getLogger(KeyManager.class.getName());
     /** The separation-of-duty fields are not audited on their own: the event's actor and action say the same. */
-    private static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt", "createdBy", "adminHold");
+    static final Set<String> UNAUDITED = Set.of("digest", "version", "updatedAt", "createdBy", "adminHold");
 
-    private final KeyStore store;
+    final KeyStore store;
     private final KeyHasher hasher;
-    private final Clock clock;
-    private final AuditSink audit;
+    final Clock clock;
+    final AuditSink audit;
     private final Consumer<ApiKey> written;
     private final Consumer<Digest> erased;
-    private final Runnable sha256Imported;
+    final Runnable sha256Imported;
     private final KeyFormat format;
-    private final UsageCounters counters;
-    private final AdminPolicy policy;
+    final UsageCounters counters;
+    final AdminPolicy policy;
 
     private KeyManager(Builder b) {
         this.store = b.store;
@@ -142,7 +140,7 @@ public final class KeyManager {
      */
     public Optional<ApiKey> importKey(String plaintext, NewKey request, String externalId, Actor actor) {
         Imports.check(plaintext);
-        return importBatchItem(request, externalId, hasher.digest(plaintext), Imports.start(plaintext), actor, false);
+        return Imports.item(this, request, externalId, hasher.digest(plaintext), Imports.start(plaintext), actor, false);
     }
 
     /**
@@ -153,31 +151,14 @@ public final class KeyManager {
      */
     public Optional<ApiKey> importSha256(Digest sha256, NewKey request, String externalId, Actor actor) {
         Objects.requireNonNull(sha256, "sha256");
-        return importBatchItem(request, externalId, sha256, "????", actor, true);
-    }
-
-    private Optional<ApiKey> importBatchItem(NewKey request, String externalId, Digest digest, String start, Actor actor, boolean hashed) {
-        if (externalId.isEmpty() || externalId.length() > 200) throw new IllegalArgumentException("externalId must be 1 to 200 characters");
-        policy.checkCreate(actor, request);
-        String id = Imports.id(request.tenant(), externalId);
-        if (store.findById(id).isPresent()) return Optional.empty();
-        ApiKey key;
-        try {
-            key = store.create(fromRequest(request, digest, start, actor).toBuilder().id(id).build());
-        } catch (StoreException.Duplicate e) {
-            if (store.findById(id).isPresent()) return Optional.empty(); // a concurrent import of the same item
-            throw e;
-        }
-        if (hashed) sha256Imported.run();
-        written(key, "import", actor, Optional.of("externalId " + externalId), Audits.diff(ApiKey.class, null, key, UNAUDITED));
-        return Optional.of(key);
+        return Imports.item(this, request, externalId, sha256, "????", actor, true);
     }
 
     private ApiKey fromRequest(NewKey r, String plaintext, String start, Actor actor) {
         return fromRequest(r, hasher.digest(plaintext), start, actor);
     }
 
-    private ApiKey fromRequest(NewKey r, Digest digest, String start, Actor actor) {
+    ApiKey fromRequest(NewKey r, Digest digest, String start, Actor actor) {
         Instant now = clock.instant();
         return ApiKey.builder()
                 .id("key_" + format.randomBase62(22))
@@ -405,10 +386,7 @@ public final class KeyManager {
      * counted so far starting again from zero; answers them. Refused ({@code IllegalStateException}) with a refill.
      */
     public long setRemaining(String id, long value, Actor actor) {
-        if (value < 0) throw new IllegalArgumentException("value must not be negative");
-        writeCredits(id, actor, "set to " + value, false, k -> OptionalLong.of(value));
-        counters.set(id, QuotaEnforcer.USES, 0, 0);
-        return value;
+        return Credits.set(this, id, value, actor);
     }
 
     /**
@@ -422,52 +400,15 @@ public final class KeyManager {
      *                               decrement takes; nothing changes then
      */
     public long addRemaining(String id, long delta, Actor actor) {
-        if (delta >= 0) {
-            ApiKey after = writeCredits(id, actor, "increment by " + delta, true, k -> {
-                if (k.remaining().getAsLong() > Long.MAX_VALUE - delta) throw new IllegalArgumentException("value: too large");
-                return OptionalLong.of(k.remaining().getAsLong() + delta);
-            });
-            return Math.max(0, after.remaining().getAsLong() - counters.get(id, QuotaEnforcer.USES, 0));
-        }
-        ApiKey k = get(id, actor).orElseThrow(() -> notFound(id));
-        policy.checkChange(actor, k);
-        checkCredits(k, true);
-        long limit = k.remaining().getAsLong(), take = -delta;
-        UsageCounters.Result r = counters.tryAddAll(id, List.of(new UsageCounters.Increment(QuotaEnforcer.USES, 0, take, limit)));
-        long left = Math.max(0, limit - r.value(0));
-        if (r instanceof UsageCounters.Refused) throw new IllegalStateException("cannot decrement by " + take + ": " + left + " remaining");
-        Audits.record(audit, new AuditEvent(clock.instant(), "credits", actor.id(), k.tenant(), id, Optional.of("decrement by " + take),
-                Map.of("remaining", List.of(Long.toString(left + take), Long.toString(left)))));
-        return left;
-    }
-
-    /** Credits need a key that is not revoked, has no refill and, to increment or decrement, is limited in uses. */
-    private static void checkCredits(ApiKey k, boolean limited) {
-        if (k.status() == KeyStatus.REVOKED) throw new IllegalStateException("a revoked key cannot be changed");
-        if (k.refill().isPresent()) throw new IllegalStateException("the key's uses refill per interval; change its refill instead");
-        if (limited && k.remaining().isEmpty()) throw new IllegalStateException("the key is not limited in uses; set remaining first");
-    }
-
-    /** The optimistic write of a credit operation; contended harder than other writes, so it retries longer. */
-    private ApiKey writeCredits(String id, Actor actor, String reason, boolean limited, Function<ApiKey, OptionalLong> remaining) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return write(id, "credits", actor, Optional.of(reason), current -> {
-                    checkCredits(current, limited);
-                    return current.toBuilder().remaining(remaining.apply(current)).build();
-                }).after;
-            } catch (StoreException.Conflict e) {
-                if (attempt == 20) throw e;
-            }
-        }
+        return Credits.add(this, id, delta, actor);
     }
 
     /** A write: the state it applied to and the state stored. */
-    private record Write(ApiKey before, ApiKey after) {
+    record Write(ApiKey before, ApiKey after) {
     }
 
     /** One read, the policy and the change applied to it, one optimistic write; a conflict starts over. */
-    private Write write(String id, String action, Actor actor, Optional<String> reason, UnaryOperator<ApiKey> change) {
+    Write write(String id, String action, Actor actor, Optional<String> reason, UnaryOperator<ApiKey> change) {
         for (int attempt = 1; ; attempt++) {
             ApiKey current = store.findById(id).orElseThrow(() -> notFound(id));
             policy.checkChange(actor, current);
@@ -482,12 +423,12 @@ public final class KeyManager {
         }
     }
 
-    private static StoreException.NotFound notFound(String id) {
+    static StoreException.NotFound notFound(String id) {
         return new StoreException.NotFound("no key with id " + id);
     }
 
     /** After a committed write: the audit event first, then the listener, whose failure fails neither. */
-    private void written(ApiKey key, String action, Actor actor, Optional<String> reason, Map<String, List<String>> changes) {
+    void written(ApiKey key, String action, Actor actor, Optional<String> reason, Map<String, List<String>> changes) {
         Audits.record(audit, new AuditEvent(clock.instant(), action, actor.id(), key.tenant(), key.id(), reason, changes));
         try {
             written.accept(key);
