@@ -19,10 +19,15 @@ import static dev.keys.servlet.ApiKeyFilterTest.problem;
 import static dev.keys.servlet.JettyHarness.Exchange;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@link ApiKeyFilter#deny}: a denial decided outside the filter is answered as the filter answers its own. */
-class DenyTest {
+/**
+ * What integrations (Spring Security, WebFlux) call around the filter: {@link ApiKeyFilter#deny} answers a denial
+ * decided outside the filter as the filter answers its own; {@link CredentialSources#carriesCredential} tells
+ * whether a request brings a key before the filter runs.
+ */
+class IntegrationHooksTest {
     static JettyHarness h;
     static ApiKeyFilter filter;
+    static final CredentialSources QUERY = CredentialSources.builder().bearer(false).headers().queryParameter("api_key").build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,6 +41,13 @@ class DenyTest {
                 Outcome o = Outcome.valueOf(req.getPathInfo().substring(1));
                 filter.deny(res, new Verification.Denied(o, "decided elsewhere", Optional.empty(), DenialHeadersTest.report(2,
                         List.of(new RateLimitStatus("burst", 10, 1, 0, 2)))));
+            }
+        }).servlet("/carries/*", new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+                res.getWriter().write(CredentialSources.defaults().carriesCredential(req) + " " + QUERY.carriesCredential(req));
             }
         }).start();
     }
@@ -73,5 +85,17 @@ class DenyTest {
     @Test
     void aFilterDeclaredByInitParamsCannotDenyBeforeInit() {
         assertThrows(IllegalStateException.class, () -> new ApiKeyFilter().deny(null, new Verification.Denied(Outcome.MISSING, "x")));
+    }
+
+    @Test
+    void carriesCredentialSeesEverySourceEvenWhenAmbiguousOrEmpty() {
+        assertEquals("false false", h.get("/carries/x").body());
+        assertEquals("false false", h.get("/carries/x", "Authorization", "Basic dTpw").body());
+        assertEquals("true false", h.get("/carries/x", "Authorization", "Bearer x").body());
+        assertEquals("true false", h.get("/carries/x", "Authorization", "Bearer").body());
+        assertEquals("true false", h.get("/carries/x", "X-API-Key", "").body());
+        assertEquals("true false", h.get("/carries/x", "X-API-Key", "a", "Authorization", "Bearer b").body());
+        assertEquals("false true", h.get("/carries/x?q=1&api_key=x").body());
+        assertEquals("false false", h.get("/carries/x?api_keys=x").body());
     }
 }
