@@ -1,0 +1,52 @@
+package dev.keys.spring;
+
+import dev.keys.api.Clock;
+import dev.keys.core.Keys;
+import dev.keys.core.verify.Verifier;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * {@code /actuator/health/keys}: whether the key store answers, and how far behind its change feed this instance
+ * is (changes made by other instances, revocations among them, hold here only once polled). Down when the store
+ * does not answer, when the verifier last saw it failing, or when the feed has not been read for ten sync intervals
+ * (at least five seconds), which means revocations elsewhere are not reaching this instance.
+ */
+final class KeysHealthIndicator implements HealthIndicator {
+    private final Keys keys;
+    private final Optional<FeedWatch> feed;
+    private final long stalledNanos;
+
+    KeysHealthIndicator(Keys keys, Optional<FeedWatch> feed, Duration syncInterval) {
+        this.keys = keys;
+        this.feed = feed;
+        this.stalledNanos = syncInterval.isZero() ? 0 : Math.max(Duration.ofSeconds(5).toNanos(), syncInterval.toNanos() * 10);
+    }
+
+    @Override
+    public Health health() {
+        Verifier v = keys.verifier();
+        long newest;
+        try {
+            newest = keys.store().lastSequence();
+        } catch (RuntimeException e) {
+            return Health.down().withDetail("store", "unreachable").withDetail("error", e.getClass().getSimpleName()).build();
+        }
+        Health.Builder b = v.storeDown() ? Health.down().withDetail("store", "failing") : Health.up().withDetail("store", "reachable");
+        b.withDetail("cachedKeys", v.cachedKeys());
+        if (feed.isPresent()) {
+            FeedWatch f = feed.get();
+            b.withDetail("changeFeedLag", Math.max(0, newest - f.read()));
+            long last = f.lastPollNanos();
+            if (last != 0) {
+                long age = Clock.system().nanos() - last;
+                b.withDetail("lastPollMillisAgo", age / 1_000_000);
+                if (stalledNanos > 0 && age > stalledNanos) b.down().withDetail("changeFeed", "not polled for " + age / 1_000_000_000 + " s");
+            }
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.keys.spring;
+
+import dev.keys.api.Verification;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+
+/**
+ * Puts an admitted request's {@link KeyAuthentication} into Spring Security's context for the rest of the request
+ * (not into a session: a key is sent with every request). A request already holding this verification's
+ * authentication (the filter ran in the security chain and again as the servlet filter) is left as it is.
+ */
+final class SecurityContexts implements KeysServletFilter.Admitted {
+    private final SecurityContextHolderStrategy strategy;
+    private final Authorities authorities;
+
+    SecurityContexts(SecurityContextHolderStrategy strategy, Authorities authorities) {
+        this.strategy = strategy;
+        this.authorities = authorities;
+    }
+
+    @Override
+    public void admitted(HttpServletRequest request, Verification.Valid valid) {
+        if (strategy.getContext().getAuthentication() instanceof KeyAuthentication k && k.verification() == valid) return;
+        SecurityContext context = strategy.createEmptyContext();
+        context.setAuthentication(new KeyAuthentication(valid, authorities.of(valid.key())));
+        strategy.setContext(context);
+    }
+}
