@@ -14,7 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 
@@ -32,7 +31,6 @@ import java.util.Optional;
 @AutoConfiguration(afterName = {"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"})
 @EnableConfigurationProperties(KeysProperties.class)
-@Import({KeysAutoConfiguration.JdbcStorage.class, KeysAutoConfiguration.MemoryStorage.class})
 class KeysAutoConfiguration {
     static final System.Logger LOG = System.getLogger("dev.keys.spring");
     static final String REDIS_CLASS = "dev.keys.redis.RedisLimits";
@@ -114,7 +112,7 @@ class KeysAutoConfiguration {
 
     /** No {@code DataSource}: everything in memory, which a restart loses. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnMissingBean(Keys.class)
+    @ConditionalOnMissingBean({Keys.class, DataSource.class})
     static class MemoryStorage {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
