@@ -18,15 +18,31 @@ import java.util.List;
  * before Spring MVC would have added them, and a browser hides an answer without them from the page. The
  * configuration is the one Spring MVC would apply to the request ({@code @CrossOrigin}, {@code addCorsMappings}),
  * or, first, a {@code CorsConfigurationSource} bean named {@code corsConfigurationSource} (Spring Security's
- * convention). It is looked up only for a denial, so admitted requests pay nothing.
+ * convention). It is looked up only for a denial, so admitted requests pay nothing; as the source of Spring
+ * Security's CORS filter in the starter's chain, only for cross-origin requests.
  */
-final class CorsHeaders {
+final class CorsHeaders implements CorsConfigurationSource {
     static final CorsHeaders NONE = new CorsHeaders(List.of());
 
     private final List<CorsConfigurationSource> sources;
 
     CorsHeaders(List<CorsConfigurationSource> sources) {
         this.sources = List.copyOf(sources);
+    }
+
+    boolean isEmpty() {
+        return sources.isEmpty();
+    }
+
+    /** The first source's configuration for a cross-origin request; null for any other (no lookup at all). */
+    @Override
+    public CorsConfiguration getCorsConfiguration(HttpServletRequest request) {
+        if (!CorsUtils.isCorsRequest(request)) return null;
+        for (CorsConfigurationSource s : sources) {
+            CorsConfiguration c = s.getCorsConfiguration(request);
+            if (c != null) return c;
+        }
+        return null;
     }
 
     /** {@code response}, or for a cross-origin request one that adds the CORS headers once a denial sets its status. */
@@ -43,12 +59,8 @@ final class CorsHeaders {
 
     /** Adds the headers when the application allows this origin and method; nothing otherwise (as Spring would). */
     void apply(HttpServletRequest request, HttpServletResponse response) {
-        if (response.getHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN) != null || !CorsUtils.isCorsRequest(request)) return;
-        CorsConfiguration config = null;
-        for (CorsConfigurationSource s : sources) {
-            config = s.getCorsConfiguration(request);
-            if (config != null) break;
-        }
+        if (response.getHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN) != null) return;
+        CorsConfiguration config = getCorsConfiguration(request);
         if (config == null || config.checkOrigin(request.getHeader(HttpHeaders.ORIGIN)) == null
                 || config.checkHttpMethod(HttpMethod.valueOf(request.getMethod())) == null) {
             return;

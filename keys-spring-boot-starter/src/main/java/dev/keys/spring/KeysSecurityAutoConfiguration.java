@@ -1,7 +1,6 @@
 package dev.keys.spring;
 
 import dev.keys.core.Keys;
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,7 +13,6 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.cors.CorsUtils;
 
 /**
@@ -30,8 +28,6 @@ import org.springframework.web.cors.CorsUtils;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({SecurityFilterChain.class, HttpSecurity.class})
 class KeysSecurityAutoConfiguration {
-    private static final String MVC = "org.springframework.web.servlet.DispatcherServlet";
-
     @Bean
     Authorities keysAuthorities(Keys keys) {
         return new Authorities(keys.roles());
@@ -47,14 +43,13 @@ class KeysSecurityAutoConfiguration {
     @ConditionalOnMissingBean(SecurityFilterChain.class)
     static class DefaultChain {
         @Bean
-        SecurityFilterChain keysSecurityFilterChain(HttpSecurity http, ListableBeanFactory beans) {
+        SecurityFilterChain keysSecurityFilterChain(HttpSecurity http, CorsHeaders cors) {
             http.with(KeysSecurity.keys(), Customizer.withDefaults());
             http.authorizeHttpRequests(r -> r.requestMatchers(CorsUtils::isPreFlightRequest).permitAll().anyRequest().authenticated());
             http.formLogin(Customizer.withDefaults());
             http.httpBasic(Customizer.withDefaults());
-            if (beans.containsBean(KeysServletAutoConfiguration.CORS_SOURCE_BEAN) || ClassUtils.isPresent(MVC, KeysSecurity.class.getClassLoader())) {
-                http.cors(Customizer.withDefaults());
-            }
+            // The application's CORS configuration, found as the filter finds it for its denials.
+            if (!cors.isEmpty()) http.cors(c -> c.configurationSource(cors));
             return http.build();
         }
     }
