@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** An application with a SecurityFilterChain of its own, which adds keys in one line and decides by authority. */
 @SpringBootTest(classes = OwnChainAppTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "server.shutdown=immediate",
         "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "keys.admin.path=off"})
 class OwnChainAppTest {

@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * called on: the same answers as the servlet filter, and no store call ever on an event-loop thread.
  */
 @SpringBootTest(classes = ReactiveAppTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "server.shutdown=immediate",
         "spring.main.web-application-type=reactive",
         "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
                 + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"

@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * first admin key is created and logged once.
  */
 @SpringBootTest(classes = SecurityAppTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "server.shutdown=immediate",
         "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "keys.roles.reader=documents:read",
         "keys.roles.writer=documents:read,documents:write"})

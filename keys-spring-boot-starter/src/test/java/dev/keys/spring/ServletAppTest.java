@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * filter, the admin API with its audit and usage logs, and imports the bootstrap admin key.
  */
 @SpringBootTest(classes = ServletAppTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "server.shutdown=immediate",
         "spring.datasource.url=jdbc:h2:mem:keys-servlet;DB_CLOSE_DELAY=-1",
         "keys.routes=GET /api/hello -> hello:read\\nGET /api/documents/{id} -> documents:read",
         "keys.roles.reader=hello:read, documents:read",
