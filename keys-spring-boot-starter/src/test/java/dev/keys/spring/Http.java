@@ -97,6 +97,36 @@ final class Http {
         return out;
     }
 
+    /**
+     * A CORS preflight for {@code path} passes the filter to the application's CORS handling, and a cross-origin
+     * request without a key is denied with the CORS headers the application configured for {@code origin}.
+     *
+     * @return the denial
+     */
+    Answer assertPreflightPassesAndDenialCarriesCors(String path, String origin) {
+        Answer pre = options(path, "Origin", origin, "Access-Control-Request-Method", "GET",
+                "Access-Control-Request-Headers", "authorization, x-api-key");
+        assertEquals(200, pre.status(), pre.body());
+        assertEquals(origin, pre.header("Access-Control-Allow-Origin"));
+        Answer denied = get(path, "Origin", origin);
+        problem(denied, 401, "MISSING");
+        assertEquals(origin, denied.header("Access-Control-Allow-Origin"));
+        return denied;
+    }
+
+    /** A key limited to 2 requests a minute ({@code burst}) passes twice with the RateLimit fields, then answers 429. */
+    void assertTwoPassThenRateLimited(String path, String key) {
+        Answer first = get(path, "X-API-Key", key);
+        assertEquals(200, first.status(), first.body());
+        assertEquals("\"burst\";q=2;w=60", first.header("RateLimit-Policy"));
+        assertEquals(200, get(path, "X-API-Key", key).status());
+        Answer limited = get(path, "X-API-Key", key);
+        problem(limited, 429, "RATE_LIMITED");
+        assertTrue(Long.parseLong(limited.header("Retry-After")) > 0);
+        assertEquals("\"burst\";q=2;w=60", limited.header("RateLimit-Policy"));
+        assertTrue(limited.header("RateLimit").startsWith("\"burst\";r=0;t="), limited.header("RateLimit"));
+    }
+
     /** Creates a key through the admin API and returns its answer ({@code keyId}, {@code key}). */
     JsonNode createKey(String adminKey, String body) {
         Answer a = post("/admin/v1/keys", body, "Authorization", bearer(adminKey));

@@ -123,15 +123,7 @@ class ReactiveAppTest {
 
     @Test
     void aRateLimitedKeyAnswers429WithTheRateLimitFields() {
-        String key = issue(new RateLimit("burst", 2, Duration.ofMinutes(1))).plaintext();
-        Http.Answer first = http().get("/api/hello", "X-API-Key", key);
-        assertEquals(200, first.status());
-        assertEquals("\"burst\";q=2;w=60", first.header("RateLimit-Policy"));
-        assertEquals(200, http().get("/api/hello", "X-API-Key", key).status());
-        Http.Answer limited = http().get("/api/hello", "X-API-Key", key);
-        problem(limited, 429, "RATE_LIMITED");
-        assertTrue(Long.parseLong(limited.header("Retry-After")) > 0);
-        assertTrue(limited.header("RateLimit").startsWith("\"burst\";r=0;t="), limited.header("RateLimit"));
+        http().assertTwoPassThenRateLimited("/api/hello", issue(new RateLimit("burst", 2, Duration.ofMinutes(1))).plaintext());
     }
 
     @Test
@@ -144,13 +136,7 @@ class ReactiveAppTest {
 
     @Test
     void aPreflightPassesAndACrossOriginDenialCarriesTheCorsHeaders() {
-        Http.Answer pre = http().options("/api/hello", "Origin", ORIGIN, "Access-Control-Request-Method", "GET",
-                "Access-Control-Request-Headers", "x-api-key");
-        assertEquals(200, pre.status(), pre.body());
-        assertEquals(ORIGIN, pre.header("Access-Control-Allow-Origin"));
-        Http.Answer denied = http().get("/api/hello", "Origin", ORIGIN);
-        problem(denied, 401, "MISSING");
-        assertEquals(ORIGIN, denied.header("Access-Control-Allow-Origin"));
+        http().assertPreflightPassesAndDenialCarriesCors("/api/hello", ORIGIN);
     }
 
     /** Notes the thread of every key lookup. */

@@ -140,16 +140,7 @@ class ServletAppTest {
     @Test
     void aTierFromPropertiesRateLimitsWith429AndTheRateLimitFields() {
         JsonNode k = http().createKey(BOOTSTRAP, "{\"name\":\"free\",\"prefix\":\"acme_live\",\"roles\":[\"reader\"],\"tier\":\"free\"}");
-        String key = k.get("key").asText();
-        Http.Answer first = http().get("/api/hello", "X-API-Key", key);
-        assertEquals(200, first.status());
-        assertEquals("\"burst\";q=2;w=60", first.header("RateLimit-Policy"));
-        assertEquals(200, http().get("/api/hello", "X-API-Key", key).status());
-        Http.Answer limited = http().get("/api/hello", "X-API-Key", key);
-        problem(limited, 429, "RATE_LIMITED");
-        assertTrue(Long.parseLong(limited.header("Retry-After")) > 0);
-        assertEquals("\"burst\";q=2;w=60", limited.header("RateLimit-Policy"));
-        assertTrue(limited.header("RateLimit").startsWith("\"burst\";r=0;t="), limited.header("RateLimit"));
+        http().assertTwoPassThenRateLimited("/api/hello", k.get("key").asText());
     }
 
     @Test
@@ -165,16 +156,8 @@ class ServletAppTest {
 
     @Test
     void aPreflightPassesTheFilterAndACrossOriginDenialCarriesTheApplicationsCorsHeaders() {
-        Http.Answer pre = http().options("/api/hello", "Origin", ORIGIN, "Access-Control-Request-Method", "GET",
-                "Access-Control-Request-Headers", "x-api-key");
-        assertEquals(200, pre.status(), pre.body());
-        assertEquals(ORIGIN, pre.header("Access-Control-Allow-Origin"));
-
-        Http.Answer denied = http().get("/api/hello", "Origin", ORIGIN);
-        problem(denied, 401, "MISSING");
-        assertEquals(ORIGIN, denied.header("Access-Control-Allow-Origin"));
+        Http.Answer denied = http().assertPreflightPassesAndDenialCarriesCors("/api/hello", ORIGIN);
         assertTrue(denied.header("Access-Control-Expose-Headers").contains("RateLimit"), denied.header("Access-Control-Expose-Headers"));
-
         Http.Answer other = http().get("/api/hello", "Origin", "https://elsewhere.example");
         problem(other, 401, "MISSING");
         assertNull(other.header("Access-Control-Allow-Origin"), "an origin the application does not allow gets no CORS headers");
