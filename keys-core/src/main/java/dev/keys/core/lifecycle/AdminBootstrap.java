@@ -7,7 +7,6 @@ import dev.keys.api.KeyStatus;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
-import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
@@ -18,19 +17,18 @@ import java.util.Set;
 
 /**
  * The first admin key of a fresh store: without one, nobody could call the admin API. Either the operator brings
- * it (a key in the key format, imported with {@value #ADMIN} unless a key with its digest is stored already, so
+ * it (a key in the key format, imported with {@code keys:admin} unless a key with its digest is stored already, so
  * that scripts know it in advance and every instance may import it at start), or, when none is given and no usable
  * admin key exists, one is created and handed back once, for the caller to show that one time.
  *
  * <pre>{@code
  * AdminBootstrap.Result r = AdminBootstrap.builder(keys.manager(), keys.store())
- *         .hasher(hasher).roles(keys.roles()).clock(keys.clock()).source("KEYS_ADMIN_KEY")
+ *         .hasher(hasher).clock(keys.clock()).source("KEYS_ADMIN_KEY")
  *         .build().ensure(Optional.ofNullable(System.getenv("KEYS_ADMIN_KEY")));
  * if (r instanceof AdminBootstrap.Created c) show(c.plaintext());       // the only time it exists
  * }</pre>
  */
 public final class AdminBootstrap {
-    public static final String ADMIN = "keys:admin";
     public static final String DEFAULT_PREFIX = "admin_live";
 
     /** What {@link #ensure} did. */
@@ -58,7 +56,6 @@ public final class AdminBootstrap {
     private final KeyManager manager;
     private final KeyStore store;
     private final KeyHasher hasher;
-    private final Roles roles;
     private final Clock clock;
     private final String prefix, name, ownerId, tenant, source;
 
@@ -66,7 +63,6 @@ public final class AdminBootstrap {
         this.manager = b.manager;
         this.store = b.store;
         this.hasher = b.hasher;
-        this.roles = b.roles;
         this.clock = b.clock;
         this.prefix = b.prefix;
         this.name = b.name;
@@ -92,7 +88,7 @@ public final class AdminBootstrap {
         Optional<ApiKey> existing = findUsableAdmin();
         if (existing.isPresent()) return new Existing(existing.get().id());
         IssuedKey issued = manager.create(NewKey.builder(prefix).name(name).ownerId(ownerId).tenant(tenant)
-                .permissions(Set.of(ADMIN)).build(), KeyManager.SYSTEM);
+                .permissions(Set.of(AdminPolicy.ADMIN)).build(), KeyManager.SYSTEM);
         return new Created(issued.key().id(), issued.plaintext());
     }
 
@@ -106,14 +102,14 @@ public final class AdminBootstrap {
         if (known.isPresent()) return new Known(known.get().id());
         try {
             ApiKey k = manager.importKey(plaintext, NewKey.builder(KeyFormat.prefix(plaintext)).name(name + " from " + source)
-                    .ownerId(ownerId).tenant(tenant).permissions(Set.of(ADMIN)).build(), KeyManager.SYSTEM);
+                    .ownerId(ownerId).tenant(tenant).permissions(Set.of(AdminPolicy.ADMIN)).build(), KeyManager.SYSTEM);
             return new Imported(k.id());
         } catch (StoreException.Duplicate raced) {          // another instance imported it first
             return store.findByDigest(hasher.digest(plaintext)).<Result>map(k -> new Known(k.id())).orElseThrow(() -> raced);
         }
     }
 
-    /** An active, unexpired key holding {@code keys:admin}, directly, by wildcard or through a role. */
+    /** An active, unexpired key holding {@code keys:admin}, directly, by wildcard or through a role of the manager's policy. */
     private Optional<ApiKey> findUsableAdmin() {
         Instant now = clock.instant();
         Optional<String> cursor = Optional.empty();
@@ -121,7 +117,7 @@ public final class AdminBootstrap {
             Page<ApiKey> page = manager.list(new KeyQuery(Optional.empty(), Optional.empty(), KeyQuery.MAX_LIMIT, cursor));
             for (ApiKey k : page.items()) {
                 if (k.status() == KeyStatus.ACTIVE && k.expiresAt().map(now::isBefore).orElse(true)
-                        && roles.flatten(k.roles(), k.permissions()).implies(ADMIN)) {
+                        && manager.policy().grantsAdmin(k.roles(), k.permissions())) {
                     return Optional.of(k);
                 }
             }
@@ -135,7 +131,6 @@ public final class AdminBootstrap {
         private final KeyManager manager;
         private final KeyStore store;
         private KeyHasher hasher = KeyHasher.sha256();
-        private Roles roles = Roles.EMPTY;
         private Clock clock = Clock.system();
         private String prefix = DEFAULT_PREFIX, name = "admin", ownerId = "admin", tenant = "default", source = "the bootstrap key";
 
@@ -146,9 +141,6 @@ public final class AdminBootstrap {
 
         /** The manager's hasher, to find the given key by digest. Default SHA-256. */
         public Builder hasher(KeyHasher h) { hasher = Objects.requireNonNull(h); return this; }
-
-        /** The verifier's roles, so that a key holding {@code keys:admin} through a role counts. Default none. */
-        public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
 
         /** What "unexpired" is judged by. Default the system clock. */
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }

@@ -28,7 +28,7 @@ class AdminBootstrapTest {
             .verifier(v -> v.syncInterval(Duration.ZERO)).build();
 
     AdminBootstrap bootstrap() {
-        return AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).roles(roles).clock(clock)
+        return AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).clock(clock)
                 .source("keys.admin.bootstrap-key").build();
     }
 
