@@ -29,8 +29,7 @@ final class AdminKeys implements SmartInitializingSingleton {
     public void afterSingletonsInstantiated() {
         Optional<String> given = Optional.of(admin.getBootstrapKey()).filter(k -> !k.isEmpty());
         if (given.isEmpty() && !admin.isCreateKey()) return;
-        AdminBootstrap.Result r = AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).roles(keys.roles())
-                .clock(keys.clock()).source(SOURCE).build().ensure(given);
+        AdminBootstrap.Result r = AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).clock(keys.clock()).source(SOURCE).build().ensure(given);
         System.Logger log = KeysAutoConfiguration.LOG;
         if (r instanceof AdminBootstrap.Created c) {
             log.log(System.Logger.Level.WARNING, "keys: the store held no admin key, so admin key {0} was created; it is shown"

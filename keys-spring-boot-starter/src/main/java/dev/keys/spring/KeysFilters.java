@@ -5,12 +5,12 @@ import dev.keys.core.authz.PermissionQuery;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.authz.TrustedProxies;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.ops.VerificationListener;
 import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
 import dev.keys.servlet.ApiKeyFilter;
 import dev.keys.servlet.CredentialSources;
-import dev.keys.servlet.KeyAdminServlet;
 
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +26,7 @@ record KeysFilters(ApiKeyFilter api, UrlPatterns apiPaths, CredentialSources sou
     record Admin(ApiKeyFilter filter, UrlPatterns paths, String base) { }
 
     /** What every admin call needs of its caller, as {@code KeyAdminServlet} asks it (docs/contract.md §5). */
-    static final Requirement ADMIN_CALLER = Requirement.of(PermissionQuery.parse(KeyAdminServlet.ADMIN + " OR " + KeyAdminServlet.MANAGE));
+    static final Requirement ADMIN_CALLER = Requirement.of(PermissionQuery.parse(AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE));
 
     static KeysFilters of(KeysProperties p, Keys keys, Stream<CredentialVerifier> beans, Stream<VerificationListener> listeners) {
         CredentialSources sources = sources(p.getCredentials());
