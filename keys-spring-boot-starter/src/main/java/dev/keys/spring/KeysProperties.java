@@ -43,7 +43,10 @@ public class KeysProperties {
     /** The tier of keys that name none (or one that is not configured). Empty: none. */
     private String defaultTier = "";
 
-    /** Tenants and the ceiling of what their keys:manage callers may grant (docs/contract.md §5). */
+    /**
+     * Tenants and the ceiling of what their keys:manage callers may grant (docs/contract.md §5). Not enforced by this
+     * release's admin API yet: setting it fails the start rather than promise a limit that does not hold.
+     */
     private Map<String, Tenant> tenants = new LinkedHashMap<>();
 
     /** The zone quota periods (day, week, month) follow. */

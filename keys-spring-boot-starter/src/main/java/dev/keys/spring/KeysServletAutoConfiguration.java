@@ -76,6 +76,11 @@ class KeysServletAutoConfiguration {
     ServletRegistrationBean<KeyAdminServlet> keysAdmin(KeysProperties p, Keys keys, ObjectProvider<KeysStorage> storage,
                                                        ObjectProvider<AuditLog> audit, ObjectProvider<UsageLog> usage,
                                                        ObjectProvider<ClientManager> clients) {
+        if (!p.getTenants().isEmpty()) {
+            // Bound and documented, but a setting that silently did nothing would let managers grant more than configured.
+            throw new IllegalStateException("keys.tenants: tenant ceilings (docs/contract.md §5) are not enforced by this"
+                    + " release's admin API; remove keys.tenants until it enforces them");
+        }
         KeysProperties.Admin a = p.getAdmin();
         KeyAdminServlet.Builder b = KeyAdminServlet.builder(keys).credentials(KeysFilters.sources(p.getCredentials()))
                 .trustedProxies(TrustedProxies.of(KeysAutoConfiguration.trimmed(p.getFilter().getTrustedProxies())))

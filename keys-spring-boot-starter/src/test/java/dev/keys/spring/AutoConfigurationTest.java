@@ -96,6 +96,8 @@ class AutoConfigurationTest {
             assertFalse(m.contains(typo), "the message never repeats the key");
         });
         servlet.withPropertyValues("keys.routes=GET /api/x -> documents:read AND").run(ctx -> assertNotNull(ctx.getStartupFailure()));
+        servlet.withPropertyValues("keys.tenants.acme.ceiling.permissions=documents:*").run(ctx ->
+                assertTrue(rootCause(ctx.getStartupFailure()).getMessage().contains("keys.tenants"), String.valueOf(ctx.getStartupFailure())));
     }
 
     @Test
