@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.api.Outcome;
 import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Verification;
+import dev.keys.servlet.harness.JettyHarness;
+import dev.keys.servlet.harness.JettyHarness.Exchange;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,8 +17,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.keys.servlet.ApiKeyFilterTest.problem;
-import static dev.keys.servlet.JettyHarness.Exchange;
+import static dev.keys.servlet.harness.JettyHarness.problem;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
