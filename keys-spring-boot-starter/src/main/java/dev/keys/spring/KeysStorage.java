@@ -15,21 +15,21 @@ import dev.keys.jdbc.JdbcStores;
  * has a {@code DataSource}, all in memory otherwise. {@link #close} writes what the usage log still holds.
  */
 record KeysStorage(FeedWatch store, AuditLog audit, UsageLog usage, UsageCounters counters, String description,
-                   AutoCloseable resources) implements AutoCloseable {
+                   Runnable closer) implements AutoCloseable {
 
     static KeysStorage jdbc(JdbcStores stores, Clock clock) {
         return new KeysStorage(new FeedWatch(stores.keyStore(), clock), stores.auditLog(), stores.usageLog(), stores.usageCounters(),
-                "JDBC (" + stores.dialect() + ")", stores);
+                "JDBC (" + stores.dialect() + ")", stores::close);
     }
 
     static KeysStorage inMemory(Clock clock) {
         InMemoryUsageLog usage = new InMemoryUsageLog();
         return new KeysStorage(new FeedWatch(new InMemoryKeyStore(), clock), new InMemoryAuditLog(), usage, new InMemoryUsageCounters(),
-                "in memory", usage);
+                "in memory", usage::close);
     }
 
     @Override
-    public void close() throws Exception {
-        resources.close();
+    public void close() {
+        closer.run();
     }
 }

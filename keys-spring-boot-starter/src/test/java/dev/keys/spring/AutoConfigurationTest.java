@@ -80,7 +80,7 @@ class AutoConfigurationTest {
             assertTrue(ctx.getBean(Keys.class).manager().list(new KeyQuery(Optional.empty(), Optional.empty(), 10, Optional.empty())).items().isEmpty());
         });
         servlet.withPropertyValues("keys.admin.path=/ops/keys/").run(ctx ->
-                assertEquals(List.of("/ops/keys/*"), List.copyOf(ctx.getBean("keysAdmin", ServletRegistrationBean.class).getUrlMappings())));
+                assertEquals(List.of("/ops/keys/*"), List.copyOf(((ServletRegistrationBean<?>) ctx.getBean("keysAdmin")).getUrlMappings())));
     }
 
     @Test
