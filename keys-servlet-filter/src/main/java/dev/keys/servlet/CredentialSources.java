@@ -126,7 +126,7 @@ public final class CredentialSources {
 
     /**
      * Whether the request carries a credential in one of these sources (one, several, or an empty one): what
-     * integrations test before the filter runs, e.g. to exempt requests that authenticate by key from CSRF checks.
+     * integrations test before the filter runs, e.g. whether verifying may touch the store and must leave an event loop.
      */
     public boolean carriesCredential(HttpServletRequest request) {
         return extract(request) != null;
