@@ -88,6 +88,11 @@ class SecurityAppTest {
             return Map.of("id", "c");
         }
 
+        @GetMapping("/api/broken")
+        String broken() {
+            throw new IllegalStateException("a bug in the application");
+        }
+
         @GetMapping("/hello")
         String hello() {
             return "hello";
@@ -178,6 +183,12 @@ class SecurityAppTest {
     @Test
     void preflightsPassAndCrossOriginDenialsCarryCorsHeaders() {
         http().assertPreflightPassesAndDenialCarriesCors("/api/me", ORIGIN);
+    }
+
+    @Test
+    void aFailingControllerAnswersItsErrorNotA401() {
+        Http.Answer a = http().get("/api/broken", "X-API-Key", key("reader"));
+        assertEquals(500, a.status(), "the error dispatch keeps the key's authentication: " + a.body());
     }
 
     @Test
