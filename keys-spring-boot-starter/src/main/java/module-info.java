@@ -23,6 +23,7 @@ module dev.keys.spring {
     requires static spring.security.web;
     requires static spring.boot.health;
     requires static dev.keys.micrometer;
+    requires static dev.keys.redis;
     requires static micrometer.core;
 
     exports dev.keys.spring;

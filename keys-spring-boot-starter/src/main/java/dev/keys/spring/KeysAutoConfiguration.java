@@ -6,15 +6,22 @@ import dev.keys.api.RateLimit;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.lifecycle.AdminPolicy;
+import dev.keys.core.limit.LimiterFactory;
 import dev.keys.core.limit.Tiers;
 import dev.keys.jdbc.JdbcStores;
+import dev.keys.redis.RedisLimits;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
 import javax.sql.DataSource;
@@ -22,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The core of the starter: {@link Keys} over the application's {@code DataSource} (the JDBC store, migrated at
@@ -35,10 +43,10 @@ class KeysAutoConfiguration {
     static final System.Logger LOG = System.getLogger("dev.keys.spring");
     static final String REDIS_CLASS = "dev.keys.redis.RedisLimits";
 
-    KeysAutoConfiguration(Environment env) {
+    KeysAutoConfiguration(Environment env, ResourceLoader loader) {
         // keys.redis.* is bound only with keys-redis present: without it, a configured URL must not silently leave
         // limits per instance.
-        if (env.containsProperty("keys.redis.url") && !ClassUtils.isPresent(REDIS_CLASS, getClass().getClassLoader())) {
+        if (env.containsProperty("keys.redis.url") && !ClassUtils.isPresent(REDIS_CLASS, loader.getClassLoader())) {
             throw new IllegalStateException("keys.redis.url is set, but keys-redis is not on the class path: add dev.keys:keys-redis");
         }
     }
@@ -74,9 +82,11 @@ class KeysAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Keys keys(KeysProperties p, KeysStorage storage, KeyHasher hasher, Roles roles, Tiers tiers) {
+    Keys keys(KeysProperties p, KeysStorage storage, KeyHasher hasher, Roles roles, Tiers tiers, ObjectProvider<LimiterFactory> limiters) {
         KeysProperties.Verifier v = p.getVerifier();
-        return Keys.builder().store(storage.store()).hasher(hasher).audit(storage.audit()).usageCounters(storage.counters())
+        Keys.Builder keys = Keys.builder();
+        limiters.ifUnique(keys::limiters);
+        return keys.store(storage.store()).hasher(hasher).audit(storage.audit()).usageCounters(storage.counters())
                 .roles(roles).tiers(tiers).quotaZone(p.getQuotaZone())
                 .verifier(b -> {
                     b.cacheSize(v.getCacheSize()).negativeCache(v.getNegativeCacheSize(), v.getNegativeCacheTtl())
@@ -87,8 +97,33 @@ class KeysAutoConfiguration {
                 .build();
     }
 
+    /** What the admin API lets managers grant: the roles, the routes' permissions, and each tenant's ceiling. */
+    @Bean
+    @ConditionalOnMissingBean
+    AdminPolicy keysAdminPolicy(KeysProperties p, Roles roles) {
+        AdminPolicy.Builder b = AdminPolicy.builder(roles);
+        KeysFilters.routes(p).ifPresent(b::routes);
+        p.getTenants().forEach((tenant, t) -> b.ceiling(tenant, Set.copyOf(trimmed(t.getCeiling().getPermissions())),
+                Set.copyOf(trimmed(t.getCeiling().getRoles()))));
+        return b.build();
+    }
+
     static List<String> trimmed(List<String> values) {
         return values.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code keys.redis.url} means rate limits in Redis, shared by every instance (keys-redis on the class path). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = REDIS_CLASS)
+    @EnableConfigurationProperties(KeysRedisProperties.class)
+    static class Redis {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnProperty(name = "keys.redis.url")
+        @ConditionalOnMissingBean(LimiterFactory.class)
+        RedisLimits keysRedisLimits(KeysRedisProperties r) {
+            return RedisLimits.builder(r.getUrl()).mode(r.getMode()).onFailure(r.getOnFailure()).timeout(r.getTimeout())
+                    .keyPrefix(r.getKeyPrefix()).build();
+        }
     }
 
     /** A {@code DataSource} bean means the JDBC store: keys, audit, usage and counters in that database. */

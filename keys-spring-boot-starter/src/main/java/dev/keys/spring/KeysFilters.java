@@ -34,7 +34,7 @@ record KeysFilters(ApiKeyFilter api, UrlPatterns apiPaths, CredentialSources sou
         KeysProperties.Filter f = p.getFilter();
         ApiKeyFilter.Builder api = ApiKeyFilter.builder(keys.verifier()).credentials(sources).realm(f.getRealm()).opaque(f.isOpaque())
                 .hideCredentials(f.isHideCredentials()).storeRetryAfter(f.getStoreRetryAfter()).trustedProxies(proxies);
-        if (!p.getRoutes().isBlank()) api.routes(RouteTable.builder().lines(p.getRoutes()).allowUnmatched(f.isAllowUnmatched()).build());
+        routes(p).ifPresent(api::routes);
         // Bearer-token verifiers (keys-jwt's JwtVerifier); the key verifier itself is no bearer-token verifier.
         List<CredentialVerifier> bearer = beans.filter(v -> !(v instanceof Verifier)).toList();
         if (!bearer.isEmpty()) api.jwt(CredentialVerifier.firstAccepting(bearer));
@@ -48,6 +48,12 @@ record KeysFilters(ApiKeyFilter api, UrlPatterns apiPaths, CredentialSources sou
             admin = Optional.of(new Admin(adminFilter, new UrlPatterns(List.of(base + "/*")), base));
         }
         return new KeysFilters(api.build(), new UrlPatterns(f.getUrlPatterns()), sources, admin);
+    }
+
+    /** {@code keys.routes} as a table, or empty for none. */
+    static Optional<RouteTable> routes(KeysProperties p) {
+        if (p.getRoutes().isBlank()) return Optional.empty();
+        return Optional.of(RouteTable.builder().lines(p.getRoutes()).allowUnmatched(p.getFilter().isAllowUnmatched()).build());
     }
 
     static CredentialSources sources(KeysProperties.Credentials c) {

@@ -44,8 +44,8 @@ public class KeysProperties {
     private String defaultTier = "";
 
     /**
-     * Tenants and the ceiling of what their keys:manage callers may grant (docs/contract.md §5). Not enforced by this
-     * release's admin API yet: setting it fails the start rather than promise a limit that does not hold.
+     * Tenants and the ceiling of what their keys:manage callers may grant (docs/contract.md §5). A tenant without one
+     * may grant the defined roles and the permissions keys.routes names.
      */
     private Map<String, Tenant> tenants = new LinkedHashMap<>();
 

@@ -5,6 +5,7 @@ import dev.keys.api.UsageLog;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.TrustedProxies;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.core.ops.VerificationListener;
 import dev.keys.core.verify.CredentialVerifier;
@@ -73,16 +74,11 @@ class KeysServletAutoConfiguration {
 
     @Bean
     @Conditional(AdminEnabled.class)
-    ServletRegistrationBean<KeyAdminServlet> keysAdmin(KeysProperties p, Keys keys, ObjectProvider<KeysStorage> storage,
+    ServletRegistrationBean<KeyAdminServlet> keysAdmin(KeysProperties p, Keys keys, AdminPolicy policy, ObjectProvider<KeysStorage> storage,
                                                        ObjectProvider<AuditLog> audit, ObjectProvider<UsageLog> usage,
                                                        ObjectProvider<ClientManager> clients) {
-        if (!p.getTenants().isEmpty()) {
-            // Bound and documented, but a setting that silently did nothing would let managers grant more than configured.
-            throw new IllegalStateException("keys.tenants: tenant ceilings (docs/contract.md §5) are not enforced by this"
-                    + " release's admin API; remove keys.tenants until it enforces them");
-        }
         KeysProperties.Admin a = p.getAdmin();
-        KeyAdminServlet.Builder b = KeyAdminServlet.builder(keys).credentials(KeysFilters.sources(p.getCredentials()))
+        KeyAdminServlet.Builder b = KeyAdminServlet.builder(keys).policy(policy).credentials(KeysFilters.sources(p.getCredentials()))
                 .trustedProxies(TrustedProxies.of(KeysAutoConfiguration.trimmed(p.getFilter().getTrustedProxies())))
                 .realm(a.getRealm()).storeRetryAfter(p.getFilter().getStoreRetryAfter()).maxBodyBytes(a.getMaxBodyBytes());
         // The starter's own logs, or the application's when it built its own Keys: GET /audit and /keys/{id}/usage need them.

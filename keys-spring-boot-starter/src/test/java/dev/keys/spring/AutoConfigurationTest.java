@@ -2,12 +2,16 @@ package dev.keys.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keys.api.KeyQuery;
+import dev.keys.api.Outcome;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.limit.Tiers;
+import dev.keys.core.lifecycle.KeyManager;
+import dev.keys.core.lifecycle.NewKey;
+import dev.keys.redis.RedisLimits;
 import dev.keys.core.store.InMemoryKeyStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +91,8 @@ class AutoConfigurationTest {
     void aBadSettingFailsTheStartNamingIt() {
         servlet.withPropertyValues("keys.admin.path=admin").run(ctx ->
                 assertTrue(rootCause(ctx.getStartupFailure()).getMessage().contains("keys.admin.path"), ctx.getStartupFailure().toString()));
-        servlet.withPropertyValues("keys.redis.url=redis://127.0.0.1:6379").run(ctx ->
+        servlet.withClassLoader(new FilteredClassLoader("org.springframework.security", "dev.keys.redis"))
+                .withPropertyValues("keys.redis.url=redis://127.0.0.1:6379").run(ctx ->
                 assertTrue(rootCause(ctx.getStartupFailure()).getMessage().contains("keys-redis"), ctx.getStartupFailure().toString()));
         String typo = new KeyFormat().generate("ops_live").replace('_', '-');
         servlet.withPropertyValues("keys.admin.bootstrap-key=" + typo).run(ctx -> {
@@ -96,8 +101,8 @@ class AutoConfigurationTest {
             assertFalse(m.contains(typo), "the message never repeats the key");
         });
         servlet.withPropertyValues("keys.routes=GET /api/x -> documents:read AND").run(ctx -> assertNotNull(ctx.getStartupFailure()));
-        servlet.withPropertyValues("keys.tenants.acme.ceiling.permissions=documents:*").run(ctx ->
-                assertTrue(rootCause(ctx.getStartupFailure()).getMessage().contains("keys.tenants"), String.valueOf(ctx.getStartupFailure())));
+        servlet.withPropertyValues("keys.tenants.acme.ceiling.roles=nobody").run(ctx ->
+                assertTrue(rootCause(ctx.getStartupFailure()).getMessage().contains("roles not defined"), String.valueOf(ctx.getStartupFailure())));
     }
 
     @Test
@@ -106,6 +111,24 @@ class AutoConfigurationTest {
             assertNull(ctx.getStartupFailure());
             assertFalse(ctx.containsBean("keysStorage"));
             assertTrue(ctx.containsBean("keysAdmin"), "the admin API serves the application's Keys");
+        });
+    }
+
+    @Test
+    void keysRedisUrlSharesTheRateLimitsThroughRedis() {
+        String prefix = "keys-spring-test-" + new KeyFormat().randomBase62(8);
+        servlet.withPropertyValues("keys.redis.url=redis://127.0.0.1:6379", "keys.redis.key-prefix=" + prefix, "keys.redis.timeout=1s",
+                "keys.admin.path=off").run(ctx -> {
+            assertNull(ctx.getStartupFailure());
+            RedisLimits redis = ctx.getBean(RedisLimits.class);
+            Keys keys = ctx.getBean(Keys.class);
+            String key = keys.manager().create(NewKey.builder("acme_live").ratelimits(List.of(new RateLimit("burst", 2, Duration.ofMinutes(1))))
+                    .build(), KeyManager.SYSTEM).plaintext();
+            assertTrue(keys.verifier().verify(key).isValid());
+            assertTrue(keys.verifier().verify(key).isValid());
+            assertEquals(Outcome.RATE_LIMITED, keys.verifier().verify(key).outcome());
+            assertTrue(redis.available(), "Redis answered");
+            assertEquals(0, redis.fallbacks(), "no request fell back to in-process buckets");
         });
     }
 

@@ -42,6 +42,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
         "spring.datasource.url=jdbc:h2:mem:keys-servlet;DB_CLOSE_DELAY=-1",
         "keys.routes=GET /api/hello -> hello:read\\nGET /api/documents/{id} -> documents:read",
         "keys.roles.reader=hello:read, documents:read",
+        "keys.tenants.acme.ceiling.roles=reader",
         "keys.tiers.free.ratelimits.burst.limit=2",
         "keys.tiers.free.ratelimits.burst.duration=1m",
         "management.endpoints.web.exposure.include=health,metrics",
@@ -135,6 +136,17 @@ class ServletAppTest {
         Http.Answer a = http().get("/api/hello", "X-API-Key", k.get("key").asText());
         problem(a, 403, "INSUFFICIENT_PERMISSIONS");
         assertEquals("Bearer realm=\"api\", error=\"insufficient_scope\"", a.header("WWW-Authenticate"));
+    }
+
+    @Test
+    void aTenantsManagerGrantsOnlyWhatItsCeilingCovers() {
+        String manager = http().createKey(BOOTSTRAP, "{\"name\":\"acme ops\",\"prefix\":\"acme_live\",\"tenant\":\"acme\","
+                + "\"permissions\":[\"keys:manage\"]}").get("key").asText();
+        assertEquals(201, http().post("/admin/v1/keys", "{\"name\":\"r\",\"prefix\":\"acme_live\",\"roles\":[\"reader\"]}",
+                "Authorization", bearer(manager)).status());
+        Http.Answer beyond = http().post("/admin/v1/keys", "{\"name\":\"w\",\"prefix\":\"acme_live\",\"permissions\":[\"documents:write\"]}",
+                "Authorization", bearer(manager));
+        assertEquals(403, beyond.status(), beyond.body());
     }
 
     @Test
