@@ -124,6 +124,17 @@ class KeysAutoConfiguration {
             return RedisLimits.builder(r.getUrl()).mode(r.getMode()).onFailure(r.getOnFailure()).timeout(r.getTimeout())
                     .keyPrefix(r.getKeyPrefix()).build();
         }
+
+        @Bean
+        @ConditionalOnBean(RedisLimits.class)
+        KeysHealthIndicator.SharedLimits keysRedisHealth(RedisLimits redis, KeysRedisProperties r) {
+            boolean failsClosed = r.getOnFailure() == RedisLimits.FaultPolicy.UNAVAILABLE;
+            return new KeysHealthIndicator.SharedLimits() {
+                @Override public boolean available() { return redis.available(); }
+                @Override public long fallbacks() { return redis.fallbacks(); }
+                @Override public boolean failsClosed() { return failsClosed; }
+            };
+        }
     }
 
     /** A {@code DataSource} bean means the JDBC store: keys, audit, usage and counters in that database. */

@@ -13,16 +13,29 @@ import java.util.Optional;
  * {@code /actuator/health/keys}: whether the key store answers, and how far behind its change feed this instance
  * is (changes made by other instances, revocations among them, hold here only once polled). Down when the store
  * does not answer, when the verifier last saw it failing, or when the feed has not been read for ten sync intervals
- * (at least five seconds), which means revocations elsewhere are not reaching this instance.
+ * (at least five seconds), which means revocations elsewhere are not reaching this instance. With Redis limits,
+ * whether Redis answers: while it does not, limits hold per instance (up, said in the details), or, when so
+ * configured, limited requests answer 503 (down).
  */
 final class KeysHealthIndicator implements HealthIndicator {
+    /** The state of fleet-wide limits (keys-redis), read without naming its types here. */
+    interface SharedLimits {
+        boolean available();
+
+        long fallbacks();
+
+        boolean failsClosed();
+    }
+
     private final Keys keys;
     private final Optional<FeedWatch> feed;
     private final long stalledNanos;
+    private final Optional<SharedLimits> limits;
 
-    KeysHealthIndicator(Keys keys, Optional<FeedWatch> feed, Duration syncInterval) {
+    KeysHealthIndicator(Keys keys, Optional<FeedWatch> feed, Duration syncInterval, Optional<SharedLimits> limits) {
         this.keys = keys;
         this.feed = feed;
+        this.limits = limits;
         this.stalledNanos = syncInterval.isZero() ? 0 : Math.max(Duration.ofSeconds(5).toNanos(), syncInterval.toNanos() * 10);
     }
 
@@ -46,6 +59,12 @@ final class KeysHealthIndicator implements HealthIndicator {
                 b.withDetail("lastPollMillisAgo", age / 1_000_000);
                 if (stalledNanos > 0 && age > stalledNanos) b.down().withDetail("changeFeed", "not polled for " + age / 1_000_000_000 + " s");
             }
+        }
+        if (limits.isPresent()) {
+            SharedLimits l = limits.get();
+            b.withDetail("redis", l.available() ? "reachable" : l.failsClosed() ? "unreachable: limited requests answer 503"
+                    : "unreachable: limits hold per instance").withDetail("redisFallbacks", l.fallbacks());
+            if (!l.available() && l.failsClosed()) b.down();
         }
         return b.build();
     }

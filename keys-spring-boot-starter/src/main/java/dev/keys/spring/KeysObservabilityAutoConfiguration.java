@@ -27,9 +27,10 @@ class KeysObservabilityAutoConfiguration {
     static class HealthConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "keysHealthIndicator")
-        KeysHealthIndicator keysHealthIndicator(Keys keys, ObjectProvider<KeysStorage> storage, KeysProperties p) {
+        KeysHealthIndicator keysHealthIndicator(Keys keys, ObjectProvider<KeysStorage> storage, KeysProperties p,
+                                                ObjectProvider<KeysHealthIndicator.SharedLimits> limits) {
             return new KeysHealthIndicator(keys, Optional.ofNullable(storage.getIfAvailable()).map(KeysStorage::store),
-                    p.getVerifier().getSyncInterval());
+                    p.getVerifier().getSyncInterval(), Optional.ofNullable(limits.getIfUnique()));
         }
     }
 

@@ -12,6 +12,8 @@ import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.lifecycle.NewKey;
 import dev.keys.redis.RedisLimits;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import dev.keys.core.store.InMemoryKeyStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,9 @@ class AutoConfigurationTest {
             assertEquals(Outcome.RATE_LIMITED, keys.verifier().verify(key).outcome());
             assertTrue(redis.available(), "Redis answered");
             assertEquals(0, redis.fallbacks(), "no request fell back to in-process buckets");
+            Health h = ctx.getBean(KeysHealthIndicator.class).health();
+            assertEquals(Status.UP, h.getStatus());
+            assertEquals("reachable", h.getDetails().get("redis"));
         });
     }
 
