@@ -185,10 +185,10 @@ public final class ApiKeyFilter implements Filter {
      * RateLimit fields, problem+json): for integrations that deny after the filter admitted a request, such as Spring
      * Security's entry point and access-denied handler, so that clients see one kind of answer.
      */
-    public void deny(HttpServletResponse response, Verification.Denied denied) throws IOException {
+    public void deny(HttpServletRequest request, HttpServletResponse response, Verification.Denied denied) throws IOException {
         Settings s = settings;
         if (s == null) throw new IllegalStateException("ApiKeyFilter was not initialised");
-        s.denials.write(response, Objects.requireNonNull(denied, "denied"));
+        s.denials.write(request, response, Objects.requireNonNull(denied, "denied"));
     }
 
     @Override

@@ -40,7 +40,7 @@ class IntegrationHooksTest {
             @Override
             protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
                 Outcome o = Outcome.valueOf(req.getPathInfo().substring(1));
-                filter.deny(res, new Verification.Denied(o, "decided elsewhere", Optional.empty(), DenialHeadersTest.report(2,
+                filter.deny(req, res, new Verification.Denied(o, "decided elsewhere", Optional.empty(), DenialHeadersTest.report(2,
                         List.of(new RateLimitStatus("burst", 10, 1, 0, 2)))));
             }
         }).servlet("/carries/*", new HttpServlet() {
@@ -85,7 +85,7 @@ class IntegrationHooksTest {
 
     @Test
     void aFilterDeclaredByInitParamsCannotDenyBeforeInit() {
-        assertThrows(IllegalStateException.class, () -> new ApiKeyFilter().deny(null, new Verification.Denied(Outcome.MISSING, "x")));
+        assertThrows(IllegalStateException.class, () -> new ApiKeyFilter().deny(null, null, new Verification.Denied(Outcome.MISSING, "x")));
     }
 
     @Test
