@@ -89,7 +89,7 @@ public final class KeysSecurity extends AbstractHttpConfigurer<KeysSecurity, Htt
         /** Answers as the filter of the request's path would; a key-authenticated request elsewhere as the API's. */
         void deny(HttpServletRequest request, HttpServletResponse response, Verification.Denied denied) throws IOException {
             cors.apply(request, response);
-            filters.filterFor(KeysServletFilter.pathWithinApplication(request)).orElse(filters.api()).deny(response, denied);
+            filters.filterFor(KeysServletFilter.pathWithinApplication(request)).orElse(filters.api()).deny(request, response, denied);
         }
     }
 }
