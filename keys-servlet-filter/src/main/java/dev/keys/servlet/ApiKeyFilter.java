@@ -180,6 +180,17 @@ public final class ApiKeyFilter implements Filter {
         s.denials.write(request, response, (Verification.Denied) v);
     }
 
+    /**
+     * Answers {@code denied} exactly as this filter answers its own denials (realm, opaque mode, {@code Retry-After},
+     * RateLimit fields, problem+json): for integrations that deny after the filter admitted a request, such as Spring
+     * Security's entry point and access-denied handler, so that clients see one kind of answer.
+     */
+    public void deny(HttpServletRequest request, HttpServletResponse response, Verification.Denied denied) throws IOException {
+        Settings s = settings;
+        if (s == null) throw new IllegalStateException("ApiKeyFilter was not initialised");
+        s.denials.write(request, response, Objects.requireNonNull(denied, "denied"));
+    }
+
     @Override
     public void destroy() {
     }

@@ -124,6 +124,14 @@ public final class CredentialSources {
         return found == null ? null : new Credential(found, from);
     }
 
+    /**
+     * Whether the request carries a credential in one of these sources (one, several, or an empty one): what
+     * integrations test before the filter runs, e.g. whether verifying may touch the store and must leave an event loop.
+     */
+    public boolean carriesCredential(HttpServletRequest request) {
+        return extract(request) != null;
+    }
+
     /** The token of a {@code Bearer} authorization, or null for another scheme. */
     static String bearerToken(String authorization) {
         String a = authorization.strip();
