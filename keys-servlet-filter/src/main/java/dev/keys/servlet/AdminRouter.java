@@ -138,10 +138,12 @@ final class AdminRouter {
 
     /** The one mapping from a failure to its answer. */
     static void fail(KeyAdminServlet.Config c, HttpServletRequest req, HttpServletResponse res, RuntimeException e) throws IOException {
+        // Read (and drop) a bounded rest of a body not read yet (a refusal decided before the body, a 413), so that the
+        // client, still sending or about to reuse the connection, reads the answer instead of a closed connection.
+        boolean complete = drain(req);
         if (e instanceof Failure f) {
             if (f.status == 405) res.setHeader("Allow", f.allow);
-            // Read (and drop) a bounded rest, so that the client, still sending, reads the answer instead of a reset.
-            if (f.status == 413 && !drain(req)) res.setHeader("Connection", "close");
+            if (f.status == 413 && !complete) res.setHeader("Connection", "close");
             Problem.send(req, res, f.status, f.code, f.title, f.getMessage());
         } else if (e instanceof AdminPolicy.Refused) {
             c.callers().forbidden(req, res, e.getMessage());
