@@ -12,6 +12,7 @@ import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.RouteTable;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.jwt.JwtVerifier;
+import dev.keys.core.lifecycle.AdminBootstrap;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.jwt.oauth.TokenService;
@@ -111,7 +112,6 @@ public final class ExampleService implements AutoCloseable {
     private final JdbcStores stores;
     private final Keys keys;
     private final Server server;
-    private final AdminKeys.Outcome admin;
     private final String oauth;
     private final String issuer;
     private final KeyHashing.Chosen hashing;
@@ -119,13 +119,12 @@ public final class ExampleService implements AutoCloseable {
     private boolean closed;
 
     private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
-                           AdminKeys.Outcome admin, String oauth, String issuer, KeyHashing.Chosen hashing, Optional<RedisLimits> redis) {
+                           String oauth, String issuer, KeyHashing.Chosen hashing, Optional<RedisLimits> redis) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.stores = stores;
         this.keys = keys;
         this.server = server;
-        this.admin = admin;
         this.oauth = oauth;
         this.issuer = issuer;
         this.hashing = hashing;
@@ -179,7 +178,9 @@ public final class ExampleService implements AutoCloseable {
                     .tiers(TIERS)
                     .verifier(v -> v.usageSink(usage).staleBound(settings.staleBound()))
                     .build();
-            AdminKeys.Outcome admin = AdminKeys.ensure(keys, hasher, settings.adminKey());
+            // The first admin key: KEYS_ADMIN_KEY imported once, or, with none and no usable admin key, one created.
+            AdminBootstrap.Result admin = AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).clock(keys.clock())
+                    .name("example admin").source("KEYS_ADMIN_KEY").build().ensure(settings.adminKey());
 
             // Bound first, so that the issuer derived from the port is known before the token service is made.
             server = new Server();
@@ -248,8 +249,9 @@ public final class ExampleService implements AutoCloseable {
 
             String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
                     + root.source();
-            ExampleService service = new ExampleService(settings, ds, stores, keys, server, admin, oauth, issuer, hashing, redis);
-            service.printStart(out);
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, oauth, issuer, hashing, redis);
+            // Handed over, not kept: a created key's plaintext lives no longer than this message.
+            service.printStart(out, admin);
             return service;
         } catch (Exception | Error e) {
             if (server != null) {
@@ -282,7 +284,7 @@ public final class ExampleService implements AutoCloseable {
         return new HikariDataSource(cfg);
     }
 
-    private void printStart(PrintStream out) {
+    private void printStart(PrintStream out, AdminBootstrap.Result admin) {
         String base = "http://" + settings.urlHost() + ":" + port();
         out.println("keys example listening on " + base);
         out.println("  interface: " + settings.host() + (isLoopback(settings.host()) ? " only (HOST=0.0.0.0 listens on every interface)" : ""));
@@ -293,14 +295,15 @@ public final class ExampleService implements AutoCloseable {
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
         out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
         out.println("  issuer:    " + issuer + " (metadata at /.well-known/oauth-authorization-server)");
-        switch (admin.how()) {
-            case "created" -> {
-                out.println("  admin key (" + admin.keyId() + "), shown this once, keep it:");
-                out.println("    " + admin.plaintext().orElseThrow());
-            }
-            case "imported" -> out.println("  admin key: KEYS_ADMIN_KEY, imported as " + admin.keyId());
-            case "imported earlier" -> out.println("  admin key: KEYS_ADMIN_KEY (" + admin.keyId() + ")");
-            default -> out.println("  admin key: " + admin.keyId() + ", shown at first start; lost it? start with"
+        if (admin instanceof AdminBootstrap.Created c) {
+            out.println("  admin key (" + c.keyId() + "), shown this once, keep it:");
+            out.println("    " + c.plaintext());
+        } else if (admin instanceof AdminBootstrap.Imported) {
+            out.println("  admin key: KEYS_ADMIN_KEY, imported as " + admin.keyId());
+        } else if (admin instanceof AdminBootstrap.Known) {
+            out.println("  admin key: KEYS_ADMIN_KEY (" + admin.keyId() + ")");
+        } else {
+            out.println("  admin key: " + admin.keyId() + ", shown at first start; lost it? start with"
                     + " KEYS_ADMIN_KEY set to a new key (docs/example.md)");
         }
         out.println("  try:       curl " + base + "/admin/v1/keys -H 'Authorization: Bearer <admin key>'");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keys.core.Keys;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
+import dev.keys.core.lifecycle.AdminBootstrap;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.core.lifecycle.IssuedClient;
 import dev.keys.core.lifecycle.NewClient;
@@ -374,7 +375,7 @@ class ExampleServiceTest {
         IssuedClient oldClient;
         try (Db db = new Db(old)) {
             try (Keys keys = Keys.builder().store(db.stores.keyStore()).hasher(KeyHasher.sha256()).build()) {
-                AdminKeys.ensure(keys, KeyHasher.sha256(), Optional.of(oldAdmin));
+                AdminBootstrap.builder(keys.manager(), keys.store()).build().ensure(Optional.of(oldAdmin));
             }
             oldClient = ClientManager.builder(db.stores.clientStore()).build()
                     .create(new NewClient("old job", "default", Set.of("reader"), Set.of(), List.of()));
