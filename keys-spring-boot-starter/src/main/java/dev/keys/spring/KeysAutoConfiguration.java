@@ -112,6 +112,16 @@ class KeysAutoConfiguration {
         return values.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** A key's Spring Security authorities, for the servlet and the reactive integration alike. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.security.core.GrantedAuthority")
+    static class SpringSecurity {
+        @Bean
+        Authorities keysAuthorities(Keys keys) {
+            return new Authorities(keys.roles());
+        }
+    }
+
     /** {@code keys.redis.url} means rate limits in Redis, shared by every instance (keys-redis on the class path). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = REDIS_CLASS)

@@ -1,6 +1,5 @@
 package dev.keys.spring;
 
-import dev.keys.core.Keys;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,15 +23,13 @@ import org.springframework.web.cors.CorsUtils;
  */
 @AutoConfiguration(after = KeysServletAutoConfiguration.class, beforeName = {
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
-        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+        // Spring Boot 3.5's names of the same
+        "org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.security.servlet.ManagementWebSecurityAutoConfiguration"})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({SecurityFilterChain.class, HttpSecurity.class})
 class KeysSecurityAutoConfiguration {
-    @Bean
-    Authorities keysAuthorities(Keys keys) {
-        return new Authorities(keys.roles());
-    }
-
     /** For the servlet filter outside the chain, so that an application's own chain that lets /api/** through still gets an Authentication. */
     @Bean
     KeysServletFilter.Admitted keysSecurityContexts(Authorities authorities, ObjectProvider<SecurityContextHolderStrategy> strategy) {

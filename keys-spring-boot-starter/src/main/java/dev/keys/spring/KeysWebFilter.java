@@ -1,5 +1,6 @@
 package dev.keys.spring;
 
+import dev.keys.api.Verification;
 import dev.keys.core.authz.NormalizedPath;
 import dev.keys.core.authz.PathNormalizer;
 import dev.keys.servlet.ApiKeyFilter;
@@ -21,9 +22,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import java.io.IOException;
 import java.security.Principal;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -33,9 +37,22 @@ import java.util.function.Supplier;
  * (bounded elastic). A request without a credential is answered on the loop: it costs no I/O. An admitted request
  * goes on with the key as the exchange's principal and the verification as the attribute
  * {@value ApiKeyFilter#VERIFICATION_ATTRIBUTE}; a denial of a cross-origin request first lets the application's
- * handler mappings add the CORS headers they would have added (as they do for {@code @CrossOrigin}).
+ * handler mappings add the CORS headers they would have added (as they do for {@code @CrossOrigin}). An exchange
+ * that a key admitted already (the filter ran in Spring Security's chain, then again as a plain filter) goes on as
+ * it is: a key is verified, and its limits are counted, once per request.
+ *
+ * <p>Only headers methods that Spring Framework 6.2 and 7 both have are called ({@code HttpHeaders} stopped being a
+ * {@code Map} in 7), so that the one jar serves Spring Boot 3.5 and 4.
  */
 final class KeysWebFilter implements WebFilter, Ordered {
+    /** Told of each admitted exchange; what it answers is the rest of the chain (Spring Security's context, say). */
+    @FunctionalInterface
+    interface Admitted {
+        Admitted NONE = (valid, next) -> next;
+
+        Mono<Void> admitted(Verification.Valid valid, Mono<Void> next);
+    }
+
     private final ApiKeyFilter filter;
     private final UrlPatterns paths;
     private final CredentialSources sources;
@@ -43,8 +60,10 @@ final class KeysWebFilter implements WebFilter, Ordered {
     private final Supplier<List<HandlerMapping>> mappings;
     private final Scheduler scheduler;
     private final int order;
+    private final Admitted admitted;
 
-    KeysWebFilter(KeysFilters filters, boolean hideCredentials, Supplier<List<HandlerMapping>> mappings, Scheduler scheduler, int order) {
+    KeysWebFilter(KeysFilters filters, boolean hideCredentials, Supplier<List<HandlerMapping>> mappings, Scheduler scheduler, int order,
+                  Admitted admitted) {
         this.filter = filters.api();
         this.paths = filters.apiPaths();
         this.sources = filters.sources();
@@ -52,6 +71,7 @@ final class KeysWebFilter implements WebFilter, Ordered {
         this.mappings = mappings;
         this.scheduler = scheduler;
         this.order = order;
+        this.admitted = admitted;
     }
 
     @Override
@@ -62,7 +82,10 @@ final class KeysWebFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (!guards(request) || CorsUtils.isPreFlightRequest(request)) return chain.filter(exchange);
+        if (!guards(request) || CorsUtils.isPreFlightRequest(request)
+                || exchange.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE) instanceof Verification.Valid) {
+            return chain.filter(exchange);
+        }
         ServletShim shim = new ServletShim(request);
         Mono<ServletShim> verified = Mono.fromCallable(() -> shim.run(filter));
         if (sources.carriesCredential(shim.request)) verified = verified.subscribeOn(scheduler);
@@ -70,32 +93,47 @@ final class KeysWebFilter implements WebFilter, Ordered {
     }
 
     /** Whether the path is one the filter guards; a path keys' normaliser refuses is guarded (and answered 400). */
-    private boolean guards(ServerHttpRequest request) {
+    boolean guards(ServerHttpRequest request) {
         NormalizedPath n = PathNormalizer.normalize(request.getPath().pathWithinApplication().value());
         return !(n instanceof NormalizedPath.Valid v) || paths.matches(v.path());
     }
 
     private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain, ServletShim s) {
-        exchange.getResponse().getHeaders().addAll(s.headers);
-        HttpServletRequest admitted = s.admitted;
-        Principal principal = admitted.getUserPrincipal();
+        HttpHeaders out = exchange.getResponse().getHeaders();
+        s.headers.forEach(out::addAll);
+        HttpServletRequest request = s.admitted;
+        Principal principal = request.getUserPrincipal();
         ServerWebExchange.Builder next = exchange.mutate().principal(Mono.just(principal));
-        if (hideCredentials) next.request(r -> hidden(exchange.getRequest(), admitted, r));
+        if (hideCredentials) next.request(r -> hidden(exchange.getRequest(), request, r));
         ServerWebExchange e = next.build();
-        e.getAttributes().put(ApiKeyFilter.VERIFICATION_ATTRIBUTE, admitted.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE));
-        return chain.filter(e);
+        Verification.Valid valid = (Verification.Valid) request.getAttribute(ApiKeyFilter.VERIFICATION_ATTRIBUTE);
+        e.getAttributes().put(ApiKeyFilter.VERIFICATION_ATTRIBUTE, valid);
+        return admitted.admitted(valid, chain.filter(e));
     }
 
     /** The request without its credential: headers and query as the servlet filter's hiding request shows them. */
     private static void hidden(ServerHttpRequest original, HttpServletRequest view, ServerHttpRequest.Builder r) {
+        Map<String, List<String>> kept = new LinkedHashMap<>();
+        original.getHeaders().forEach((name, values) -> {
+            List<String> k = Collections.list(view.getHeaders(name));
+            if (!k.isEmpty()) kept.put(name, k);
+        });
         r.headers(h -> {
-            for (String name : List.copyOf(original.getHeaders().headerNames())) {
-                List<String> kept = Collections.list(view.getHeaders(name));
-                if (kept.isEmpty()) h.remove(name);
-                else h.put(name, kept);
-            }
+            h.clear();
+            h.putAll(kept);
         });
         r.uri(UriComponentsBuilder.fromUri(original.getURI()).replaceQuery(view.getQueryString()).build(true).toUri());
+    }
+
+    /** Answers {@code denied} as the filter answers it (problem+json, challenge, request id, CORS headers). */
+    Mono<Void> refuse(ServerWebExchange exchange, Verification.Denied denied) {
+        ServletShim shim = new ServletShim(exchange.getRequest());
+        try {
+            filter.deny(shim.request, shim.response, denied);
+        } catch (IOException e) {
+            return Mono.error(e);
+        }
+        return deny(exchange, shim);
     }
 
     private Mono<Void> deny(ServerWebExchange exchange, ServletShim s) {

@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -63,11 +64,12 @@ final class ServletShim {
             case "getContextPath": return reactive.getPath().contextPath().value();
             case "getQueryString": return reactive.getURI().getRawQuery();
             case "getHeader": return h.getFirst((String) a[0]);
-            case "getHeaders": {
-                List<String> v = h.get((String) a[0]);
-                return Collections.enumeration(v == null ? List.of() : v);
+            case "getHeaders": return Collections.enumeration(values(h, (String) a[0]));
+            case "getHeaderNames": {
+                List<String> names = new ArrayList<>();
+                h.forEach((name, v) -> names.add(name));
+                return Collections.enumeration(names);
             }
-            case "getHeaderNames": return Collections.enumeration(h.headerNames());
             case "getRemoteAddr": {
                 InetSocketAddress r = reactive.getRemoteAddress();
                 return r == null || r.getAddress() == null ? null : r.getAddress().getHostAddress();
@@ -86,7 +88,7 @@ final class ServletShim {
             case "setHeader": headers.set((String) a[0], (String) a[1]); return null;
             case "addHeader": headers.add((String) a[0], (String) a[1]); return null;
             case "getHeader": return headers.getFirst((String) a[0]);
-            case "containsHeader": return headers.containsHeader((String) a[0]);
+            case "containsHeader": return headers.getFirst((String) a[0]) != null;
             case "setContentType": headers.set(HttpHeaders.CONTENT_TYPE, (String) a[0]); return null;
             case "setContentLength", "setContentLengthLong", "flushBuffer", "setCharacterEncoding": return null;
             case "resetBuffer": body.reset(); return null;
@@ -94,6 +96,18 @@ final class ServletShim {
             case "getOutputStream": return out;
             default: return object(proxy, m, a, "HttpServletResponse");
         }
+    }
+
+    /**
+     * Every value of a header, named in any case. By {@code forEach}, which Spring Framework 6.2 and 7 both have
+     * ({@code get} takes an {@code Object} in one and a {@code String} in the other); a request has few headers.
+     */
+    private static List<String> values(HttpHeaders h, String name) {
+        List<String> out = new ArrayList<>(1);
+        h.forEach((n, v) -> {
+            if (n.equalsIgnoreCase(name)) out.addAll(v);
+        });
+        return out;
     }
 
     private static Object object(Object proxy, Method m, Object[] a, String type) {

@@ -38,7 +38,7 @@ class OwnChainAppTest {
     @Import(Api.class)
     static class App {
         @Bean
-        SecurityFilterChain chain(HttpSecurity http) {
+        SecurityFilterChain chain(HttpSecurity http) throws Exception {   // Spring Security 6 declares it
             http.with(KeysSecurity.keys(), Customizer.withDefaults());
             http.authorizeHttpRequests(r -> r.requestMatchers("/api/reports/**").hasAuthority("reports:read")
                     .requestMatchers("/public/**").permitAll()
