@@ -48,6 +48,7 @@ class OwnChainAppTest {
         }
     }
 
+    /** Served alike by Spring MVC and WebFlux (ReactiveOwnChainAppTest). */
     @RestController
     static class Api {
         @GetMapping("/api/reports/today")
@@ -76,27 +77,32 @@ class OwnChainAppTest {
     @Autowired
     Keys keys;
 
-    String key(String... permissions) {
+    static String key(Keys keys, String... permissions) {
         return keys.manager().create(NewKey.builder("acme_live").permissions(Set.of(permissions)).build(), KeyManager.SYSTEM).plaintext();
     }
 
     @Test
     void theChainsRulesDecideByTheKeysPermissions() {
-        Http http = new Http(port);
-        String reader = key("reports:read");
+        assertTheChainDecidesByTheKeysPermissions(new Http(port), keys);
+    }
+
+    /** What an application's own chain with {@code hasAuthority('reports:read')} on /api/reports/** answers ({@link Api}). */
+    static void assertTheChainDecidesByTheKeysPermissions(Http http, Keys keys) {
+        String reader = key(keys, "reports:read");
         Http.Answer ok = http.get("/api/reports/today", "X-API-Key", reader);
         assertEquals(200, ok.status(), ok.body());
         assertTrue(ok.body().startsWith("report for key_"), ok.body());
-        assertEquals(200, http.post("/api/reports", "{}", "X-API-Key", reader).status(), "no CSRF token for a key");
+        Http.Answer posted = http.post("/api/reports", "{}", "X-API-Key", reader);
+        assertEquals(200, posted.status(), "no CSRF token for a key: " + posted.body());
 
-        problem(http.get("/api/reports/today", "X-API-Key", key("billing:read")), 403, "INSUFFICIENT_PERMISSIONS");
+        problem(http.get("/api/reports/today", "X-API-Key", key(keys, "billing:read")), 403, "INSUFFICIENT_PERMISSIONS");
         problem(http.get("/api/reports/today"), 401, "MISSING");
         assertEquals("pong", http.get("/public/ping").body());
     }
 
     @Test
     void theAdminApiIsOffWhenTheAdminPathIsOff() {
-        Http.Answer a = new Http(port).get("/admin/v1/keys", "X-API-Key", key("keys:admin"));
+        Http.Answer a = new Http(port).get("/admin/v1/keys", "X-API-Key", key(keys, "keys:admin"));
         assertNotEquals(200, a.status());
         assertFalse(a.body().contains("\"items\""), a.body());
     }

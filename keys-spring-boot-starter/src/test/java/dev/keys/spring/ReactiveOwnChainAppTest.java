@@ -1,8 +1,6 @@
 package dev.keys.spring;
 
 import dev.keys.core.Keys;
-import dev.keys.core.lifecycle.KeyManager;
-import dev.keys.core.lifecycle.NewKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,15 +13,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.util.ClassUtils;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RestController;
 
-import java.security.Principal;
-import java.util.Set;
 
-import static dev.keys.spring.Http.problem;
-import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A WebFlux application with a SecurityWebFilterChain of its own, which adds keys in one line and decides by authority. */
@@ -35,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ReactiveOwnChainAppTest {
     @SpringBootConfiguration
     @EnableAutoConfiguration
-    @Import(Api.class)
+    @Import(OwnChainAppTest.Api.class)
     static class App {
         @Bean
         SecurityWebFilterChain chain(ServerHttpSecurity http, KeysWebFluxSecurity keys) {
@@ -43,24 +34,6 @@ class ReactiveOwnChainAppTest {
             return http.authorizeExchange(a -> a.pathMatchers("/api/reports/**").hasAuthority("reports:read")
                     .pathMatchers("/public/**").permitAll()
                     .anyExchange().authenticated()).build();
-        }
-    }
-
-    @RestController
-    static class Api {
-        @GetMapping("/api/reports/today")
-        String report(Principal p) {
-            return "report for " + p.getName();
-        }
-
-        @PostMapping("/api/reports")
-        String write(Principal p) {
-            return "written by " + p.getName();
-        }
-
-        @GetMapping("/public/ping")
-        String ping() {
-            return "pong";
         }
     }
 
@@ -74,22 +47,8 @@ class ReactiveOwnChainAppTest {
     @Autowired
     Keys keys;
 
-    String key(String... permissions) {
-        return keys.manager().create(NewKey.builder("acme_live").permissions(Set.of(permissions)).build(), KeyManager.SYSTEM).plaintext();
-    }
-
     @Test
     void theChainsRulesDecideByTheKeysPermissions() {
-        Http http = new Http(port);
-        String reader = key("reports:read");
-        Http.Answer ok = http.get("/api/reports/today", "X-API-Key", reader);
-        assertEquals(200, ok.status(), ok.body());
-        assertTrue(ok.body().startsWith("report for key_"), ok.body());
-        Http.Answer posted = http.post("/api/reports", "{}", "X-API-Key", reader);
-        assertEquals(200, posted.status(), "no CSRF token for a key: " + posted.body());
-
-        problem(http.get("/api/reports/today", "X-API-Key", key("billing:read")), 403, "INSUFFICIENT_PERMISSIONS");
-        problem(http.get("/api/reports/today"), 401, "MISSING");
-        assertEquals("pong", http.get("/public/ping").body());
+        OwnChainAppTest.assertTheChainDecidesByTheKeysPermissions(new Http(port), keys);
     }
 }

@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.keys.spring.Http.bearer;
 import static dev.keys.spring.Http.problem;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -142,14 +141,7 @@ class ReactiveSecurityAppTest {
 
     @Test
     void preAuthorizeDecidesByThePermissionsAndAKeyAuthenticatedPostNeedsNoCsrfToken() {
-        String reader = key("reader");
-        assertEquals(200, http().get("/api/documents", "Authorization", bearer(reader)).status());
-        Http.Answer refused = http().post("/api/documents", "{}", "Authorization", bearer(reader));
-        problem(refused, 403, "INSUFFICIENT_PERMISSIONS");
-        assertEquals("Bearer realm=\"api\", error=\"insufficient_scope\"", refused.header("WWW-Authenticate"));
-        Http.Answer written = http().post("/api/documents", "{}", "Authorization", bearer(key("writer")));
-        assertEquals(201, written.status(), "a key-authenticated POST needs no CSRF token: " + written.body());
-        assertTrue(written.json().get("by").asText().startsWith("key_"), written.body());
+        SecurityAppTest.assertPreAuthorizeDecidesAndAKeyNeedsNoCsrfToken(http(), this::key);
     }
 
     @Test

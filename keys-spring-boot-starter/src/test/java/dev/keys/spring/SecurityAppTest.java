@@ -29,6 +29,7 @@ import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -163,12 +164,17 @@ class SecurityAppTest {
 
     @Test
     void preAuthorizeDecidesByThePermissionsAndDenialsAreKeysProblemJson() {
-        String reader = key("reader");
-        assertEquals(200, http().get("/api/documents", "Authorization", bearer(reader)).status());
-        Http.Answer refused = http().post("/api/documents", "{}", "Authorization", bearer(reader));
+        assertPreAuthorizeDecidesAndAKeyNeedsNoCsrfToken(http(), this::key);
+    }
+
+    /** GET /api/documents needs documents:read, POST documents:write, by {@code @PreAuthorize} (servlet and WebFlux alike). */
+    static void assertPreAuthorizeDecidesAndAKeyNeedsNoCsrfToken(Http http, Function<String, String> keyOfRole) {
+        String reader = keyOfRole.apply("reader");
+        assertEquals(200, http.get("/api/documents", "Authorization", bearer(reader)).status());
+        Http.Answer refused = http.post("/api/documents", "{}", "Authorization", bearer(reader));
         problem(refused, 403, "INSUFFICIENT_PERMISSIONS");
         assertEquals("Bearer realm=\"api\", error=\"insufficient_scope\"", refused.header("WWW-Authenticate"));
-        Http.Answer written = http().post("/api/documents", "{}", "Authorization", bearer(key("writer")));
+        Http.Answer written = http.post("/api/documents", "{}", "Authorization", bearer(keyOfRole.apply("writer")));
         assertEquals(201, written.status(), "a key-authenticated POST needs no CSRF token: " + written.body());
     }
 
