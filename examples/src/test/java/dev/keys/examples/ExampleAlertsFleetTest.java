@@ -129,22 +129,15 @@ class ExampleAlertsFleetTest {
         byte[] root = new byte[32];
         new SecureRandom().nextBytes(root);
         String admin = new KeyFormat().generate("ops_live");
-        ExampleService a = start(dirA, Map.of(
+        Map<String, String> env = Map.of(
                 "KEYS_JDBC_URL", JDBC + (JDBC.contains("?") ? "&" : "?") + "currentSchema=" + schema,
                 "KEYS_ROOT_SECRET", HexFormat.of().formatHex(root),
                 "KEYS_ADMIN_KEY", admin,
                 "KEYS_ALERT_WEBHOOK_URL", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/keys",
                 "KEYS_ALERT_WEBHOOK_SECRET", SECRET,
                 "KEYS_ALERT_REMAINING_BELOW", "3",
-                "KEYS_ALERT_QUOTA_USED", "50%"));
-        ExampleService b = start(dirB, Map.of(
-                "KEYS_JDBC_URL", JDBC + (JDBC.contains("?") ? "&" : "?") + "currentSchema=" + schema,
-                "KEYS_ROOT_SECRET", HexFormat.of().formatHex(root),
-                "KEYS_ADMIN_KEY", admin,
-                "KEYS_ALERT_WEBHOOK_URL", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/keys",
-                "KEYS_ALERT_WEBHOOK_SECRET", SECRET,
-                "KEYS_ALERT_REMAINING_BELOW", "3",
-                "KEYS_ALERT_QUOTA_USED", "50%"));
+                "KEYS_ALERT_QUOTA_USED", "50%");
+        ExampleService a = start(dirA, env), b = start(dirB, env);
 
         HttpResponse<String> created = send(a, "POST", "/admin/v1/keys", admin, "{\"ownerId\":\"fleet-1\",\"prefix\":\"demo_live\","
                 + "\"permissions\":[\"hello:read\"],\"quota\":{\"limit\":10,\"period\":\"DAY\"},\"remaining\":8}");

@@ -71,6 +71,8 @@ import static org.junit.jupiter.api.Assertions.*;
 public final class JettyHarness implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    /** Held: JUL keeps loggers weakly, and a collected {@code dev.keys} logger loses the level set on it (DEBUG denials unseen). */
+    private static final Logger KEYS_LOGGER = Logger.getLogger("dev.keys");
 
     /** A response as received. */
     public record Exchange(String method, String uri, int status, Map<String, List<String>> headers, String body) {
@@ -151,7 +153,7 @@ public final class JettyHarness implements AutoCloseable {
         logHandler.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
         root.addHandler(logHandler);
-        Logger.getLogger("dev.keys").setLevel(Level.ALL);
+        KEYS_LOGGER.setLevel(Level.ALL);
         System.setOut(new PrintStream(tee(originalOut), true));
         System.setErr(new PrintStream(tee(originalErr), true));
     }
