@@ -3,10 +3,12 @@ package dev.keys.examples;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.ClientStore;
+import dev.keys.api.Clock;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
+import dev.keys.api.UsageSink;
 import dev.keys.core.Keys;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.RouteTable;
@@ -15,6 +17,8 @@ import dev.keys.jwt.JwtVerifier;
 import dev.keys.core.lifecycle.AdminBootstrap;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
+import dev.keys.core.ops.AlertingUsageSink;
+import dev.keys.core.ops.WebhookAlertSink;
 import dev.keys.jwt.oauth.TokenService;
 import dev.keys.core.limit.Tiers;
 import dev.keys.jdbc.JdbcStores;
@@ -116,10 +120,13 @@ public final class ExampleService implements AutoCloseable {
     private final String issuer;
     private final KeyHashing.Chosen hashing;
     private final Optional<RedisLimits> redis;
+    private final Optional<AlertingUsageSink> alerts;
+    private final Optional<WebhookAlertSink> webhook;
     private boolean closed;
 
     private ExampleService(Settings settings, HikariDataSource dataSource, JdbcStores stores, Keys keys, Server server,
-                           String oauth, String issuer, KeyHashing.Chosen hashing, Optional<RedisLimits> redis) {
+                           String oauth, String issuer, KeyHashing.Chosen hashing, Optional<RedisLimits> redis,
+                           Optional<AlertingUsageSink> alerts, Optional<WebhookAlertSink> webhook) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.stores = stores;
@@ -129,6 +136,8 @@ public final class ExampleService implements AutoCloseable {
         this.issuer = issuer;
         this.hashing = hashing;
         this.redis = redis;
+        this.alerts = alerts;
+        this.webhook = webhook;
     }
 
     public static void main(String[] args) {
@@ -157,6 +166,8 @@ public final class ExampleService implements AutoCloseable {
         Keys keys = null;
         Server server = null;
         Optional<RedisLimits> redis = Optional.empty();
+        Optional<WebhookAlertSink> webhook = Optional.empty();
+        Optional<AlertingUsageSink> alerts = Optional.empty();
         try {
             stores = JdbcStores.builder(ds).migrate(true).build();
             JdbcUsageLog usage = stores.usageLog();             // counts per key, minute and outcome; written every second
@@ -167,6 +178,11 @@ public final class ExampleService implements AutoCloseable {
             KeyHasher hasher = hashing.hasher();
             // With KEYS_REDIS_URL the buckets live in Redis, so that all instances together admit a key's limit.
             redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout()).build());
+            // With KEYS_ALERT_WEBHOOK_URL: remaining uses running low, a quota period mostly used, a key about to
+            // expire, each sent once by one instance of the fleet (docs/operations.md, "Early alerts").
+            webhook = settings.alerts().map(AlertSettings::webhook);
+            if (settings.alerts().isPresent()) alerts = Optional.of(settings.alerts().get().sink(usage, stores, Clock.system(), webhook.get()));
+            UsageSink usageSink = alerts.isPresent() ? alerts.get() : usage;
             Keys.Builder kb = Keys.builder();
             redis.ifPresent(kb::limiters);
             keys = kb
@@ -176,7 +192,7 @@ public final class ExampleService implements AutoCloseable {
                     .usageCounters(stores.usageCounters())      // quotas count in the database, shared by all instances
                     .roles(ROLES)
                     .tiers(TIERS)
-                    .verifier(v -> v.usageSink(usage).staleBound(settings.staleBound()))
+                    .verifier(v -> v.usageSink(usageSink).staleBound(settings.staleBound()))
                     .build();
             // The first admin key: KEYS_ADMIN_KEY imported once, or, with none and no usable admin key, one created.
             AdminBootstrap.Result admin = AdminBootstrap.builder(keys.manager(), keys.store()).hasher(hasher).clock(keys.clock())
@@ -249,7 +265,7 @@ public final class ExampleService implements AutoCloseable {
 
             String oauth = (keyring.generated() ? "ES256 signing key generated, sealed under " : "ES256 signing keys sealed under ")
                     + root.source();
-            ExampleService service = new ExampleService(settings, ds, stores, keys, server, oauth, issuer, hashing, redis);
+            ExampleService service = new ExampleService(settings, ds, stores, keys, server, oauth, issuer, hashing, redis, alerts, webhook);
             // Handed over, not kept: a created key's plaintext lives no longer than this message.
             service.printStart(out, admin);
             return service;
@@ -259,6 +275,8 @@ public final class ExampleService implements AutoCloseable {
                 for (var c : server.getConnectors()) if (c instanceof ServerConnector sc) sc.close(); // opened before start
             }
             if (keys != null) keys.close();
+            alerts.ifPresent(AlertingUsageSink::close);
+            webhook.ifPresent(WebhookAlertSink::close);
             redis.ifPresent(RedisLimits::close);
             if (stores != null) stores.close();
             ds.close();
@@ -291,6 +309,8 @@ public final class ExampleService implements AutoCloseable {
         out.println("  database:  " + settings.databaseDescription());
         out.println("  hashing:   " + hashing.description());
         out.println("  limits:    " + settings.limitsDescription());
+        out.println("  alerts:    " + settings.alerts().map(a -> "to " + a.url().getScheme() + "://" + a.url().getHost() + (a.url().getPort() < 0 ? "" : ":" + a.url().getPort()) + "/... (signed)")
+                .orElse("off (set KEYS_ALERT_WEBHOOK_URL and KEYS_ALERT_WEBHOOK_SECRET)"));
         out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
         out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
@@ -331,6 +351,11 @@ public final class ExampleService implements AutoCloseable {
         return keys;
     }
 
+    /** The early alerts, when {@code KEYS_ALERT_WEBHOOK_URL} is set. */
+    Optional<AlertingUsageSink> alerts() {
+        return alerts;
+    }
+
     void join() {
         try {
             server.join();
@@ -350,6 +375,8 @@ public final class ExampleService implements AutoCloseable {
             System.err.println("keys example: stopping Jetty: " + describe(e));
         }
         keys.close();
+        alerts.ifPresent(AlertingUsageSink::close);   // evaluates what is queued, gives the checks' lease up
+        webhook.ifPresent(WebhookAlertSink::close);   // sends what is queued, within its timeouts
         redis.ifPresent(RedisLimits::close);  // after the verifier: gives back what LOCAL_FIRST leases hold
         stores.close();                       // flushes the usage log
         dataSource.close();                   // H2 closes the file with its last connection

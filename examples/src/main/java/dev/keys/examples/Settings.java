@@ -32,10 +32,11 @@ import java.util.Optional;
  *                    services (or tests) on one Redis
  * @param redisTimeout {@code KEYS_REDIS_TIMEOUT}, an ISO-8601 duration, default {@code PT0.005S}: how long a request
  *                    waits for Redis before its limits fall back to in-process buckets
+ * @param alerts      the early alerts to a webhook, on with {@code KEYS_ALERT_WEBHOOK_URL} ({@link AlertSettings})
  */
 record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
                 Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque,
-                Optional<String> redisUrl, String redisPrefix, Duration redisTimeout) {
+                Optional<String> redisUrl, String redisPrefix, Duration redisTimeout, Optional<AlertSettings> alerts) {
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Base name of the H2 files in the data directory. */
     static final String H2_NAME = "keys";
@@ -57,7 +58,7 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
         return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
                 nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env),
-                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env));
+                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env), AlertSettings.fromEnvironment(env));
     }
 
     private static boolean opaque(Map<String, String> env) {

@@ -1,5 +1,6 @@
 package dev.keys.core;
 
+import dev.keys.api.ApiKey;
 import dev.keys.api.AuditSink;
 import dev.keys.api.Background;
 import dev.keys.api.Clock;
@@ -13,6 +14,7 @@ import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.KeyManager;
+import dev.keys.core.ops.AlertingUsageSink;
 import dev.keys.core.store.InMemoryKeyStore;
 import dev.keys.core.verify.Verifier;
 
@@ -38,6 +40,10 @@ import java.util.function.Consumer;
  * sink, usage counters, and the verifier's usage sink), each started there when the {@code Keys} is built. By
  * default that is one daemon thread, {@value #THREAD_NAME}, which {@link #close()} stops; a scheduler handed in
  * with {@link Builder#scheduler} is used as it is and never shut down here.
+ *
+ * <p>Alerts. When the verifier's usage sink is an {@link AlertingUsageSink}, the manager also tells it of every
+ * key it writes ({@link AlertingUsageSink#keyWritten}), so that a key created or changed to expire within an
+ * expiring rule's window raises its alert at once.
  */
 public final class Keys implements AutoCloseable {
     /** The name of the default scheduler's thread. */
@@ -66,8 +72,11 @@ public final class Keys implements AutoCloseable {
         if (b.limiters != null) vb.limiters(b.limiters);
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
+        // An alerting usage sink also hears of every key written, for the expiring rule's alert at creation.
+        Consumer<ApiKey> written = verifier.usageSink() instanceof AlertingUsageSink alerts
+                ? k -> { verifier.refresh(k); alerts.keyWritten(k); } : verifier::refresh;
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
-                .onWrite(verifier::refresh).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(b.roles)).build();
+                .onWrite(written).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(b.roles)).build();
         for (Object c : List.of(b.store, b.audit, b.counters)) {
             if (c instanceof Background bg) bg.start(scheduler);
         }

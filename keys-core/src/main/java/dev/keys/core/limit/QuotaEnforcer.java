@@ -8,6 +8,7 @@ import dev.keys.api.RateLimitStatus;
 import dev.keys.api.Refill;
 import dev.keys.api.UsageCounters;
 import dev.keys.api.UsageCounters.Increment;
+import dev.keys.api.UsageEvent;
 
 import java.time.DayOfWeek;
 import java.time.ZoneId;
@@ -90,7 +91,12 @@ public final class QuotaEnforcer {
         int usesAt = quotaAdd == null ? 0 : 1;
         Optional<RateLimitStatus> quotaStatus = p == null ? Optional.empty() : Optional.of(quotaStatus(quota.get(), p, r.value(0), nowNanos));
         OptionalLong left = u == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, u.limit - r.value(usesAt)));
-        if (!(r instanceof UsageCounters.Refused refused)) return new QuotaResult(Outcome.VALID, "", 0, quotaStatus, left);
+        if (!(r instanceof UsageCounters.Refused refused)) {
+            UsageEvent.Spent spent = new UsageEvent.Spent(key.ownerId(), cost,
+                    p == null ? Optional.empty() : Optional.of(new UsageEvent.Counter(r.value(0), quota.get().limit(), p.start, p.end)),
+                    u == null ? Optional.empty() : Optional.of(new UsageEvent.Counter(r.value(usesAt), u.limit, u.window, u.end)));
+            return new QuotaResult(Outcome.VALID, "", 0, quotaStatus, left, Optional.of(spent));
+        }
         if (quotaAdd != null && refused.index() == 0) {
             Quota q = quota.get();
             String detail = cost > q.limit() ? "cost " + cost + " exceeds the " + adjective(q.period()) + " quota of " + q.limit()

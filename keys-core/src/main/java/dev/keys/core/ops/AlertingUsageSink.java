@@ -3,11 +3,9 @@ package dev.keys.core.ops;
 import dev.keys.api.ApiKey;
 import dev.keys.api.Background;
 import dev.keys.api.Clock;
-import dev.keys.api.KeyQuery;
-import dev.keys.api.KeyStatus;
 import dev.keys.api.KeyStore;
 import dev.keys.api.LastUseSource;
-import dev.keys.api.Page;
+import dev.keys.api.Lease;
 import dev.keys.api.UsageEvent;
 import dev.keys.api.UsageSink;
 
@@ -45,19 +43,25 @@ import java.util.concurrent.atomic.LongAdder;
  * is pending, one drain task is submitted, which takes every queued event, keeps the per-window counts in plain
  * maps (under one lock, so that drains never overlap even on a pool), and calls the listener. No task runs while
  * nothing is queued. Counts are bounded ({@code maxTracked} subjects per rule; at the bound, ended windows are
- * dropped first, then new subjects go uncounted). The unused-key rule is checked every {@code checkInterval} on the
- * same scheduler, or when {@link #checkUnused()} is called. Starting the sink also starts, on the same scheduler,
+ * dropped first, then new subjects go uncounted). The rules read from the key store (unused, expiring) are checked
+ * every {@code checkInterval} on the same scheduler, or when {@link #checkKeys()} is called, on the one instance of
+ * a fleet that holds the {@link Builder#lease lease} ({@link KeyChecks}). Starting the sink also starts, on the same scheduler,
  * its listener and its decorated sink when they are {@link Background} (a {@link WebhookAlertSink}, a usage log).
  *
  * <p>Inputs. Key rules ({@link AlertRule#rateLimited}, {@link AlertRule#keyOutcomes}) read the {@code UsageEvent}s
  * given to {@link #record}: wire this as the verifier's usage sink. Client rules
  * ({@link AlertRule#failedVerifications}, {@link AlertRule#newNetwork}) read the {@code VerificationEvent}s given to
  * {@link #onVerification}: wire this as an {@link ObservingVerifier}'s listener (or call it from the code that
- * verifies). Each rule reads one input only, so wiring both never counts an event twice.
+ * verifies). Each rule reads one input only, so wiring both never counts an event twice. The early alerts on
+ * remaining uses and quotas ({@link AlertRule#remainingBelow}, {@link AlertRule#quotaUsed}) read the counters carried
+ * by the {@code UsageEvent}s ({@link SpendAlerts}); the expiring rule also reads the keys a {@code KeyManager} writes
+ * ({@link #keyWritten}: a {@code Keys} whose verifier reports to this sink wires that itself).
  */
 public final class AlertingUsageSink implements UsageSink, VerificationListener, Background, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AlertingUsageSink.class.getName());
     private static final int MAX_NETWORKS_PER_KEY = 256;
+    /** The lease whose holder runs the periodic key checks of a fleet. */
+    public static final String DEFAULT_LEASE = "keys-alerts";
 
     private final UsageSink delegate;
     private final Clock clock;
@@ -65,8 +69,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     private final AlertListener listener;
     private final BlockingQueue<Object> queue;
     private final int maxTracked;
-    private final KeyStore store;
-    private final LastUseSource lastUse;
+    private final KeyChecks keyChecks;
     private final long checkIntervalNanos;
     private final boolean keyRules, clientRules;
     private final LongAdder dropped = new LongAdder(), listenerFailures = new LongAdder();
@@ -75,13 +78,11 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     private volatile ScheduledExecutorService scheduler;
     private volatile boolean closed, warnedNotStarted;
     // Guarded by this (start and close only).
-    private ScheduledFuture<?> unusedCheck;
+    private ScheduledFuture<?> keyCheck;
 
     // Touched only under synchronized (windows), by one drain at a time.
     private final List<Map<String, Window>> windows = new ArrayList<>();
     private final Map<String, Set<String>> networks;
-    // Touched only under synchronized checkUnused.
-    private final Map<String, Instant> unusedFired = new HashMap<>();
 
     private static final class Window {
         long start, count;
@@ -96,15 +97,12 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         this.listener = b.listener;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.maxTracked = b.maxTracked;
-        this.store = b.store;
-        this.lastUse = b.lastUse;
         this.checkIntervalNanos = b.checkInterval.toNanos();
+        Duration leaseTtl = b.checkInterval.isZero() ? Duration.ofHours(2) : b.checkInterval.multipliedBy(2);
+        this.keyChecks = new KeyChecks(rules, b.store, b.lastUse, Optional.ofNullable(b.lease), leaseTtl, b.maxTracked, this::deliver);
         for (int i = 0; i < rules.size(); i++) windows.add(new HashMap<>());
-        this.keyRules = rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.KEY_OUTCOMES);
+        this.keyRules = rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.KEY_OUTCOMES || r.kind.spend());
         this.clientRules = rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.ADDRESS_FAILURES || r.kind == AlertRule.Kind.NEW_NETWORK);
-        if (rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.UNUSED) && (store == null || lastUse == null)) {
-            throw new IllegalStateException("the unused rule needs keys(store, lastUseSource)");
-        }
         this.networks = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Set<String>> eldest) {
@@ -127,9 +125,9 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         synchronized (this) {
             if (this.scheduler != null || closed) return;
             this.scheduler = scheduler;
-            if (store != null && checkIntervalNanos > 0 && rules.stream().anyMatch(r -> r.kind == AlertRule.Kind.UNUSED)) {
+            if (checkIntervalNanos > 0 && keyChecks.any()) {
                 long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(checkIntervalNanos));
-                unusedCheck = scheduler.scheduleWithFixedDelay(this::checkUnusedQuietly, ms, ms, TimeUnit.MILLISECONDS);
+                keyCheck = scheduler.scheduleWithFixedDelay(this::checkKeysQuietly, ms, ms, TimeUnit.MILLISECONDS);
             }
         }
         if (listener instanceof Background bg) bg.start(scheduler);
@@ -146,6 +144,14 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     @Override
     public void onVerification(VerificationEvent e) {
         if (clientRules && !closed) enqueue(e);
+    }
+
+    /**
+     * A key the {@code KeyManager} wrote (created, changed, rotated): when its expiry falls within an expiring
+     * rule's window, the alert goes out now rather than at the next check. Only queued here, like the events.
+     */
+    public void keyWritten(ApiKey key) {
+        if (keyChecks.expiring() && !closed) enqueue(key);
     }
 
     private void enqueue(Object o) {
@@ -191,6 +197,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
                 try {
                     if (o instanceof UsageEvent u) onUsage(u);
                     else if (o instanceof VerificationEvent v) onEvent(v);
+                    else if (o instanceof ApiKey k) keyChecks.written(k, clock.instant());
                     else if (o instanceof CountDownLatch l) l.countDown();
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "alert evaluation failed: {0}", e.toString());
@@ -232,6 +239,8 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
             AlertRule r = rules.get(i);
             if (r.kind == AlertRule.Kind.KEY_OUTCOMES && r.outcomes.contains(e.outcome())) {
                 count(i, r, e.keyId(), e.tenant(), e.atNanos());
+            } else if (r.kind.spend() && e.spent().isPresent()) {
+                SpendAlerts.evaluate(r, e, e.spent().get()).ifPresent(this::deliver);
             }
         }
     }
@@ -279,8 +288,8 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
             String message = byKey
                     ? "key " + subject + " had more than " + r.threshold + " verifications with outcome " + r.outcomes + " in " + r.window
                     : "client " + subject + " had more than " + r.threshold + " failed verifications in " + r.window;
-            deliver(new Alert(r.name, byKey ? Optional.of(subject) : Optional.empty(), Optional.ofNullable(w.tenant),
-                    byKey ? Optional.empty() : Optional.of(subject), from, to, w.count, message));
+            deliver(new Alert(r.name, r.kind(), byKey ? Optional.of(subject) : Optional.empty(), Optional.ofNullable(w.tenant), Optional.empty(),
+                    byKey ? Optional.empty() : Optional.of(subject), from, to, w.count, r.threshold, w.count, message));
         }
     }
 
@@ -300,55 +309,33 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
             it.remove();
         }
         Instant at = instant(e.atNanos());
-        deliver(new Alert(r.name, e.keyId(), e.tenant(), Optional.of(network), at, at, 1,
+        deliver(new Alert(r.name, r.kind(), e.keyId(), e.tenant(), Optional.empty(), Optional.of(network), at, at, 1, 0, 1,
                 "key " + keyId + " was used from a new client network " + network));
     }
 
     /**
-     * Checks the unused-key rules now, on the calling thread, against the key store and the last-use source. Runs
-     * by itself every {@code checkInterval} as well. Only active keys are checked.
+     * Runs the rules read from the key store (unused, expiring) now, on the calling thread, when this instance holds
+     * the lease (or none is configured). Runs by itself every {@code checkInterval} as well. Only active keys are
+     * checked.
      *
      * @return the alerts delivered by this call
      */
-    public synchronized int checkUnused() {
-        List<AlertRule> unused = rules.stream().filter(r -> r.kind == AlertRule.Kind.UNUSED).toList();
-        if (unused.isEmpty()) return 0;
-        Instant now = clock.instant();
-        int fired = 0;
-        Optional<String> cursor = Optional.empty();
-        do {
-            Page<ApiKey> page = store.list(new KeyQuery(Optional.empty(), Optional.empty(), KeyQuery.MAX_LIMIT, cursor));
-            List<ApiKey> active = page.items().stream().filter(k -> k.status() == KeyStatus.ACTIVE).toList();
-            Map<String, Instant> last = lastUses(active);
-            for (ApiKey k : active) {
-                Instant since = last.getOrDefault(k.id(), k.createdAt());
-                if (since.isBefore(k.createdAt())) since = k.createdAt();
-                for (AlertRule r : unused) {
-                    if (Duration.between(since, now).compareTo(r.window) < 0) continue;
-                    String mark = r.name + '\u0000' + k.id();
-                    if (since.equals(unusedFired.get(mark))) continue;
-                    unusedFired.put(mark, since);
-                    long days = Duration.between(since, now).toDays();
-                    deliver(new Alert(r.name, Optional.of(k.id()), Optional.of(k.tenant()), Optional.empty(), since, now, days,
-                            "key " + k.id() + " has not been used since " + since + " (" + days + " days)"));
-                    fired++;
-                }
-            }
-            cursor = page.nextCursor();
-        } while (cursor.isPresent());
-        return fired;
+    public int checkKeys() {
+        return keyChecks.round(clock.instant());
     }
 
-    private void checkUnusedQuietly() {
+    /** @deprecated since 0.2.0: {@link #checkKeys()}, which also runs the expiring rule */
+    @Deprecated
+    public int checkUnused() {
+        return checkKeys();
+    }
+
+    private void checkKeysQuietly() {
         try {
-            checkUnused();
+            checkKeys();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "unused-key check failed: {0}", e.toString());
+            LOG.log(System.Logger.Level.WARNING, "alert key check failed: {0}", e.toString());
         }
-    }
-
-    private Map<String, Instant> lastUses(List<ApiKey> keys) {
-        return keys.isEmpty() ? Map.of() : lastUse.lastUses(keys.stream().map(ApiKey::id).toList());
     }
 
     private void deliver(Alert a) {
@@ -361,7 +348,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
     }
 
     private static Instant instant(long nanos) {
-        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        return SpendAlerts.instant(nanos);
     }
 
     /**
@@ -374,10 +361,11 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         synchronized (this) {
             if (closed) return;
             closed = true;
-            check = unusedCheck;
+            check = keyCheck;
         }
         if (check != null) check.cancel(false);
         evaluateQueued();
+        keyChecks.release();
     }
 
     /** Configuration of an {@link AlertingUsageSink}. */
@@ -389,6 +377,7 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
         private int queueCapacity = 10_000, maxTracked = 100_000;
         private KeyStore store;
         private LastUseSource lastUse;
+        private Lease lease;
         private Duration checkInterval = Duration.ofHours(1);
 
         private Builder(UsageSink delegate) {
@@ -422,14 +411,28 @@ public final class AlertingUsageSink implements UsageSink, VerificationListener,
             return this;
         }
 
-        /** Where the unused rule finds keys and their last use. */
+        /** Where the unused and expiring rules find keys, and the unused rule their last use. */
         public Builder keys(KeyStore s, LastUseSource l) {
             store = Objects.requireNonNull(s);
             lastUse = Objects.requireNonNull(l);
             return this;
         }
 
-        /** How often the unused rule runs by itself once started; zero: only on {@link #checkUnused()}. Default one hour. */
+        /** Where the expiring rule finds keys (the unused rule needs {@link #keys(KeyStore, LastUseSource)}). */
+        public Builder keys(KeyStore s) {
+            store = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /**
+         * For a fleet: the periodic key checks run only on the instance holding the lease {@value #DEFAULT_LEASE}
+         * (held for twice {@code checkInterval}, renewed every check), and each expiring alert is claimed through it,
+         * so that one instance sends it. A {@code JdbcLease} ({@code stores.lease()}) shared by the instances.
+         * Default none: each instance checks on its own.
+         */
+        public Builder lease(Lease l) { lease = Objects.requireNonNull(l); return this; }
+
+        /** How often the key-store rules run by themselves once started; zero: only on {@link #checkKeys()}. Default one hour. */
         public Builder checkInterval(Duration d) {
             if (d.isNegative()) throw new IllegalArgumentException("checkInterval must not be negative");
             checkInterval = d;

@@ -18,7 +18,8 @@ public final class LogAlertSink implements AlertListener {
 
     @Override
     public void onAlert(Alert a) {
-        log.log(level, "keys alert [{0}] key={1} tenant={2} client={3} window={4}..{5} count={6}: {7}",
-                a.rule(), a.keyId().orElse("-"), a.tenant().orElse("-"), a.client().orElse("-"), a.windowStart(), a.windowEnd(), a.count(), a.message());
+        log.log(level, "keys alert [{0}] kind={1} key={2} tenant={3} owner={4} client={5} window={6}..{7} count={8} threshold={9} value={10}: {11}",
+                a.rule(), a.kind(), a.keyId().orElse("-"), a.tenant().orElse("-"), a.ownerId().orElse("-"), a.client().orElse("-"),
+                a.windowStart(), a.windowEnd(), a.count(), a.threshold(), a.value(), a.message());
     }
 }

@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Posts each alert as JSON to a URL, signed so that the receiver can tell it came from here: header
  * {@code X-Keys-Signature: sha256=<hex HMAC-SHA256 of the body bytes with the shared secret>}. The body:
  * <pre>{@code
- * {"id":"<uuid>","rule":"rate-limited","keyId":"key_...","tenant":"acme","client":null,
- *  "windowStart":"2026-05-01T10:00:00Z","windowEnd":"2026-05-01T10:05:00Z","count":101,
- *  "message":"...","sentAt":"2026-05-01T10:03:12.123Z"}
+ * {"id":"<uuid>","rule":"rate-limited","kind":"key-outcomes","keyId":"key_...","tenant":"acme","ownerId":null,
+ *  "client":null,"windowStart":"2026-05-01T10:00:00Z","windowEnd":"2026-05-01T10:05:00Z","count":101,
+ *  "threshold":100,"value":101,"message":"...","sentAt":"2026-05-01T10:03:12.123Z"}
  * }</pre>
  * {@code id} stays the same across retries, so receivers can drop duplicates. Each attempt has a timeout; a
  * connection failure, a 429 or a 5xx is retried up to {@code maxAttempts} in all, waiting {@code backoff},
@@ -245,12 +245,16 @@ public final class WebhookAlertSink implements AlertListener, Background, AutoCl
         StringBuilder sb = new StringBuilder(256).append('{');
         field(sb, "id", Optional.of(id)).append(',');
         field(sb, "rule", Optional.of(a.rule())).append(',');
+        field(sb, "kind", Optional.of(a.kind())).append(',');
         field(sb, "keyId", a.keyId()).append(',');
         field(sb, "tenant", a.tenant()).append(',');
+        field(sb, "ownerId", a.ownerId()).append(',');
         field(sb, "client", a.client()).append(',');
         field(sb, "windowStart", Optional.of(a.windowStart().toString())).append(',');
         field(sb, "windowEnd", Optional.of(a.windowEnd().toString())).append(',');
         sb.append("\"count\":").append(a.count()).append(',');
+        sb.append("\"threshold\":").append(a.threshold()).append(',');
+        sb.append("\"value\":").append(a.value()).append(',');
         field(sb, "message", Optional.of(a.message())).append(',');
         field(sb, "sentAt", Optional.of(sentAt.toString()));
         return sb.append('}').toString();

@@ -1,10 +1,12 @@
 package dev.keys.core.verify;
 
+import dev.keys.api.UsageEvent;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.zip.CRC32;
 
 /** Per-thread state, one thread-local lookup per verification: the credential's bytes, CRC32, hash, probe. */
@@ -15,6 +17,8 @@ final class Local {
     final byte[] out = new byte[32];
     final DigestKey probe = new DigestKey();
     private MessageDigest sha256;
+    /** What the request being verified counted, from the quota check to its usage event; empty otherwise. */
+    Optional<UsageEvent.Spent> spent = Optional.empty();
 
     Local(KeyHasher hasher) {
         this.hash = hasher.newMessageDigest();

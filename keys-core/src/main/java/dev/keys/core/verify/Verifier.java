@@ -181,16 +181,19 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         }
         Verification v;
         try {
-            v = decide(e, ctx, requirement, now);
+            v = decide(e, ctx, requirement, now, local);
         } catch (StoreException.Unavailable ex) {
             markDown();
             return UNAVAILABLE;
         }
-        if (usage != UsageSink.NONE) usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now));
+        if (usage != UsageSink.NONE) {
+            usage.record(new UsageEvent(e.key.id(), e.key.tenant(), v.outcome(), now, local.spent));
+            local.spent = Optional.empty();
+        }
         return v;
     }
 
-    private Verification decide(Entry e, RequestContext ctx, Requirement requirement, long now) {
+    private Verification decide(Entry e, RequestContext ctx, Requirement requirement, long now, Local local) {
         if (e.statusDenial != null) return e.statusDenial;
         if (now >= e.expiresAtNanos) return e.expired;
         if (e.wrongEnvironment != null) return e.wrongEnvironment;
@@ -205,6 +208,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         if (e.counted) {
             QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
             if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
+            if (usage != UsageSink.NONE) local.spent = q.spent(); // the counters after it, for the usage event
             // docs/contract.md §5: a key with a quota and no rate limit carries the RateLimit fields on passes too.
             if (r == LimitResult.UNLIMITED && q.quota().isPresent()) return new Verification.Valid(e.key, new QuotaReport(r, q));
         }
@@ -367,6 +371,9 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public long cachedKeys() {
         return cache.estimatedSize();
     }
+
+    /** The usage sink the verifier reports to ({@code Keys} tells an alerting one about key writes too). */
+    public UsageSink usageSink() { return usage; }
 
     /** Fraction of lookups answered from the key cache. */
     public double hitRatio() {

@@ -168,17 +168,17 @@ class AlertingUsageSinkTest {
         clock.advance(Duration.ofDays(10));
         keys.verifier().verify(used.plaintext());
         clock.advance(Duration.ofDays(25));
-        assertEquals(1, sink.checkUnused());
+        assertEquals(1, sink.checkKeys());
         assertEquals(Optional.of(never.key().id()), alerts.get(0).keyId());
         assertEquals(35, alerts.get(0).count());
         assertEquals(T0, alerts.get(0).windowStart());
-        assertEquals(0, sink.checkUnused(), "once per idle stretch");
+        assertEquals(0, sink.checkKeys(), "once per idle stretch");
         clock.advance(Duration.ofDays(6));
-        assertEquals(1, sink.checkUnused());
+        assertEquals(1, sink.checkKeys());
         assertEquals(Optional.of(used.key().id()), alerts.get(1).keyId());
         keys.verifier().verify(never.plaintext());
         clock.advance(Duration.ofDays(30));
-        assertEquals(1, sink.checkUnused(), "never was used, and fell idle anew; used is still in the same stretch");
+        assertEquals(1, sink.checkKeys(), "never was used, and fell idle anew; used is still in the same stretch");
         assertEquals(Optional.of(never.key().id()), alerts.get(2).keyId());
         noSecret(alerts, used.plaintext());
     }

@@ -113,8 +113,9 @@ class WebhookAlertSinkTest {
             }
             assertEquals(first.body(), third.body(), "a retry sends the same body, id included");
             assertTrue(first.body().startsWith("{\"id\":\""), first.body());
-            assertTrue(first.body().contains("\"rule\":\"rate-limited\",\"keyId\":\"key_abc\",\"tenant\":\"acme\",\"client\":null,"
-                    + "\"windowStart\":\"2026-05-01T10:00:00Z\",\"windowEnd\":\"2026-05-01T10:05:00Z\",\"count\":101,"
+            assertTrue(first.body().contains("\"rule\":\"rate-limited\",\"kind\":\"rate-limited\",\"keyId\":\"key_abc\",\"tenant\":\"acme\","
+                    + "\"ownerId\":null,\"client\":null,"
+                    + "\"windowStart\":\"2026-05-01T10:00:00Z\",\"windowEnd\":\"2026-05-01T10:05:00Z\",\"count\":101,\"threshold\":0,\"value\":101,"
                     + "\"message\":\"key key_abc had \\\"many\\\"\\nlimits\""), first.body());
             assertFalse(signatureValid(first.body() + " ", first.signature()), "a changed body fails the check");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

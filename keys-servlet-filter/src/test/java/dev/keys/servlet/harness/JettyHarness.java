@@ -11,6 +11,7 @@ import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
+import dev.keys.api.UsageSink;
 import dev.keys.core.Keys;
 import dev.keys.test.ManualClock;
 import dev.keys.core.authz.Roles;
@@ -53,6 +54,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -69,6 +71,8 @@ import static org.junit.jupiter.api.Assertions.*;
 public final class JettyHarness implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
     public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    /** Held: JUL keeps loggers weakly, and a collected {@code dev.keys} logger loses the level set on it (DEBUG denials unseen). */
+    private static final Logger KEYS_LOGGER = Logger.getLogger("dev.keys");
 
     /** A response as received. */
     public record Exchange(String method, String uri, int status, Map<String, List<String>> headers, String body) {
@@ -129,8 +133,17 @@ public final class JettyHarness implements AutoCloseable {
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
     public JettyHarness(Roles roles, Tiers tiers) {
+        this(roles, tiers, h -> h.usage);
+    }
+
+    /**
+     * With the verifier's usage sink made by {@code usageSink} (an {@code AlertingUsageSink} around {@link #usage},
+     * say), which is given this harness before its {@code keys} exist: its clock, store and usage log are there.
+     */
+    public JettyHarness(Roles roles, Tiers tiers, Function<JettyHarness, UsageSink> usageSink) {
+        UsageSink sink = usageSink.apply(this);
         keys = Keys.builder().store(store).clock(clock).audit(audit).roles(roles).tiers(tiers)
-                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(usage)).build();
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(sink)).build();
         SimpleFormatter f = new SimpleFormatter();
         logHandler = new Handler() {
             @Override public void publish(LogRecord r) { logLines.add(f.format(r)); }
@@ -140,7 +153,7 @@ public final class JettyHarness implements AutoCloseable {
         logHandler.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
         root.addHandler(logHandler);
-        Logger.getLogger("dev.keys").setLevel(Level.ALL);
+        KEYS_LOGGER.setLevel(Level.ALL);
         System.setOut(new PrintStream(tee(originalOut), true));
         System.setErr(new PrintStream(tee(originalErr), true));
     }
