@@ -80,7 +80,7 @@ final class AdminRouter {
             if (!List.of(m.route.allow.split(", ")).contains(req.getMethod())) throw Failure.method(req.getMethod(), m.route.allow);
             Optional<Actor> actor = c.callers().authenticate(req, res);
             if (actor.isEmpty()) return;
-            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod()));
+            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod(), m.action, actor.get()));
             dispatch(new AdminCall(c, req, res, m.id, m.action, actor.get()), m.route);
         } catch (RuntimeException e) {
             fail(c, req, res, e);
