@@ -41,9 +41,8 @@ export async function renderDetail(main, session, keyId) {
   const audit = h('section', { 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, 'Audit trail'));
   replace(main, h('p', {}, h('a', { href: '#/keys' }, '← Keys')), h('h1', {}, k.name || k.keyId),
     actions(session, k), dl, usage, audit);
-  renderUsage(usage, k.keyId, PERIODS[0]);
+  renderUsage(usage, k.keyId, PERIODS[0], lastUse);
   renderAudit(audit, k.keyId);
-  findLastUse(k.keyId, lastUse);
 }
 
 function actions(session, k) {
@@ -101,7 +100,7 @@ async function rotate(k) {
   window.location.hash = '#/keys/' + encodeURIComponent(keyId);
 }
 
-async function renderUsage(section, keyId, period) {
+async function renderUsage(section, keyId, period, lastUse) {
   const select = h('select', { id: 'period' }, PERIODS.map((p) => h('option', { value: p.id, selected: p === period }, p.label)));
   const refresh = h('button', { type: 'button', class: 'secondary', id: 'refresh-usage' }, 'Refresh');
   const body = h('div', { id: 'usage-chart' }, 'Loading…');
@@ -112,6 +111,7 @@ async function renderUsage(section, keyId, period) {
     try {
       const u = await api.usage(keyId, { from: new Date(from).toISOString(), to: new Date(to).toISOString(), granularity: p.granularity });
       replace(body, chart(u, from, to, p.step));
+      findLastUse(keyId, lastUse);
     } catch (e) {
       replace(body, h('p', { class: e.status === 404 ? 'empty' : 'error' }, e.status === 404 ? 'No usage log on this service.' : problemText(e)));
     }
