@@ -28,6 +28,7 @@ import dev.keys.servlet.ApiKeyFilter;
 import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
 import dev.keys.jwt.servlet.JwksServlet;
 import dev.keys.servlet.GitHubSecretScanningServlet;
+import dev.keys.servlet.Dashboard;
 import dev.keys.servlet.KeyAdminServlet;
 import dev.keys.jwt.servlet.TokenEndpointServlet;
 import jakarta.servlet.DispatcherType;
@@ -62,7 +63,8 @@ import java.util.logging.Logger;
  * GET  /api/hello             hello:read
  * GET  /api/documents[/{id}]  documents:read
  * POST /api/documents         documents:write
- * *    /admin/v1/...          keys:admin, keys:manage, keys:read or keys:verify (docs/servlet.md), clients under /admin/v1/clients
+ * *    /admin/v1/...          keys:admin, keys:manage, keys:read, keys:verify or keys:self (docs/servlet.md), clients under /admin/v1/clients
+ * GET  /admin/v1/ui/          the dashboard: sign in with an admin, manage, read or self key (docs/dashboard.md)
  * POST /oauth/token           client credentials (RFC 6749 §4.4): a JWT that /api/* accepts as it accepts keys
  * GET  /.well-known/jwks.json the public signing keys
  * GET  /.well-known/oauth-authorization-server  RFC 8414 metadata, for clients' discovery
@@ -233,7 +235,9 @@ public final class ExampleService implements AutoCloseable {
             ApiKeyFilter filter = ApiKeyFilter.builder(keys.verifier()).routes(ROUTES).jwt(jwt).realm("example")
                     .opaque(settings.opaque()).build();
             KeyAdminServlet adminApi = KeyAdminServlet.builder(keys).policy(ADMIN_POLICY).auditLog(stores.auditLog()).usageLog(usage)
-                    .clients(clients).opaque(settings.opaque()).build();      // the filter's setting: one answer for both
+                    .clients(clients).opaque(settings.opaque())               // the filter's setting: one answer for both
+                    .dashboard(Dashboard.defaults())                          // the page at /admin/v1/ui/ (docs/dashboard.md)
+                    .build();
 
             ServletContextHandler context = new ServletContextHandler("/");
             ServletHolder hello = new ServletHolder("hello", new HelloServlet());
@@ -313,6 +317,7 @@ public final class ExampleService implements AutoCloseable {
                 .orElse("off (set KEYS_ALERT_WEBHOOK_URL and KEYS_ALERT_WEBHOOK_SECRET)"));
         out.println("  demo API:  GET " + base + "/hello (open), GET /api/hello, GET|POST /api/documents (need a key)");
         out.println("  admin API: " + base + "/admin/v1 (needs a key with keys:admin)");
+        out.println("  dashboard: " + base + "/admin/v1/ui/ (sign in with the admin key)");
         out.println("  OAuth:     POST " + base + "/oauth/token, GET /.well-known/jwks.json (" + oauth + ")");
         out.println("  issuer:    " + issuer + " (metadata at /.well-known/oauth-authorization-server)");
         if (admin instanceof AdminBootstrap.Created c) {

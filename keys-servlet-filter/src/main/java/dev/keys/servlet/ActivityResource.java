@@ -6,6 +6,7 @@ import dev.keys.api.Clock;
 import dev.keys.api.Page;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageLog;
+import dev.keys.core.lifecycle.AdminPolicy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -58,7 +59,17 @@ final class ActivityResource {
     static void audit(AdminCall call) throws IOException {
         Map<String, String> q = call.query("keyId", "tenant", "limit", "cursor");
         AuditLog audit = call.config().audit().orElseThrow(() -> new StoreException.NotFound("no audit log"));
-        Optional<String> tenant = call.config().policy().scope(call.actor(), Optional.ofNullable(q.get("tenant")));
+        Optional<String> tenant;
+        if (call.actor().confined()) {
+            // A keys:self caller reads the trail of one of its own keys at a time; another's answers as unknown.
+            String keyId = q.get("keyId");
+            if (keyId == null) throw new AdminPolicy.Refused("a " + AdminPolicy.SELF + " caller reads the audit of one of its keys: give keyId");
+            call.config().keys().get(keyId, call.actor()).orElseThrow(() -> new StoreException.NotFound("no key with id " + keyId));
+            if (q.containsKey("tenant") && !call.actor().reaches(q.get("tenant"))) throw new StoreException.NotFound("no tenant " + q.get("tenant"));
+            tenant = call.actor().tenant();
+        } else {
+            tenant = call.config().policy().scope(call.actor(), Optional.ofNullable(q.get("tenant")));
+        }
         int limit = AdminCall.limit(q.get("limit"));
         Page<AuditEvent> page;
         try {

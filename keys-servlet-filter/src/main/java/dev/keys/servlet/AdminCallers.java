@@ -14,27 +14,37 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may call the admin API: a credential read from {@link CredentialSources} (two answer 400
  * {@code invalid_request}), verified by a {@link CredentialVerifier} against the need of every admin call, one of
- * {@code keys:admin}, {@code keys:manage}, {@code keys:read} or {@code keys:verify}, with the request's context ({@link Requests#context}); or, behind an
+ * {@code keys:admin}, {@code keys:manage}, {@code keys:read}, {@code keys:verify} or {@code keys:self}, with the request's context ({@link Requests#context}); or, behind an
  * {@link ApiKeyFilter}, the filter's verification, checked for that need without verifying again. Denials are
  * answered through {@link Denials}, as the filter answers them.
  */
 record AdminCallers(CredentialSources sources, CredentialVerifier verifier, TrustedProxies proxies, Denials denials, AdminPolicy policy) {
     /** What every admin call needs of its caller; met through roles and wildcards as any route requirement. */
-    static final Requirement CALLER = Requirement.of(PermissionQuery.parse(
-            AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE + " OR " + AdminPolicy.READ + " OR " + AdminPolicy.VERIFY));
+    static final Requirement CALLER = Requirement.of(PermissionQuery.parse(AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE
+            + " OR " + AdminPolicy.READ + " OR " + AdminPolicy.VERIFY + " OR " + AdminPolicy.SELF));
+    /** What a {@code keys:self} caller without {@code keys:read} may read: its keys, their usage and audit. */
+    private static final Set<AdminRouter.Route> SELF_READS = EnumSet.of(AdminRouter.Route.KEYS, AdminRouter.Route.KEY,
+            AdminRouter.Route.USAGE, AdminRouter.Route.AUDIT);
 
     /**
      * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a {@code GET} to read, anything
-     * else to manage. Judged before the body is read, so that a reader's write answers 403 whatever it sends.
+     * else to manage; for a {@code keys:self} caller, self-service for reading its keys and for rotating one (the
+     * manager then holds it to its own keys). Judged before the body is read, so that a reader's write answers 403
+     * whatever it sends.
      */
-    static Actor.Right need(AdminRouter.Route route, String method) {
+    static Actor.Right need(AdminRouter.Route route, String method, String action, Actor caller) {
         if (route == AdminRouter.Route.VERIFY) return Actor.Right.VERIFY;
-        return method.equals("GET") ? Actor.Right.READ : Actor.Right.MANAGE;
+        boolean self = caller.may(Actor.Right.SELF) && !caller.may(Actor.Right.MANAGE);
+        if (self && route == AdminRouter.Route.KEY_ACTION && action.equals("rotate")) return Actor.Right.SELF;
+        if (!method.equals("GET")) return Actor.Right.MANAGE;
+        return caller.confined() && SELF_READS.contains(route) ? Actor.Right.SELF : Actor.Right.READ;
     }
 
     /** The caller, or empty when a denial was answered. */

@@ -76,11 +76,18 @@ final class AdminRouter {
 
     static void serve(KeyAdminServlet.Config c, HttpServletRequest req, HttpServletResponse res) throws IOException {
         try {
-            Match m = match(req.getPathInfo() == null ? "" : req.getPathInfo(), c.clients().isPresent());
+            String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+            if (c.dashboard().isPresent() && DashboardResource.owns(path)) {
+                c.dashboard().get().serve(c, req, res, path);
+                return;
+            }
+            Match m = match(path, c.clients().isPresent());
             if (!List.of(m.route.allow.split(", ")).contains(req.getMethod())) throw Failure.method(req.getMethod(), m.route.allow);
-            Optional<Actor> actor = c.callers().authenticate(req, res);
+            // A browser signed in to the dashboard sends its session cookie and no key; a key always wins.
+            Optional<Actor> actor = c.dashboard().isPresent() && DashboardResource.carriesSession(req, c.callers().sources())
+                    ? c.dashboard().get().authenticate(c, req, res) : c.callers().authenticate(req, res);
             if (actor.isEmpty()) return;
-            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod()));
+            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod(), m.action, actor.get()));
             dispatch(new AdminCall(c, req, res, m.id, m.action, actor.get()), m.route);
         } catch (RuntimeException e) {
             fail(c, req, res, e);

@@ -77,7 +77,7 @@ public final class KeyAdminServlet extends HttpServlet {
     /** Everything a request needs, fixed when the servlet is built. The managers are under {@code policy}. */
     record Config(KeyManager keys, Optional<ClientManager> clients, Verifier verifier, QuotaEnforcer quotas, Optional<AuditLog> audit,
                   Optional<UsageLog> usage, Clock clock, int maxBodyBytes, AdminPolicy policy, AdminCallers callers,
-                  Map<Environment, String> prefixes) {
+                  Map<Environment, String> prefixes, Optional<DashboardResource> dashboard) {
         /** The prefix of a key created without one (docs/contract.md §2). */
         String prefix(Environment e) {
             return prefixes.get(e);
@@ -109,6 +109,20 @@ public final class KeyAdminServlet extends HttpServlet {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("trusted-proxies: " + e.getMessage());
                 }
+            }
+            String dashboard = sc.getInitParameter("dashboard");
+            if (dashboard != null && !dashboard.isBlank() && FilterConfigReader.bool("dashboard", dashboard.strip())) {
+                Dashboard.Builder d = Dashboard.builder();
+                String idle = sc.getInitParameter("dashboard-idle-timeout"), life = sc.getInitParameter("dashboard-lifetime");
+                String secure = sc.getInitParameter("dashboard-always-secure");
+                try {
+                    if (idle != null && !idle.isBlank()) d.idleTimeout(Duration.parse(idle.strip()));
+                    if (life != null && !life.isBlank()) d.lifetime(Duration.parse(life.strip()));
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException("dashboard-idle-timeout and dashboard-lifetime are ISO-8601 durations such as PT15M");
+                }
+                if (secure != null && !secure.isBlank()) d.alwaysSecure(FilterConfigReader.bool("dashboard-always-secure", secure.strip()));
+                b.dashboard(d.build());
             }
             String opaque = sc.getInitParameter("opaque");
             if (opaque != null && !opaque.isBlank()) b.opaque(FilterConfigReader.bool("opaque", opaque.strip()));
@@ -159,6 +173,7 @@ public final class KeyAdminServlet extends HttpServlet {
         private Optional<AdminPolicy> policy = Optional.empty();
         private TrustedProxies proxies = TrustedProxies.NONE;
         private Optional<ClientManager> clients = Optional.empty();
+        private Optional<Dashboard> dashboard = Optional.empty();
         private final Map<Environment, String> prefixes = new EnumMap<>(Map.of(Environment.LIVE, "sk_live", Environment.TEST, "sk_test"));
 
         private Builder(Keys keys) {
@@ -227,6 +242,14 @@ public final class KeyAdminServlet extends HttpServlet {
             return this;
         }
 
+        /**
+         * Serves the admin dashboard under the base at {@code ui/} (docs/dashboard.md): a page that signs in with a
+         * key, which becomes a session cookie scoped to the base, and then calls this API through the session. The
+         * sessions live in this process's memory: behind a balancer, route a browser to one instance (sticky
+         * sessions). Without it, {@code ui/} answers 404 and no cookie is accepted.
+         */
+        public Builder dashboard(Dashboard d) { dashboard = Optional.of(d); return this; }
+
         /** Where the caller's key is read from. Default as {@link CredentialSources#defaults()}. */
         public Builder credentials(CredentialSources s) { sources = Objects.requireNonNull(s); return this; }
 
@@ -251,7 +274,7 @@ public final class KeyAdminServlet extends HttpServlet {
             AdminPolicy policy = this.policy.orElseGet(() -> AdminPolicy.of(roles));
             AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, opaque, storeRetryAfterSeconds), policy);
             return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.verifier(), keys.quotas(),
-                    audit, usage, clock, maxBodyBytes, policy, who, Map.copyOf(prefixes));
+                    audit, usage, clock, maxBodyBytes, policy, who, Map.copyOf(prefixes), dashboard.map(d -> new DashboardResource(d, clock)));
         }
 
         public KeyAdminServlet build() {

@@ -102,8 +102,8 @@ final class KeyResource {
 
     static void list(AdminCall call) throws IOException {
         Map<String, String> q = call.query("tenant", "ownerId", "limit", "cursor");
-        Optional<String> tenant = call.config().policy().scope(call.actor(), Optional.ofNullable(q.get("tenant")));
-        KeyQuery query = new KeyQuery(tenant, Optional.ofNullable(q.get("ownerId")), AdminCall.limit(q.get("limit")), Optional.ofNullable(q.get("cursor")));
+        // The manager scopes the listing to the caller's reach (its tenant; a keys:self caller's own keys).
+        KeyQuery query = new KeyQuery(Optional.ofNullable(q.get("tenant")), Optional.ofNullable(q.get("ownerId")), AdminCall.limit(q.get("limit")), Optional.ofNullable(q.get("cursor")));
         call.ok(AdminViews.page(call.config().keys().list(query, call.actor()), AdminViews::key));
     }
 

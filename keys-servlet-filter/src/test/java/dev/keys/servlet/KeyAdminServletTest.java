@@ -416,7 +416,7 @@ class KeyAdminServletTest {
         assertEquals("Bearer realm=\"admin\"", none.header("WWW-Authenticate"));
         Exchange app = call(plain, "GET", "/keys", null);
         JsonNode b = problem(app, 403, "INSUFFICIENT_PERMISSIONS", "Insufficient permissions");
-        assertEquals("missing one of: keys:admin, keys:manage, keys:read, keys:verify", b.get("detail").asText());
+        assertEquals("missing one of: keys:admin, keys:manage, keys:read, keys:verify, keys:self", b.get("detail").asText());
         assertEquals("Bearer realm=\"admin\", error=\"insufficient_scope\"", app.header("WWW-Authenticate"));
         problem(h.json("GET", BASE + "/keys", null, "X-API-Key", root.plaintext(), "Authorization", "Bearer " + root.plaintext()),
                 400, "INVALID_REQUEST", "Invalid request");

@@ -10,20 +10,23 @@ import java.util.Set;
  * and the reach and rights the {@link AdminPolicy} gives it (docs/contract.md §5). An admin (a caller holding
  * {@code keys:admin}, or the system) reaches every tenant with every right; the others reach their own tenant only:
  * a manager ({@code keys:manage}) reads, verifies and changes, a reader ({@code keys:read}) only reads, a verifier
- * ({@code keys:verify}) only verifies.
+ * ({@code keys:verify}) only verifies. A self-service caller ({@code keys:self}) reads and rotates only the keys of
+ * its own tenant and owner; without {@code READ} it is {@linkplain #confined() confined} to them.
  *
  * @param id     the caller's key id, or a name such as {@value KeyManager#SYSTEM}
  * @param tenant the caller's tenant; empty only for a system actor
  * @param rights what the actor may do, closed under implication ({@code ADMIN} holds all, {@code MANAGE} holds
  *               {@code READ} and {@code VERIFY}); never empty
+ * @param owner  the {@code ownerId} whose keys a {@code SELF} caller owns; present exactly when it holds {@code SELF}
+ *               (an admin aside, which holds every right and owns nothing)
  */
-public record Actor(String id, Optional<String> tenant, Set<Right> rights) {
+public record Actor(String id, Optional<String> tenant, Set<Right> rights, Optional<String> owner) {
     /** The library itself and code that acts with no caller: every tenant, every grant. */
     public static final Actor SYSTEM = system(KeyManager.SYSTEM);
 
     /** The admin rights, each held by the permission {@link #permission()} names. */
     public enum Right {
-        ADMIN(AdminPolicy.ADMIN), MANAGE(AdminPolicy.MANAGE), READ(AdminPolicy.READ), VERIFY(AdminPolicy.VERIFY);
+        ADMIN(AdminPolicy.ADMIN), MANAGE(AdminPolicy.MANAGE), READ(AdminPolicy.READ), VERIFY(AdminPolicy.VERIFY), SELF(AdminPolicy.SELF);
 
         private final String permission;
 
@@ -40,12 +43,21 @@ public record Actor(String id, Optional<String> tenant, Set<Right> rights) {
     public Actor {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(owner, "owner");
         if (rights.isEmpty()) throw new IllegalArgumentException("an actor holds at least one right");
         EnumSet<Right> closed = EnumSet.copyOf(rights);
         if (closed.contains(Right.ADMIN)) closed = EnumSet.allOf(Right.class);
         else if (closed.contains(Right.MANAGE)) closed.addAll(EnumSet.of(Right.READ, Right.VERIFY));
         rights = Set.copyOf(closed);
         if (!closed.contains(Right.ADMIN) && tenant.isEmpty()) throw new IllegalArgumentException("only an admin acts outside a tenant");
+        if (!closed.contains(Right.ADMIN) && closed.contains(Right.SELF) != owner.filter(o -> !o.isBlank()).isPresent()) {
+            throw new IllegalArgumentException("a " + AdminPolicy.SELF + " actor, and only one, names the owner it acts for");
+        }
+    }
+
+    /** An actor without {@code SELF}. */
+    public Actor(String id, Optional<String> tenant, Set<Right> rights) {
+        this(id, tenant, rights, Optional.empty());
     }
 
     /** An admin ({@code admin}) or a manager, as before the finer rights. */
@@ -73,6 +85,11 @@ public record Actor(String id, Optional<String> tenant, Set<Right> rights) {
         return new Actor(id, Optional.of(tenant), rights);
     }
 
+    /** A caller holding {@code rights} in {@code tenant}, {@code SELF} among them, for the keys of {@code owner}. */
+    public static Actor self(String id, String tenant, String owner, Set<Right> rights) {
+        return new Actor(id, Optional.of(tenant), rights, Optional.of(owner));
+    }
+
     /** Whether the actor holds {@code keys:admin} (or is the system). */
     public boolean admin() {
         return rights.contains(Right.ADMIN);
@@ -86,6 +103,24 @@ public record Actor(String id, Optional<String> tenant, Set<Right> rights) {
     /** Whether this actor sees and changes what belongs to {@code tenant}. */
     public boolean reaches(String tenant) {
         return admin() || this.tenant.get().equals(tenant);
+    }
+
+    /**
+     * Whether the actor sees only its own keys: it holds {@code SELF} and not {@code READ}, so that everything it may
+     * read is a key of its tenant and owner (and that key's usage and audit).
+     */
+    public boolean confined() {
+        return rights.contains(Right.SELF) && !rights.contains(Right.READ);
+    }
+
+    /** Whether a {@code SELF} actor owns the keys of {@code tenant} and {@code ownerId}. */
+    public boolean owns(String tenant, String ownerId) {
+        return owner.isPresent() && this.tenant.equals(Optional.of(tenant)) && owner.get().equals(ownerId);
+    }
+
+    /** Whether this actor sees a key of {@code tenant} and {@code ownerId}: its tenant's, and a confined one its own. */
+    public boolean reaches(String tenant, String ownerId) {
+        return confined() ? owns(tenant, ownerId) : reaches(tenant);
     }
 
     /** Whether this is a caller of the admin API (or of code acting for one) rather than the system. */

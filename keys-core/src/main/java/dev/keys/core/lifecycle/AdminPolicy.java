@@ -1,6 +1,7 @@
 package dev.keys.core.lifecycle;
 
 import dev.keys.api.ApiKey;
+import dev.keys.api.KeyQuery;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
 import dev.keys.core.authz.Permissions;
@@ -37,6 +38,10 @@ import java.util.Set;
  *       ({@link Builder#ceiling}); by default it is the defined roles and the permissions the routes name, leaving
  *       out every role and permission that reaches a {@code keys:} right. Only what a change adds is judged, so
  *       grants an admin made stay through a manager's later changes.</li>
+ *   <li>Self-service: a {@code keys:self} caller reads, and rotates, only the keys of its own tenant and
+ *       {@code ownerId} (without {@code keys:read}, others answer as unknown ones); it never rotates a key that holds
+ *       a {@code keys:} right other than {@code keys:self}, so that rotating never hands it a stronger key. A key
+ *       with {@code keys:self} and a blank {@code ownerId} owns nothing, and gets no such right.</li>
  *   <li>Roles: a caller (any but the system) names only defined roles; an undefined one answers
  *       {@link IllegalArgumentException} naming the field, for admins too, because the container's
  *       {@code isUserInRole} answers from role names whether or not they grant anything.</li>
@@ -46,7 +51,7 @@ import java.util.Set;
  * verifier's, so that a role granting {@code keys:admin} counts as {@code keys:admin}. Immutable.
  */
 public final class AdminPolicy {
-    public static final String ADMIN = "keys:admin", MANAGE = "keys:manage", READ = "keys:read", VERIFY = "keys:verify";
+    public static final String ADMIN = "keys:admin", MANAGE = "keys:manage", READ = "keys:read", VERIFY = "keys:verify", SELF = "keys:self";
     /** No roles, no routes: {@code keys:admin} is held only as a permission or through a wildcard. */
     public static final AdminPolicy DEFAULT = new AdminPolicy(Roles.EMPTY, Map.of(), new Ceiling(Permissions.NONE, Set.of()));
 
@@ -98,7 +103,11 @@ public final class AdminPolicy {
         Permissions held = flatten(key.roles(), key.permissions());
         EnumSet<Right> rights = EnumSet.noneOf(Right.class);
         for (Right r : Right.values()) if (held.implies(r.permission())) rights.add(r);
-        return rights.isEmpty() ? Optional.empty() : Optional.of(Actor.of(key.id(), key.tenant(), rights));
+        if (rights.contains(Right.ADMIN)) return Optional.of(Actor.of(key.id(), key.tenant(), rights));
+        if (key.ownerId().isBlank()) rights.remove(Right.SELF);
+        if (rights.isEmpty()) return Optional.empty();
+        return Optional.of(rights.contains(Right.SELF) ? Actor.self(key.id(), key.tenant(), key.ownerId(), rights)
+                : Actor.of(key.id(), key.tenant(), rights));
     }
 
     /** Whether roles and permissions amount to {@code keys:admin}. Permissions that are not valid grant nothing. */
@@ -114,7 +123,49 @@ public final class AdminPolicy {
             case READ -> "only a " + READ + ", " + MANAGE + " or " + ADMIN + " caller reads keys, clients, usage and audit";
             case MANAGE -> "only a " + MANAGE + " or " + ADMIN + " caller creates or changes keys and clients";
             case ADMIN -> "only a " + ADMIN + " caller does this";
+            case SELF -> "only a " + SELF + ", " + MANAGE + " or " + ADMIN + " caller rotates its keys";
         });
+    }
+
+    /** @throws Refused when the actor may read no key: it holds neither {@code keys:read} nor {@code keys:self} */
+    public void requireKeyReading(Actor actor) {
+        if (!actor.confined()) require(actor, Right.READ);
+    }
+
+    /**
+     * The listing {@code query} by {@code actor} covers: as {@link #scope(Actor, Optional)}, and for a
+     * {@linkplain Actor#confined() confined} caller its own tenant and owner.
+     *
+     * @throws Refused                 when the actor may read no key
+     * @throws StoreException.NotFound when it asks for another tenant, or a confined one for another owner
+     */
+    public KeyQuery scope(Actor actor, KeyQuery query) {
+        if (!actor.confined()) {
+            Optional<String> tenant = scope(actor, query.tenant());
+            return tenant.equals(query.tenant()) ? query : new KeyQuery(tenant, query.ownerId(), query.limit(), query.cursor());
+        }
+        if (query.tenant().isPresent() && !actor.reaches(query.tenant().get())) throw new StoreException.NotFound("no tenant " + query.tenant().get());
+        if (query.ownerId().isPresent() && !query.ownerId().equals(actor.owner())) throw new StoreException.NotFound("no owner " + query.ownerId().get());
+        return new KeyQuery(actor.tenant(), actor.owner(), query.limit(), query.cursor());
+    }
+
+    /**
+     * As {@link #checkChange(Actor, ApiKey)} for a rotation, which a {@code keys:self} caller may make of its own
+     * keys that hold no {@code keys:} right beyond {@code keys:self}.
+     *
+     * @throws Refused                 as {@link #checkChange(Actor, ApiKey)}, or for a self-service caller a key
+     *                                 of another owner it can read, or one holding a stronger {@code keys:} right
+     * @throws StoreException.NotFound when the key is out of the actor's reach
+     */
+    public void checkRotate(Actor actor, ApiKey key) {
+        if (actor.may(Right.MANAGE) || !actor.may(Right.SELF)) {
+            checkChange(actor, key);
+            return;
+        }
+        if (!actor.reaches(key.tenant(), key.ownerId())) throw new StoreException.NotFound("no key with id " + key.id());
+        if (!actor.owns(key.tenant(), key.ownerId())) throw new Refused("a " + SELF + " caller rotates only its own keys");
+        boolean stronger = caller(key).map(a -> !EnumSet.of(Right.SELF).containsAll(a.rights())).orElse(false);
+        if (stronger) throw new Refused("a " + SELF + " caller rotates only keys that hold no keys: right beyond " + SELF);
     }
 
     /**

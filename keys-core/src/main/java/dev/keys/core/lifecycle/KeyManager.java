@@ -183,8 +183,8 @@ public final class KeyManager {
      * @throws AdminPolicy.Refused when the actor may not read keys
      */
     public Optional<ApiKey> get(String id, Actor actor) {
-        policy.require(actor, Actor.Right.READ);
-        return store.findById(id).filter(k -> actor.reaches(k.tenant()));
+        policy.requireKeyReading(actor);
+        return store.findById(id).filter(k -> actor.reaches(k.tenant(), k.ownerId()));
     }
 
     public Page<ApiKey> list(KeyQuery query) {
@@ -198,8 +198,7 @@ public final class KeyManager {
      * @throws StoreException.NotFound when a manager asks for another tenant
      */
     public Page<ApiKey> list(KeyQuery query, Actor actor) {
-        Optional<String> tenant = policy.scope(actor, query.tenant());
-        return store.list(tenant.equals(query.tenant()) ? query : new KeyQuery(tenant, query.ownerId(), query.limit(), query.cursor()));
+        return store.list(policy.scope(actor, query));
     }
 
     /** Changes a key as a system actor; see {@link #update(String, UnaryOperator, Actor)}. */
@@ -340,7 +339,7 @@ public final class KeyManager {
     public IssuedKey rotate(String id, Duration gracePeriod, Actor actor) {
         Clock.requireInRange(gracePeriod, "gracePeriod", false);
         ApiKey old = store.findById(id).orElseThrow(() -> notFound(id));
-        policy.checkChange(actor, old);
+        policy.checkRotate(actor, old);
         if (old.status() == KeyStatus.REVOKED) throw new IllegalStateException("cannot rotate a revoked key");
         Instant now = clock.instant();
         // Judged before the new key exists: a refusal after it would leave an ACTIVE key whose plaintext nobody has.
@@ -411,7 +410,8 @@ public final class KeyManager {
     Write write(String id, String action, Actor actor, Optional<String> reason, UnaryOperator<ApiKey> change) {
         for (int attempt = 1; ; attempt++) {
             ApiKey current = store.findById(id).orElseThrow(() -> notFound(id));
-            policy.checkChange(actor, current);
+            if (action.equals("rotate")) policy.checkRotate(actor, current);
+            else policy.checkChange(actor, current);
             ApiKey next = change.apply(current).toBuilder().updatedAt(clock.instant()).version(current.version()).build();
             try {
                 ApiKey stored = store.update(next);
