@@ -296,7 +296,7 @@ public final class JdbcKeyStore implements KeyStore {
         ps.setString(i++, k.status().name());
         ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.roles())));
         ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.permissions())));
-        ps.setString(i++, JsonColumns.stringMap(new TreeMap<>(k.meta())));
+        ps.setString(i++, JsonColumns.meta(new TreeMap<>(k.meta())));
         ps.setString(i++, JsonColumns.rateLimits(k.ratelimits()));
         setLong(ps, i++, k.quota().map(Quota::limit));
         ps.setString(i++, k.quota().map(q -> q.period().name()).orElse(null));
@@ -345,7 +345,7 @@ public final class JdbcKeyStore implements KeyStore {
                 .status(KeyStatus.valueOf(rs.getString("status")))
                 .roles(new LinkedHashSet<>(JsonColumns.strings("roles", rs.getString("roles"))))
                 .permissions(new LinkedHashSet<>(JsonColumns.strings("permissions", rs.getString("permissions"))))
-                .meta(JsonColumns.stringMap("meta", rs.getString("meta")))
+                .meta(JsonColumns.meta("meta", rs.getString("meta")))
                 .ratelimits(JsonColumns.rateLimits("ratelimits", rs.getString("ratelimits")))
                 .quota(quota)
                 .remaining(rem)
