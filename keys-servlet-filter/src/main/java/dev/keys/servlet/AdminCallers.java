@@ -29,11 +29,12 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
             AdminPolicy.ADMIN + " OR " + AdminPolicy.MANAGE + " OR " + AdminPolicy.READ + " OR " + AdminPolicy.VERIFY));
 
     /**
-     * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a {@code GET} to read, anything
-     * else to manage. Judged before the body is read, so that a reader's write answers 403 whatever it sends.
+     * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a {@code GET} to read, a
+     * role's {@code PUT} or {@code DELETE} to be an admin, anything else to manage. Judged before the body is read, so that a reader's write answers 403 whatever it sends.
      */
     static Actor.Right need(AdminRouter.Route route, String method) {
         if (route == AdminRouter.Route.VERIFY) return Actor.Right.VERIFY;
+        if (route == AdminRouter.Route.ROLE) return Actor.Right.ADMIN; // roles hold for every tenant
         return method.equals("GET") ? Actor.Right.READ : Actor.Right.MANAGE;
     }
 

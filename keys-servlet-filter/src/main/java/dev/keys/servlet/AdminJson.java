@@ -176,10 +176,7 @@ final class AdminJson {
         if (n.isTextual()) return JsonValue.of(n.textValue());
         if (n.isBoolean()) return JsonValue.of(n.booleanValue());
         if (n.isNull()) return JsonValue.Null.NULL;
-        if (n.isNumber()) {
-            if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) throw bad(field, "holds a number out of range");
-            return new JsonValue.Num(n.decimalValue());
-        }
+        if (n.isNumber()) return new JsonValue.Num(n.decimalValue()); // read as BigDecimal (AdminCall.JSON): exactly as sent
         if (n.isArray()) {
             List<JsonValue> items = new ArrayList<>(n.size());
             for (JsonNode item : n) items.add(json(item, field, depth + 1));
