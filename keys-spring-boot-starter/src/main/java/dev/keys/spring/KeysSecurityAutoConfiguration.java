@@ -30,7 +30,7 @@ import org.springframework.web.cors.CorsUtils;
 class KeysSecurityAutoConfiguration {
     @Bean
     Authorities keysAuthorities(Keys keys) {
-        return new Authorities(keys.roles());
+        return new Authorities(keys.roleCatalog());
     }
 
     /** For the servlet filter outside the chain, so that an application's own chain that lets /api/** through still gets an Authentication. */
