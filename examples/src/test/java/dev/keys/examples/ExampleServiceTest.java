@@ -68,9 +68,7 @@ class ExampleServiceTest {
     @Test
     void keyLifecycleOverHttp() throws Exception {
         ExampleService service = start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         assertTrue(KeyFormat.isWellFormed(admin));
 
         assertEquals(200, get("/hello", null).statusCode());
@@ -232,9 +230,7 @@ class ExampleServiceTest {
     @Test
     void theCompleteAdminApiOverHttp() throws Exception {
         start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         JsonNode created = adminCall(admin, "POST", "/admin/v1/keys", "{\"ownerId\":\"cust-1\",\"roles\":[\"reader\"],\"remaining\":2}", 201);
         String key = created.get("key").asText(), id = created.get("keyId").asText();
         assertTrue(key.startsWith("sk_live_"), "the example's default prefix");
@@ -455,9 +451,7 @@ class ExampleServiceTest {
     @Test
     void aTenantManagerGrantsOnlyWhatItsCeilingCovers() throws Exception {
         start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         String acme = adminCall(admin, "POST", "/admin/v1/keys",
                 "{\"prefix\":\"acme_live\",\"tenant\":\"acme\",\"permissions\":[\"keys:manage\"]}", 201).get("key").asText();
         String other = adminCall(admin, "POST", "/admin/v1/keys",
@@ -474,9 +468,7 @@ class ExampleServiceTest {
     @Test
     void rolesDefinedAtRunTimeHoldThroughTheExamplesFilterAndCeilings() throws Exception {
         start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         JsonNode roles = adminCall(admin, "GET", "/admin/v1/roles", null, 200).get("roles");
         assertEquals("[{\"name\":\"reader\",\"permissions\":[\"documents:read\",\"hello:read\"],\"source\":\"code\"},"
                 + "{\"name\":\"writer\",\"permissions\":[\"documents:read\",\"documents:write\",\"hello:read\"],\"source\":\"code\"}]", roles.toString());
@@ -504,6 +496,13 @@ class ExampleServiceTest {
 
     private ExampleService start(Map<String, String> env) throws Exception {
         return start(env, dir);
+    }
+
+    /** The admin key the start printed, the one time it was created. */
+    private String createdAdminKey() {
+        Matcher m = CREATED_ADMIN_KEY.matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1);
     }
 
     private ExampleService start(Map<String, String> env, Path data) throws Exception {
