@@ -420,18 +420,13 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         /** How keys are hashed; must match the {@code KeyManager} that issued them. Default SHA-256. */
         public Builder hasher(KeyHasher h) { hasher = Objects.requireNonNull(h); return this; }
-
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
 
         /** Most keys kept compiled in memory. Default 1,000,000. */
         public Builder cacheSize(long n) { cacheSize = positive(n, "cacheSize"); return this; }
 
         /** Most unknown digests remembered, and for how long. Default 100,000 for 30 s. */
-        public Builder negativeCache(long size, Duration ttl) {
-            negativeCacheSize = positive(size, "negative cache size");
-            negativeTtl = positive(ttl, "negative cache ttl");
-            return this;
-        }
+        public Builder negativeCache(long size, Duration ttl) { negativeCacheSize = positive(size, "negative cache size"); negativeTtl = positive(ttl, "negative cache ttl"); return this; }
 
         /** How often the store's change feed is polled; zero turns the poller off. Default 200 ms. */
         public Builder syncInterval(Duration d) { syncInterval = notNegative(d, "syncInterval"); return this; }
@@ -443,22 +438,19 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         public Builder acceptImportedKeys(boolean on) { acceptImported = on; return this; }
 
         /**
-         * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper:
-         * a credential its digest does not find is looked up again by plain SHA-256 (one more hash and cache probe per
-         * miss). Set it on every instance once such keys exist; a {@code KeyManager} of the same {@code Keys} turns it on
-         * in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
+         * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper: a credential its digest does not
+         * find is looked up again by plain SHA-256 (one more hash and cache probe per miss). Set it on every instance once such keys exist; a
+         * {@code KeyManager} of the same {@code Keys} turns it on in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
          */
         public Builder acceptSha256Imports(boolean on) { sha256Imports = on; return this; }
 
         /** Accept only keys of this environment; others answer {@code FORBIDDEN}. Default: both. */
         public Builder environment(Environment e) { environment = Optional.of(e); return this; }
-
         /** Receives one event per verification of a known key; must only enqueue. */
         public Builder usageSink(UsageSink s) { usage = Objects.requireNonNull(s); return this; }
 
         /** The roles of code or a policy file keys may hold, and those the store keeps ({@code KeyStore.roles()}). Default none. */
         public Builder roles(Roles r) { roles = Objects.requireNonNull(r); catalog = null; return this; }
-
         /** As {@link #roles(Roles)}, sharing a catalog (a {@code Keys} hands in its own). */
         public Builder roles(RoleCatalog c) { catalog = Objects.requireNonNull(c); return this; }
 
