@@ -72,6 +72,10 @@ public record ApiKey(
         roles = Set.copyOf(roles);
         permissions = Set.copyOf(permissions);
         meta = Map.copyOf(meta);
+        // The meta object and its values, at most MAX_DEPTH levels: what every store can write and read back.
+        for (JsonValue v : meta.values()) {
+            if (v.depth() >= JsonValue.MAX_DEPTH) throw new IllegalArgumentException("meta: must nest at most " + JsonValue.MAX_DEPTH + " levels deep");
+        }
         ratelimits = List.copyOf(ratelimits);
         ipAllowlist = List.copyOf(ipAllowlist);
         Objects.requireNonNull(quota, "quota");

@@ -41,4 +41,13 @@ class JsonValueTest {
             assertFalse(e.getMessage().contains("secret"));
         }
     }
+
+    @Test
+    void aKeysMetaNestsAtMostEightLevelsWithTheObjectItself() {
+        ApiKey.Builder b = ApiKey.builder().id("key_1").prefix("sk_test").start("abcd").digest(new Digest(1, 2, 3, 4))
+                .createdAt(java.time.Instant.EPOCH).updatedAt(java.time.Instant.EPOCH);
+        assertEquals(8, new JsonValue.Obj(b.meta(Map.of("a", JsonValue.parse("[[[[[[1]]]]]]"))).build().meta()).depth());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.meta(Map.of("a", JsonValue.parse("[[[[[[[1]]]]]]]"))).build());
+        assertEquals("meta: must nest at most 8 levels deep", e.getMessage());
+    }
 }
