@@ -69,9 +69,7 @@ class ExampleServiceTest {
     @Test
     void keyLifecycleOverHttp() throws Exception {
         ExampleService service = start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         assertTrue(KeyFormat.isWellFormed(admin));
 
         assertEquals(200, get("/hello", null).statusCode());
@@ -233,9 +231,7 @@ class ExampleServiceTest {
     @Test
     void theCompleteAdminApiOverHttp() throws Exception {
         start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         JsonNode created = adminCall(admin, "POST", "/admin/v1/keys", "{\"ownerId\":\"cust-1\",\"roles\":[\"reader\"],\"remaining\":2}", 201);
         String key = created.get("key").asText(), id = created.get("keyId").asText();
         assertTrue(key.startsWith("sk_live_"), "the example's default prefix");
@@ -456,9 +452,7 @@ class ExampleServiceTest {
     @Test
     void aTenantManagerGrantsOnlyWhatItsCeilingCovers() throws Exception {
         start(Map.of());
-        Matcher m = CREATED_ADMIN_KEY.matcher(output);
-        assertTrue(m.find(), output);
-        String admin = m.group(1);
+        String admin = createdAdminKey();
         String acme = adminCall(admin, "POST", "/admin/v1/keys",
                 "{\"prefix\":\"acme_live\",\"tenant\":\"acme\",\"permissions\":[\"keys:manage\"]}", 201).get("key").asText();
         String other = adminCall(admin, "POST", "/admin/v1/keys",
@@ -472,8 +466,44 @@ class ExampleServiceTest {
         adminCall(other, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"ROLE_ADMIN\"]}", 400);
     }
 
+    @Test
+    void rolesDefinedAtRunTimeHoldThroughTheExamplesFilterAndCeilings() throws Exception {
+        start(Map.of());
+        String admin = createdAdminKey();
+        JsonNode roles = adminCall(admin, "GET", "/admin/v1/roles", null, 200).get("roles");
+        assertEquals("[{\"name\":\"reader\",\"permissions\":[\"documents:read\",\"hello:read\"],\"source\":\"code\"},"
+                + "{\"name\":\"writer\",\"permissions\":[\"documents:read\",\"documents:write\",\"hello:read\"],\"source\":\"code\"}]", roles.toString());
+        adminCall(admin, "PUT", "/admin/v1/roles/writer", "{\"permissions\":[\"documents:read\"]}", 409);
+
+        adminCall(admin, "PUT", "/admin/v1/roles/publisher", "{\"permissions\":[\"documents:read\",\"documents:write\"]}", 200);
+        String key = adminCall(admin, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"publisher\"]}", 201).get("key").asText();
+        assertEquals(201, send("POST", "/api/documents", key, "{\"title\":\"t\"}").statusCode());
+        adminCall(admin, "PUT", "/admin/v1/roles/publisher", "{\"permissions\":[\"documents:read\"]}", 200);
+        assertEquals(403, send("POST", "/api/documents", key, "{\"title\":\"t\"}").statusCode(), "narrowed from the next request");
+        assertEquals(200, get("/api/documents", key).statusCode());
+
+        // The default tenant's managers may grant a runtime role (the default ceiling follows the roles); acme's may not.
+        String manager = adminCall(admin, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"permissions\":[\"keys:manage\"]}", 201).get("key").asText();
+        String acme = adminCall(admin, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"tenant\":\"acme\",\"permissions\":[\"keys:manage\"]}", 201)
+                .get("key").asText();
+        adminCall(manager, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"publisher\"]}", 201);
+        adminCall(acme, "POST", "/admin/v1/keys", "{\"prefix\":\"demo_live\",\"roles\":[\"publisher\"]}", 403);
+        adminCall(manager, "PUT", "/admin/v1/roles/publisher", "{\"permissions\":[\"documents:*\"]}", 403);
+
+        assertEquals(204, send("DELETE", "/admin/v1/roles/publisher", admin, null).statusCode());
+        assertEquals(403, get("/api/documents", key).statusCode(), "a deleted role grants nothing");
+        assertEquals(404, send("DELETE", "/admin/v1/roles/publisher", admin, null).statusCode());
+    }
+
     private ExampleService start(Map<String, String> env) throws Exception {
         return start(env, dir);
+    }
+
+    /** The admin key the start printed, the one time it was created. */
+    private String createdAdminKey() {
+        Matcher m = CREATED_ADMIN_KEY.matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1);
     }
 
     private ExampleService start(Map<String, String> env, Path data) throws Exception {

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param prefix      the key's prefix, e.g. {@code sk_live}
  * @param start       the first 4 characters of the secret, for display
  * @param remaining   uses left, when the key is limited in uses
+ * @param meta        the key's own data, any JSON values by name ({@link JsonValue}; strings only before 0.2)
  * @param tier        a configured tier name whose limits apply unless the key sets its own
  * @param rotatedTo   the id of the key that replaced this one by rotation
  * @param createdBy   the actor that created, imported or rotated in the key (its audit actor), so that it cannot
@@ -41,7 +42,7 @@ public record ApiKey(
         KeyStatus status,
         Set<String> roles,
         Set<String> permissions,
-        Map<String, String> meta,
+        Map<String, JsonValue> meta,
         List<RateLimit> ratelimits,
         Optional<Quota> quota,
         OptionalLong remaining,
@@ -71,6 +72,10 @@ public record ApiKey(
         roles = Set.copyOf(roles);
         permissions = Set.copyOf(permissions);
         meta = Map.copyOf(meta);
+        // The meta object and its values, at most MAX_DEPTH levels: what every store can write and read back.
+        for (JsonValue v : meta.values()) {
+            if (v.depth() >= JsonValue.MAX_DEPTH) throw new IllegalArgumentException("meta: must nest at most " + JsonValue.MAX_DEPTH + " levels deep");
+        }
         ratelimits = List.copyOf(ratelimits);
         ipAllowlist = List.copyOf(ipAllowlist);
         Objects.requireNonNull(quota, "quota");
@@ -113,7 +118,7 @@ public record ApiKey(
         private Environment environment = Environment.LIVE;
         private KeyStatus status = KeyStatus.ACTIVE;
         private Set<String> roles = new LinkedHashSet<>(), permissions = new LinkedHashSet<>();
-        private Map<String, String> meta = new LinkedHashMap<>();
+        private Map<String, JsonValue> meta = new LinkedHashMap<>();
         private List<RateLimit> ratelimits = new ArrayList<>();
         private Optional<Quota> quota = Optional.empty();
         private OptionalLong remaining = OptionalLong.empty();
@@ -152,7 +157,7 @@ public record ApiKey(
         public Builder status(KeyStatus v) { status = v; return this; }
         public Builder roles(Set<String> v) { roles = new LinkedHashSet<>(v); return this; }
         public Builder permissions(Set<String> v) { permissions = new LinkedHashSet<>(v); return this; }
-        public Builder meta(Map<String, String> v) { meta = new LinkedHashMap<>(v); return this; }
+        public Builder meta(Map<String, JsonValue> v) { meta = new LinkedHashMap<>(v); return this; }
         public Builder ratelimits(List<RateLimit> v) { ratelimits = new ArrayList<>(v); return this; }
         public Builder quota(Optional<Quota> v) { quota = v; return this; }
         public Builder remaining(OptionalLong v) { remaining = v; return this; }

@@ -56,4 +56,12 @@ public interface KeyStore {
 
     /** The newest sequence number, 0 when nothing has changed yet. */
     long lastSequence();
+
+    /**
+     * The roles defined at run time, when this store keeps them; their changes are on this store's feed
+     * ({@link KeyChange#ROLES}). A store that wraps another passes its roles on. Default: none kept.
+     */
+    default Optional<RoleStore> roles() {
+        return Optional.empty();
+    }
 }

@@ -1,8 +1,10 @@
 package dev.keys.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -26,7 +28,11 @@ import java.util.StringJoiner;
  * (and its first invalid field), never a stack trace. The admin key is only ever put in the header.
  */
 final class AdminClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Numbers as the server wrote them (a key's meta may hold any JSON value): never rounded to a double, nor 2.50 to 2.5. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final URI base;

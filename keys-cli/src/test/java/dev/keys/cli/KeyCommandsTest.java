@@ -38,6 +38,20 @@ class KeyCommandsTest {
     }
 
     @Test
+    void metaOfAnyJsonValuesIsShownAsTheServerWroteIt() throws IOException {
+        try (FakeAdminApi api = new FakeAdminApi()) {
+            String meta = "{\"price\":2.50,\"seats\":12345678901234567890123,\"tags\":[\"a\",null,true],\"o\":{}}";
+            api.keys.put("key_m", (com.fasterxml.jackson.databind.node.ObjectNode) AdminClient.JSON.readTree("{\"keyId\":\"key_m\",\"meta\":" + meta + "}"));
+            Cli json = Cli.run(Cli.env(api), false, "show", "--json", "key_m");
+            assertEquals(0, json.code(), json.err());
+            assertEquals(meta, AdminClient.JSON.readTree(json.out()).get("meta").toString());
+            assertTrue(json.out().contains("2.50") && json.out().contains("12345678901234567890123"), json.out());
+            Cli table = Cli.run(Cli.env(api), false, "show", "key_m");
+            assertTrue(table.out().contains("2.50"), table.out());
+        }
+    }
+
+    @Test
     void theAdminKeyComesFromAFileOrTheEnvironmentNeverAFlag() throws IOException {
         try (FakeAdminApi api = new FakeAdminApi()) {
             Path keyFile = dir.resolve("admin.key");

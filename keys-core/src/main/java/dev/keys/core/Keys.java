@@ -6,6 +6,7 @@ import dev.keys.api.Background;
 import dev.keys.api.Clock;
 import dev.keys.api.KeyStore;
 import dev.keys.api.UsageCounters;
+import dev.keys.core.authz.RoleCatalog;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.core.store.InMemoryUsageCounters;
@@ -15,6 +16,7 @@ import dev.keys.core.limit.Tiers;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.KeyManager;
 import dev.keys.core.ops.AlertingUsageSink;
+import dev.keys.core.lifecycle.RoleManager;
 import dev.keys.core.store.InMemoryKeyStore;
 import dev.keys.core.verify.Verifier;
 
@@ -54,20 +56,21 @@ public final class Keys implements AutoCloseable {
     private final Verifier verifier;
     private final KeyManager manager;
     private final QuotaEnforcer quotas;
-    private final Roles roles;
+    private final RoleCatalog roles;
+    private final RoleManager roleManager;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
 
     private Keys(Builder b) {
         this.store = b.store;
-        this.roles = b.roles;
+        this.roles = RoleCatalog.of(b.roles, b.store);
         this.clock = b.clock;
         this.ownsScheduler = b.scheduler == null;
         // The thread itself starts with the first task, so a Keys without background work has none.
         this.scheduler = ownsScheduler ? Background.daemonScheduler(THREAD_NAME) : b.scheduler;
         this.quotas = QuotaEnforcer.builder(b.counters).tiers(b.tiers).zone(b.zone).build();
-        Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(b.roles).tiers(b.tiers).quotas(quotas)
+        Verifier.Builder vb = Verifier.builder(b.store).hasher(b.hasher).clock(b.clock).roles(roles).tiers(b.tiers).quotas(quotas)
                 .scheduler(scheduler);
         if (b.limiters != null) vb.limiters(b.limiters);
         b.verifierConfig.accept(vb);
@@ -76,7 +79,8 @@ public final class Keys implements AutoCloseable {
         Consumer<ApiKey> written = verifier.usageSink() instanceof AlertingUsageSink alerts
                 ? k -> { verifier.refresh(k); alerts.keyWritten(k); } : verifier::refresh;
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
-                .onWrite(written).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(b.roles)).build();
+                .onWrite(written).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(roles)).build();
+        this.roleManager = new RoleManager(roles, b.audit, b.clock, manager.policy());
         for (Object c : List.of(b.store, b.audit, b.counters)) {
             if (c instanceof Background bg) bg.start(scheduler);
         }
@@ -98,9 +102,22 @@ public final class Keys implements AutoCloseable {
         return manager;
     }
 
-    /** The roles keys may hold: admin checks must flatten with the same ones as the verifier. */
+    /** The roles keys may hold now, runtime ones included: admin checks must flatten with the same ones as the verifier. */
     public Roles roles() {
+        return roles.current();
+    }
+
+    /**
+     * The roles of code or the policy file and, when the store keeps roles ({@code KeyStore.roles()}), those defined
+     * at run time: the verifier's and the manager's, shared.
+     */
+    public RoleCatalog roleCatalog() {
         return roles;
+    }
+
+    /** Roles at run time ({@code PUT /roles/{name}}), audited to this {@code Keys}' audit sink. */
+    public RoleManager roleManager() {
+        return roleManager;
     }
 
     public Clock clock() {

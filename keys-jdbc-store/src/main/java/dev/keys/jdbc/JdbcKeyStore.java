@@ -12,6 +12,7 @@ import dev.keys.api.Page;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.Refill;
+import dev.keys.api.RoleStore;
 import dev.keys.api.StoreException;
 
 import javax.sql.DataSource;
@@ -62,6 +63,7 @@ public final class JdbcKeyStore implements KeyStore {
 
     private final Db db;
     private final Clock clock;
+    private final Optional<RoleStore> roles;
     private final Duration retention;
     private final long pruneEveryNanos;
     private volatile long lastPrune;
@@ -73,6 +75,13 @@ public final class JdbcKeyStore implements KeyStore {
         this.retention = retention;
         this.pruneEveryNanos = Math.min(Duration.ofMinutes(1).toNanos(), retention.toNanos() / 10);
         this.lastPrune = clock.nanos();
+        this.roles = Optional.of(new JdbcRoleStore(db, clock, this));
+    }
+
+    /** Roles defined at run time, in {@code keys_role} (migration {@code V6__roles.sql}), their changes on this feed. */
+    @Override
+    public Optional<RoleStore> roles() {
+        return roles;
     }
 
     /** A store with the defaults, its dialect read from the database (which must be reachable). */
@@ -266,11 +275,16 @@ public final class JdbcKeyStore implements KeyStore {
     }
 
     private void appendChange(Connection c, ApiKey k) throws SQLException {
+        appendChange(c, k.id(), k.digest());
+    }
+
+    /** One change; its sequence number locks the counter row until the caller's transaction ends. */
+    void appendChange(Connection c, String id, Digest digest) throws SQLException {
         long seq = db.dialect.nextChangeSequence(c, db.timeoutSeconds);
         try (PreparedStatement ps = db.prepare(c, "INSERT INTO keys_changes (seq, key_id, digest, changed_at) VALUES (?, ?, ?, ?)")) {
             ps.setLong(1, seq);
-            ps.setString(2, k.id());
-            ps.setBytes(3, k.digest().toBytes());
+            ps.setString(2, id);
+            ps.setBytes(3, digest.toBytes());
             ps.setObject(4, Db.timestamp(clock.instant()));
             ps.executeUpdate();
         }
@@ -296,7 +310,7 @@ public final class JdbcKeyStore implements KeyStore {
         ps.setString(i++, k.status().name());
         ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.roles())));
         ps.setString(i++, JsonColumns.strings(new TreeSet<>(k.permissions())));
-        ps.setString(i++, JsonColumns.stringMap(new TreeMap<>(k.meta())));
+        ps.setString(i++, JsonColumns.meta(new TreeMap<>(k.meta())));
         ps.setString(i++, JsonColumns.rateLimits(k.ratelimits()));
         setLong(ps, i++, k.quota().map(Quota::limit));
         ps.setString(i++, k.quota().map(q -> q.period().name()).orElse(null));
@@ -345,7 +359,7 @@ public final class JdbcKeyStore implements KeyStore {
                 .status(KeyStatus.valueOf(rs.getString("status")))
                 .roles(new LinkedHashSet<>(JsonColumns.strings("roles", rs.getString("roles"))))
                 .permissions(new LinkedHashSet<>(JsonColumns.strings("permissions", rs.getString("permissions"))))
-                .meta(JsonColumns.stringMap("meta", rs.getString("meta")))
+                .meta(JsonColumns.meta("meta", rs.getString("meta")))
                 .ratelimits(JsonColumns.rateLimits("ratelimits", rs.getString("ratelimits")))
                 .quota(quota)
                 .remaining(rem)

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keys.api.JsonValue;
 import dev.keys.api.RateLimit;
 
 import java.time.Duration;
@@ -23,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON in the store's text columns (sets and lists of strings, string maps, rate limits, audit diffs), read and
- * written by one shared Jackson mapper. PostgreSQL users can query the columns with {@code ::jsonb}.
+ * The JSON in the store's text columns (sets and lists of strings, meta, rate limits, audit diffs), read and
+ * written by one shared Jackson mapper (meta by {@link JsonValue}). PostgreSQL users can query the columns with {@code ::jsonb}.
  *
  * <p>The text is what the store has always written, byte for byte: compact, members in the order given, control
  * characters as {@code \n}, {@code \r}, {@code \t} or a six-character escape with lowercase hex, and U+2028 and
@@ -34,7 +35,6 @@ import java.util.Map;
  */
 final class JsonColumns {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() { };
-    private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() { };
     private static final TypeReference<LinkedHashMap<String, List<String>>> CHANGES = new TypeReference<>() { };
     private static final ObjectMapper MAPPER = JsonMapper.builder(new JsonFactoryBuilder()
                     .characterEscapes(new Escapes())
@@ -53,12 +53,20 @@ final class JsonColumns {
         return read(column, text, STRINGS);
     }
 
-    static String stringMap(Map<String, String> values) {
-        return write(values);
+    /** A key's meta: a JSON object of any JSON values, written by {@link JsonValue} (the same bytes as for strings before). */
+    static String meta(Map<String, JsonValue> values) {
+        return JsonValue.toJson(values);
     }
 
-    static Map<String, String> stringMap(String column, String text) {
-        return read(column, text, STRING_MAP);
+    static Map<String, JsonValue> meta(String column, String text) {
+        JsonValue v;
+        try {
+            v = JsonValue.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw malformed(column, e.getMessage().replace("invalid JSON ", ""));
+        }
+        if (!(v instanceof JsonValue.Obj o)) throw malformed(column, "not an object");
+        return o.members();
     }
 
     /** Field to {@code [before, after]} of an audit event. */

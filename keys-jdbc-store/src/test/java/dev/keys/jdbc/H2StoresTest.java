@@ -12,6 +12,7 @@ class H2StoresTest extends JdbcSpecs {
 
     @Nested class KeyStores extends JdbcKeyStoreSpec { }
     @Nested class ClientStores extends JdbcClientStoreSpec { }
+    @Nested class RoleStores extends JdbcRoleStoreSpec { }
     @Nested class AuditLogs extends JdbcSpecs.AuditLogs { }
     @Nested class UsageLogs extends JdbcSpecs.UsageLogs { }
     @Nested class Leases extends JdbcSpecs.Leases { }

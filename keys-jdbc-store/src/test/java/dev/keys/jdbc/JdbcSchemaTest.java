@@ -107,7 +107,7 @@ class JdbcSchemaTest {
             HikariDataSource ds = db.pool(1);
             assertEquals(List.of(), JdbcSchema.migrate(ds));
             assertEquals(Dialect.H2, JdbcStores.builder(ds).build().dialect());
-            assertEquals(5, JdbcSchema.latestVersion());
+            assertEquals(6, JdbcSchema.latestVersion());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.keys.jdbc;
 
+import dev.keys.api.JsonValue;
 import dev.keys.api.RateLimit;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class JsonColumnsTest {
     static final String OLD_CHANGES = "{\"name\":[\"before \\\"1\\\"\",\"after\\n1\"],\"roles\":[\"\",\"[reader]\"]}";
 
     static final List<String> STRINGS = List.of("billing:*", "documents:read", "quote\"back\\slash");
-    static final Map<String, String> META = new TreeMap<>(Map.of("", "", "note", NOTE, "plan", "pro"));
+    static final Map<String, JsonValue> META = new TreeMap<>(JsonValue.strings(Map.of("", "", "note", NOTE, "plan", "pro")));
     static final List<RateLimit> LIMITS = List.of(new RateLimit("burst", 10, Duration.ofSeconds(1), 20),
             new RateLimit("sustained", 1000, Duration.ofMinutes(1), 1000));
 
@@ -39,11 +40,11 @@ class JsonColumnsTest {
     @Test
     void writesTheTextTheStoreAlwaysWrote() {
         assertEquals(OLD_STRINGS, JsonColumns.strings(new TreeSet<>(STRINGS)));
-        assertEquals(OLD_META, JsonColumns.stringMap(META));
+        assertEquals(OLD_META, JsonColumns.meta(META));
         assertEquals(OLD_LIMITS, JsonColumns.rateLimits(LIMITS));
         assertEquals(OLD_CHANGES, JsonColumns.changes(changes()));
         assertEquals("[]", JsonColumns.strings(List.of()));
-        assertEquals("{}", JsonColumns.stringMap(Map.of()));
+        assertEquals("{}", JsonColumns.meta(Map.of()));
         assertEquals("[]", JsonColumns.rateLimits(List.of()));
     }
 
@@ -69,11 +70,24 @@ class JsonColumnsTest {
     @Test
     void readsTheOldTextBackTheSame() {
         assertEquals(STRINGS, JsonColumns.strings("roles", OLD_STRINGS));
-        assertEquals(META, JsonColumns.stringMap("meta", OLD_META));
-        assertEquals(List.copyOf(META.keySet()), List.copyOf(JsonColumns.stringMap("meta", OLD_META).keySet()), "in stored order");
+        assertEquals(META, JsonColumns.meta("meta", OLD_META));
+        assertEquals(List.copyOf(META.keySet()), List.copyOf(JsonColumns.meta("meta", OLD_META).keySet()), "in stored order");
         assertEquals(LIMITS, JsonColumns.rateLimits("ratelimits", OLD_LIMITS));
         assertEquals(changes(), JsonColumns.changes("changes", OLD_CHANGES));
         assertEquals(List.of(), JsonColumns.strings("roles", "[]"));
+    }
+
+    @Test
+    void metaOfAnyJsonValuesRoundTripsAndAStringMapIsTheOldText() {
+        String text = "{\"a\":1.50,\"b\":[true,false,null,-2E+3],\"c\":{\"d\":\"\\u2028\\n\"},\"e\":{}}";
+        Map<String, JsonValue> meta = JsonColumns.meta("meta", text);
+        assertEquals(text, JsonColumns.meta(meta));
+        assertEquals(JsonValue.Num.class, meta.get("a").getClass());
+        assertEquals(new JsonValue.Num(new java.math.BigDecimal("1.5")), meta.get("a"), "numbers compare by value");
+        for (String bad : List.of("[]", "\"x\"", "{\"a\":1} x", "{\"a\":1,\"a\":2}", "[[[[[[[[[1]]]]]]]]]")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> JsonColumns.meta("meta", bad));
+            assertTrue(e.getMessage().startsWith("malformed JSON in key store column meta"), e.getMessage());
+        }
     }
 
     @Test
@@ -89,7 +103,7 @@ class JsonColumnsTest {
                 () -> JsonColumns.strings("roles", "[\"secretish"),
                 () -> JsonColumns.strings("roles", "{\"secretish\":1}"),
                 () -> JsonColumns.strings("roles", ""),
-                () -> JsonColumns.stringMap("meta", "[\"secretish\"]"),
+                () -> JsonColumns.meta("meta", "[\"secretish\"]"),
                 () -> JsonColumns.changes("changes", "{\"name\":\"secretish\"}"),
                 () -> JsonColumns.rateLimits("ratelimits", "{\"name\":\"secretish\"}"),
                 () -> JsonColumns.rateLimits("ratelimits", "[{\"name\":\"secretish\",\"limit\":\"x\",\"duration\":\"PT1S\",\"burst\":1}]"),

@@ -2,6 +2,10 @@ package dev.keys.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keys.api.Outcome;
+import dev.keys.api.RequestContext;
+import dev.keys.core.authz.PermissionQuery;
+import dev.keys.core.authz.Requirement;
+import dev.keys.core.lifecycle.Actor;
 import dev.keys.core.Keys;
 import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
@@ -105,6 +109,30 @@ class PostgresClusterTest {
         System.out.printf("propagation to another instance (syncInterval 200 ms): create %d ms, patch %d ms, rotate %d ms, revoke %d ms%n",
                 create.toMillis(), patch.toMillis(), rotate.toMillis(), revoke.toMillis());
         for (Duration d : List.of(create, patch, rotate, revoke)) assertTrue(d.compareTo(BOUND) <= 0, "within " + BOUND + ": " + d);
+    }
+
+    @Test
+    void aRoleDefinedChangedAndDeletedOnOneInstanceHoldsOnAnotherWithinTheBound() {
+        Keys a = instance(db.pool(2), null, Duration.ZERO), b = instance(db.pool(2), null, Duration.ZERO);
+        Actor admin = Actor.admin("key_admin", "default");
+        Requirement write = Requirement.of(PermissionQuery.parse("documents:write"));
+        IssuedKey k = a.manager().create(NewKey.builder("sk_live").ownerId("o").roles(java.util.Set.of("editor")).build(), SYSTEM);
+        Supplier<Outcome> onB = () -> b.verifier().verify(k.plaintext(), RequestContext.NONE, write).outcome();
+        assertEquals(Outcome.INSUFFICIENT_PERMISSIONS, onB.get(), "cached on b, the role not defined yet");
+
+        a.roleManager().put("editor", java.util.Set.of("documents:write"), admin);
+        Duration gain = until(onB, Outcome.VALID, Duration.ofSeconds(5));
+        a.roleManager().put("editor", java.util.Set.of("documents:read"), admin);
+        Duration narrow = until(onB, Outcome.INSUFFICIENT_PERMISSIONS, Duration.ofSeconds(5));
+        a.roleManager().put("editor", java.util.Set.of("documents:write"), admin);
+        until(onB, Outcome.VALID, Duration.ofSeconds(5));
+        a.roleManager().delete("editor", admin);
+        Duration delete = until(onB, Outcome.INSUFFICIENT_PERMISSIONS, Duration.ofSeconds(5));
+        assertEquals(java.util.List.of(), b.roleManager().list(admin), "b lists no stored role either");
+
+        System.out.printf("role propagation to another instance (syncInterval 200 ms): define %d ms, narrow %d ms, delete %d ms%n",
+                gain.toMillis(), narrow.toMillis(), delete.toMillis());
+        for (Duration d : List.of(gain, narrow, delete)) assertTrue(d.compareTo(BOUND) <= 0, "within " + BOUND + ": " + d);
     }
 
     @Test

@@ -58,7 +58,7 @@ abstract class TestDb implements AutoCloseable {
             // keys_audit is append-only on PostgreSQL (V3) unless this session says it is maintenance.
             boolean pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
             if (pg) s.execute("SET keys.audit_maintenance = 'on'");
-            for (String t : List.of("keys_api_key", "keys_changes", "keys_usage_counter", "keys_audit", "keys_usage", "keys_lease")) s.execute("DELETE FROM " + t);
+            for (String t : List.of("keys_api_key", "keys_changes", "keys_usage_counter", "keys_audit", "keys_usage", "keys_lease", "keys_role")) s.execute("DELETE FROM " + t);
             if (pg) s.execute("RESET keys.audit_maintenance");
             s.execute("UPDATE keys_change_seq SET seq = 0");
         } catch (SQLException e) {

@@ -2,6 +2,7 @@ package dev.keys.jwt;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.keys.api.ApiKey;
+import dev.keys.api.JsonValue;
 import dev.keys.api.Clock;
 import dev.keys.api.Digest;
 import dev.keys.api.Environment;
@@ -107,7 +108,7 @@ final class ClaimsMapping {
                     .status(KeyStatus.ACTIVE)
                     .roles(roleNames)
                     .permissions(permissions)
-                    .meta(Map.of("iss", issuer))
+                    .meta(Map.of("iss", JsonValue.of(issuer)))
                     .createdAt(created)
                     .updatedAt(created)
                     .expiresAt(Optional.of(exp.toInstant()))

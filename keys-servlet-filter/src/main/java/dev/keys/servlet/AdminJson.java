@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.Clock;
 import dev.keys.api.Environment;
+import dev.keys.api.JsonValue;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.RateLimit;
@@ -13,6 +14,7 @@ import dev.keys.core.authz.IpCondition;
 import dev.keys.core.authz.Permissions;
 import dev.keys.core.format.KeyFormat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -43,7 +45,7 @@ final class AdminJson {
     private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
     private static final Set<String> RATELIMIT_FIELDS = Set.of("name", "limit", "duration", "burst", "scope");
-    static final int MAX_TEXT = 200, MAX_ITEMS = 1000;
+    static final int MAX_TEXT = 200, MAX_ITEMS = 1000, MAX_META_BYTES = 4096;
 
     private AdminJson() {
     }
@@ -148,16 +150,44 @@ final class AdminJson {
         return out;
     }
 
-    static Map<String, String> meta(JsonNode n, String field) {
+    /**
+     * {@code meta}: an object of at most 100 members, named 1 to 100 characters, whose values are any JSON values;
+     * at most {@value #MAX_META_BYTES} bytes as compact JSON and {@value JsonValue#MAX_DEPTH} levels deep, the object
+     * itself one of them (docs/contract.md §5). Errors name {@code meta}, never a value.
+     */
+    static Map<String, JsonValue> meta(JsonNode n, String field) {
         ObjectNode o = object(n, field);
         if (o.size() > 100) throw bad(field, "must have at most 100 entries");
-        Map<String, String> out = new LinkedHashMap<>();
+        Map<String, JsonValue> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             String f = FIELDS.name(field + ".", e.getKey());
             if (e.getKey().isEmpty() || e.getKey().length() > 100) throw bad(f, "keys must be 1 to 100 characters");
-            out.put(e.getKey(), text(e.getValue(), f, 1000));
+            out.put(e.getKey(), json(e.getValue(), field, 2));
+        }
+        if (JsonValue.toJson(out).getBytes(StandardCharsets.UTF_8).length > MAX_META_BYTES) {
+            throw bad(field, "must be at most " + MAX_META_BYTES + " bytes as compact JSON");
         }
         return out;
+    }
+
+    /** One JSON value at {@code depth} (the meta object is 1), as the model holds it. */
+    private static JsonValue json(JsonNode n, String field, int depth) {
+        if (depth > JsonValue.MAX_DEPTH) throw bad(field, "must nest at most " + JsonValue.MAX_DEPTH + " levels deep");
+        if (n.isTextual()) return JsonValue.of(n.textValue());
+        if (n.isBoolean()) return JsonValue.of(n.booleanValue());
+        if (n.isNull()) return JsonValue.Null.NULL;
+        if (n.isNumber()) return new JsonValue.Num(n.decimalValue()); // read as BigDecimal (AdminCall.JSON): exactly as sent
+        if (n.isArray()) {
+            List<JsonValue> items = new ArrayList<>(n.size());
+            for (JsonNode item : n) items.add(json(item, field, depth + 1));
+            return new JsonValue.Arr(items);
+        }
+        if (n.isObject()) {
+            Map<String, JsonValue> members = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : n.properties()) members.put(e.getKey(), json(e.getValue(), field, depth + 1));
+            return new JsonValue.Obj(members);
+        }
+        throw bad(field, "holds a value that is not JSON");
     }
 
     static List<RateLimit> ratelimits(JsonNode n, String field) {

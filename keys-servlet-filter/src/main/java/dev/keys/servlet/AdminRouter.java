@@ -17,7 +17,7 @@ import java.util.Set;
 /**
  * Routes an admin request: the path to a {@link Route}, the method checked against it, the caller authenticated
  * ({@link AdminCallers}), then the resource's handler ({@link KeyResource}, {@link ClientResource},
- * {@link ActivityResource}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
+ * {@link ActivityResource}, {@link RoleResource}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
  * one mapping from failure to problem, so that the same failure always answers the same.
  */
 final class AdminRouter {
@@ -31,7 +31,7 @@ final class AdminRouter {
     enum Route {
         // HEAD wherever GET (docs/contract.md §5): answered as GET, without the body.
         KEYS("GET, HEAD, POST"), VERIFY("POST"), IMPORT("POST"), KEY("GET, HEAD, PATCH, DELETE"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
-        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST");
+        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST"), ROLES("GET, HEAD"), ROLE("PUT, DELETE");
         final String allow;
 
         Route(String allow) {
@@ -109,6 +109,8 @@ final class AdminRouter {
             if (seg.length == 1) return new Match(Route.CLIENTS, "", "");
             if (seg.length == 2 && id) return new Match(Route.CLIENT, seg[1], "");
             if (seg.length == 3 && id && CLIENT_ACTIONS.contains(seg[2])) return new Match(Route.CLIENT_ACTION, seg[1], seg[2]);
+        } else if (top.equals("roles") && seg.length <= 2) {
+            return seg.length == 1 ? new Match(Route.ROLES, "", "") : new Match(Route.ROLE, seg[1], "");
         } else if (top.equals("audit") && seg.length == 1) {
             return new Match(Route.AUDIT, "", "");
         }
@@ -140,6 +142,11 @@ final class AdminRouter {
                 else ClientResource.patch(call);
             }
             case CLIENT_ACTION -> ClientResource.action(call);
+            case ROLES -> RoleResource.list(call);
+            case ROLE -> {
+                if (call.is("PUT")) RoleResource.put(call);
+                else RoleResource.delete(call);
+            }
         }
     }
 
@@ -156,7 +163,8 @@ final class AdminRouter {
             c.callers().forbidden(req, res, e.getMessage());
         } else if (e instanceof StoreException.NotFound) {
             String p = req.getPathInfo();
-            Problem.send(req, res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", p != null && p.startsWith("/clients") ? "no such client" : "no such key");
+            Problem.send(req, res, 404, Problem.RESOURCE_NOT_FOUND, "Not found", p != null && p.startsWith("/clients") ? "no such client"
+                    : p != null && p.startsWith("/roles") ? "no stored role of that name" : "no such key");
         } else if (e instanceof StoreException.Unavailable) {
             c.callers().denials().write(req, res, new Verification.Denied(Outcome.STORE_UNAVAILABLE, "the key store is unavailable"));
         } else if (e instanceof StoreException.Conflict || e instanceof StoreException.Duplicate) {

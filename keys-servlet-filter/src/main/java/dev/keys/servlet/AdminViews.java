@@ -1,10 +1,12 @@
 package dev.keys.servlet;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
 import dev.keys.api.AuditEvent;
+import dev.keys.api.JsonValue;
 import dev.keys.api.KeyStatus;
 import dev.keys.api.OAuthClient;
 import dev.keys.api.Page;
@@ -31,6 +33,7 @@ import java.util.function.Function;
  */
 final class AdminViews {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonNodeFactory EXACT = JsonNodeFactory.withExactBigDecimals(true);
 
     private AdminViews() {
     }
@@ -82,12 +85,30 @@ final class AdminViews {
         ArrayNode ips = o.putArray("ipAllowlist");
         k.ipAllowlist().forEach(ips::add);
         ObjectNode meta = o.putObject("meta");
-        new TreeMap<>(k.meta()).forEach(meta::put);
+        new TreeMap<>(k.meta()).forEach((name, v) -> meta.set(name, node(v)));
         putText(o, "tier", k.tier());
         o.put("createdAt", k.createdAt().toString());
         o.put("updatedAt", k.updatedAt().toString());
         putText(o, "rotatedTo", k.rotatedTo());
         o.put("version", k.version());
+    }
+
+    /** A meta value as written: numbers exactly as held (not Jackson's default, which strips {@code 100} to {@code 1E+2}). */
+    static JsonNode node(JsonValue v) {
+        if (v instanceof JsonValue.Str s) return EXACT.textNode(s.value());
+        if (v instanceof JsonValue.Num n) return EXACT.numberNode(n.value());
+        if (v instanceof JsonValue.Bool b) return EXACT.booleanNode(b.value());
+        if (v instanceof JsonValue.Arr a) {
+            ArrayNode out = EXACT.arrayNode();
+            a.items().forEach(item -> out.add(node(item)));
+            return out;
+        }
+        if (v instanceof JsonValue.Obj o) {
+            ObjectNode out = EXACT.objectNode();
+            o.members().forEach((name, item) -> out.set(name, node(item)));
+            return out;
+        }
+        return EXACT.nullNode();
     }
 
     /** A client: never the secret or its digest. */

@@ -12,6 +12,7 @@ import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.ClientManager;
 import dev.keys.core.lifecycle.KeyManager;
+import dev.keys.core.lifecycle.RoleManager;
 import dev.keys.core.verify.CredentialVerifier;
 import dev.keys.core.verify.Verifier;
 import jakarta.servlet.ServletConfig;
@@ -75,7 +76,7 @@ public final class KeyAdminServlet extends HttpServlet {
     }
 
     /** Everything a request needs, fixed when the servlet is built. The managers are under {@code policy}. */
-    record Config(KeyManager keys, Optional<ClientManager> clients, Verifier verifier, QuotaEnforcer quotas, Optional<AuditLog> audit,
+    record Config(KeyManager keys, Optional<ClientManager> clients, RoleManager roles, Verifier verifier, QuotaEnforcer quotas, Optional<AuditLog> audit,
                   Optional<UsageLog> usage, Clock clock, int maxBodyBytes, AdminPolicy policy, AdminCallers callers,
                   Map<Environment, String> prefixes, Optional<DashboardResource> dashboard) {
         /** The prefix of a key created without one (docs/contract.md §2). */
@@ -178,7 +179,7 @@ public final class KeyAdminServlet extends HttpServlet {
 
         private Builder(Keys keys) {
             this.keys = keys;
-            this.roles = keys.roles();
+            this.roles = keys.roleCatalog().fixed();
             this.clock = keys.clock();
             this.callers = keys.verifier();
         }
@@ -271,10 +272,12 @@ public final class KeyAdminServlet extends HttpServlet {
         public Builder storeRetryAfter(Duration d) { storeRetryAfterSeconds = Math.max(1, (d.toMillis() + 999) / 1000); return this; }
 
         Config config() {
-            AdminPolicy policy = this.policy.orElseGet(() -> AdminPolicy.of(roles));
+            // Linked to the roles the Keys' store keeps, so that runtime roles count here as in the verifier.
+            AdminPolicy policy = this.policy.orElseGet(() -> AdminPolicy.of(roles)).withStoredRolesOf(keys.roleCatalog());
             AdminCallers who = new AdminCallers(sources, callers, proxies, new Denials(realm, opaque, storeRetryAfterSeconds), policy);
-            return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.verifier(), keys.quotas(),
-                    audit, usage, clock, maxBodyBytes, policy, who, Map.copyOf(prefixes), dashboard.map(d -> new DashboardResource(d, clock)));
+            return new Config(keys.manager().withPolicy(policy), clients.map(m -> m.withPolicy(policy)), keys.roleManager().withPolicy(policy),
+                    keys.verifier(), keys.quotas(), audit, usage, clock, maxBodyBytes, policy, who, Map.copyOf(prefixes),
+                    dashboard.map(d -> new DashboardResource(d, clock)));
         }
 
         public KeyAdminServlet build() {

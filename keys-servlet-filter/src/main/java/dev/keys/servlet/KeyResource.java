@@ -178,7 +178,7 @@ final class KeyResource {
             changes.add(b -> b.ipAllowlist(v));
         });
         if (body.has("meta")) e.check(() -> {
-            Map<String, String> v = body.get("meta").isNull() ? Map.of() : AdminJson.meta(body.get("meta"), "meta");
+            Map<String, dev.keys.api.JsonValue> v = body.get("meta").isNull() ? Map.of() : AdminJson.meta(body.get("meta"), "meta");
             changes.add(b -> b.meta(v));
         });
         if (body.has("tier")) e.check(() -> {

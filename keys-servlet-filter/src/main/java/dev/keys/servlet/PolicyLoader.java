@@ -118,7 +118,7 @@ public final class PolicyLoader {
         if (!root.isObject()) throw new IllegalArgumentException("expected an object at the top, with roles, routes, ...");
         FIELDS.only(root, "", TOP, Set.of(), "roles, routes, unmatched, caseInsensitive, trustedProxies, tenants");
 
-        Roles.Builder roles = Roles.builder();
+        Roles.Builder roles = Roles.builder().source(Roles.Source.POLICY);
         if (root.has("roles")) {
             JsonNode r = FIELDS.object(root.get("roles"), "roles", "expected an object of role name to permission list");
             for (Map.Entry<String, JsonNode> e : r.properties()) {

@@ -468,7 +468,9 @@ class KeyAdminServletTest {
         cases.put("{\"prefix\":\"acme_test\",\"permissions\":[\"a:b\",7]}", "permissions[1]: must be a string");
         cases.put("{\"prefix\":\"acme_test\",\"ipAllowlist\":[\"10.0.0.0/33\"]}", "ipAllowlist[0]: not an IP address or CIDR range");
         cases.put("{\"prefix\":\"acme_test\",\"ipAllowlist\":[\"example.com\"]}", "ipAllowlist[0]: not an IP address or CIDR range");
-        cases.put("{\"prefix\":\"acme_test\",\"meta\":{\"a\":1}}", "meta.a: must be a string");
+        cases.put("{\"prefix\":\"acme_test\",\"meta\":[1]}", "meta: must be an object");
+        cases.put("{\"prefix\":\"acme_test\",\"meta\":{\"a\":[[[[[[[1]]]]]]]}}", "meta: must nest at most 8 levels deep");
+        cases.put("{\"prefix\":\"acme_test\",\"meta\":{\"a\":\"" + "m".repeat(4100) + "\"}}", "meta: must be at most 4096 bytes as compact JSON");
         cases.put("{\"prefix\":\"acme_test\",\"requiresApproval\":\"yes\"}", "requiresApproval: must be true or false");
         cases.put("{\"prefix\":\"acme_test\",\"refill\":{\"amount\":1,\"interval\":\"PT1H\"}}", "refill: needs remaining");
         cases.put("{\"prefix\":\"acme_test\",\"remaining\":1,\"refill\":{\"amount\":1,\"interval\":\"PT0S\"}}", "refill.interval: must be positive");

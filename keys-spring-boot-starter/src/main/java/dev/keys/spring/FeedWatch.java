@@ -7,6 +7,7 @@ import dev.keys.api.KeyChange;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
+import dev.keys.api.RoleStore;
 
 import java.util.List;
 import java.util.Optional;
@@ -79,5 +80,16 @@ final class FeedWatch implements KeyStore {
     @Override
     public Page<ApiKey> list(KeyQuery query) {
         return store.list(query);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return store.delete(id);
+    }
+
+    /** The wrapped store's runtime roles: hidden, the admin API could not define roles and the verifier would not load them. */
+    @Override
+    public Optional<RoleStore> roles() {
+        return store.roles();
     }
 }

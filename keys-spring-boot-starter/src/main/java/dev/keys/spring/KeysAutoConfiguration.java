@@ -118,7 +118,7 @@ class KeysAutoConfiguration {
     static class SpringSecurity {
         @Bean
         Authorities keysAuthorities(Keys keys) {
-            return new Authorities(keys.roles());
+            return new Authorities(keys.roleCatalog());
         }
     }
 

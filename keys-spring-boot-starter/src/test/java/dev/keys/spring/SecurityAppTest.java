@@ -163,6 +163,26 @@ class SecurityAppTest {
     }
 
     @Test
+    void aRoleDefinedAtRunTimeChangesTheAuthoritiesOfAKeyAlreadyVerified() {
+        String role = "publisher";
+        assertEquals(200, putRole(role, "[\"documents:read\"]").status());
+        String key = key(role);
+        assertEquals(List.of("ROLE_publisher", "documents:read"), Http.JSON.convertValue(http().get("/api/me", "X-API-Key", key).json().get("authorities"), List.class));
+        problem(http().post("/api/documents", "{}", "Authorization", bearer(key)), 403, "INSUFFICIENT_PERMISSIONS");
+        Http.Answer put = putRole(role, "[\"documents:read\",\"documents:write\"]");
+        assertEquals(200, put.status(), put.body());
+        assertEquals(201, http().post("/api/documents", "{}", "Authorization", bearer(key)).status(), "the same cached key, the new role");
+        Http.Answer gone = http().send(http().request("/admin/v1/roles/" + role, "Authorization", bearer(admin())).DELETE().build());
+        assertEquals(204, gone.status(), gone.body());
+        problem(http().post("/api/documents", "{}", "Authorization", bearer(key)), 403, "INSUFFICIENT_PERMISSIONS");
+    }
+
+    Http.Answer putRole(String name, String permissions) {
+        return http().send(http().request("/admin/v1/roles/" + name, "Authorization", bearer(admin()), "Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"permissions\":" + permissions + "}")).build());
+    }
+
+    @Test
     void preAuthorizeDecidesByThePermissionsAndDenialsAreKeysProblemJson() {
         assertPreAuthorizeDecidesAndAKeyNeedsNoCsrfToken(http(), this::key);
     }

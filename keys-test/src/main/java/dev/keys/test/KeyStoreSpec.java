@@ -3,6 +3,7 @@ package dev.keys.test;
 import dev.keys.api.ApiKey;
 import dev.keys.api.Digest;
 import dev.keys.api.Environment;
+import dev.keys.api.JsonValue;
 import dev.keys.api.KeyChange;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStatus;
@@ -57,7 +58,9 @@ public abstract class KeyStoreSpec {
                 .tenant(tenant).ownerId(owner).name("sample").prefix("sk_test").start("AbCd").digest(randomDigest())
                 .environment(Environment.TEST).status(KeyStatus.ACTIVE)
                 .roles(Set.of("reader")).permissions(Set.of("documents:read", "billing:*"))
-                .meta(Map.of("plan", "pro", "region", "eu"))
+                .meta(Map.of("plan", JsonValue.of("pro"), "region", JsonValue.of("eu"), "seats", JsonValue.of(25), "beta", JsonValue.of(true),
+                        "none", JsonValue.Null.NULL, "limits", new JsonValue.Obj(Map.of("daily", new JsonValue.Num(new java.math.BigDecimal("1.5")),
+                                "tags", new JsonValue.Arr(List.of(JsonValue.of("a\n\u2028"), JsonValue.of(-3)))))))
                 .ratelimits(List.of(new RateLimit("burst", 10, Duration.ofSeconds(1), 20), new RateLimit("sustained", 1000, Duration.ofMinutes(1))))
                 .quota(Optional.of(new Quota(5000, QuotaPeriod.MONTH)))
                 .remaining(OptionalLong.of(100)).refill(Optional.of(new Refill(100, Duration.ofDays(1))))

@@ -1,16 +1,21 @@
 package dev.keys.core.authz;
 
 import dev.keys.api.ApiKey;
+import dev.keys.api.JsonValue;
 import dev.keys.api.RequestContext;
 import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * A request attribute ({@link RequestContext#attributes()}) or key attribute ({@link ApiKey#meta()}) equals a value
  * or is one of a set. A missing attribute fails. Names and values are compared exactly (case-sensitive).
+ *
+ * <p>Meta values are JSON values: a condition value matches a string equal to it, a number of its value when it
+ * is a JSON number ({@code key.level = 3} matches {@code 3} and {@code 3.0}), a boolean when it is {@code true} or
+ * {@code false}; {@code null}, arrays and objects match nothing. Testing a number allocates (its hash); the
+ * other kinds allocate nothing.
  */
 final class AttributeCondition implements Condition {
 
@@ -23,6 +28,8 @@ final class AttributeCondition implements Condition {
     private final String name;
     private final String single;
     private final Set<String> values;
+    /** What the values match in a key's meta: each as a string, and as a number or boolean where it reads as one. */
+    private final Set<JsonValue> metaValues;
     private final String description;
 
     private AttributeCondition(Source source, String name, Set<String> values) {
@@ -30,6 +37,19 @@ final class AttributeCondition implements Condition {
         this.name = name;
         this.values = Set.copyOf(values);
         this.single = values.size() == 1 ? values.iterator().next() : null;
+        Set<JsonValue> meta = new LinkedHashSet<>();
+        for (String v : values) {
+            meta.add(JsonValue.of(v));
+            if (v.equals("true") || v.equals("false") || v.charAt(0) == '-' || Character.isDigit(v.charAt(0))) {
+                try {
+                    JsonValue j = JsonValue.parse(v);
+                    if (j instanceof JsonValue.Num || j instanceof JsonValue.Bool) meta.add(j);
+                } catch (IllegalArgumentException e) {
+                    // a string only
+                }
+            }
+        }
+        this.metaValues = Set.copyOf(meta);
         String prefix = source == Source.REQUEST ? "request." : "key.";
         this.description = prefix + name + (single != null ? " = " + single : " in " + String.join(", ", values));
     }
@@ -70,8 +90,11 @@ final class AttributeCondition implements Condition {
 
     @Override
     public boolean test(ApiKey key, RequestContext request, long nowNanos) {
-        Map<String, String> m = source == Source.REQUEST ? request.attributes() : key.meta();
-        String v = m.get(name);
+        if (source == Source.KEY) {
+            JsonValue v = key.meta().get(name);
+            return v != null && metaValues.contains(v);
+        }
+        String v = request.attributes().get(name);
         if (v == null) return false;
         return single != null ? single.equals(v) : values.contains(v);
     }

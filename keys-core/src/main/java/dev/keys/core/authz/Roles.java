@@ -14,20 +14,38 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Named sets of permissions, immutable. Built in code with {@link #builder()} or loaded by {@code dev.keys.servlet.PolicyLoader}.
- * Role names are case-sensitive, 1 to 64 of {@code [A-Za-z0-9._:-]}.
+ * Named sets of permissions, immutable. Built in code with {@link #builder()}, loaded by
+ * {@code dev.keys.servlet.PolicyLoader}, or stored at run time ({@link RoleCatalog}); each role knows which
+ * ({@link #sourceOf}). Role names are case-sensitive, 1 to 64 of {@code [A-Za-z0-9._:-]}.
  */
 public final class Roles {
 
     /** No roles. */
-    public static final Roles EMPTY = new Roles(Map.of());
+    public static final Roles EMPTY = new Roles(Map.of(), Map.of());
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-    private final Map<String, Set<String>> roles;
+    /** Where a role is defined: in code, in a policy file, or in the key store at run time (read-write there only). */
+    public enum Source {
+        CODE, POLICY, STORE;
 
-    private Roles(Map<String, Set<String>> roles) {
+        /** {@code code}, {@code policy} or {@code store}, as the admin API says it. */
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Map<String, Set<String>> roles;
+    private final Map<String, Source> sources;
+
+    private Roles(Map<String, Set<String>> roles, Map<String, Source> sources) {
         this.roles = roles;
+        this.sources = sources;
+    }
+
+    /** Whether {@code name} is a valid role name. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     public static Builder builder() {
@@ -66,6 +84,11 @@ public final class Roles {
         return Optional.ofNullable(roles.get(role));
     }
 
+    /** Where the role is defined, empty when it is not. */
+    public Optional<Source> sourceOf(String role) {
+        return Optional.ofNullable(sources.get(role));
+    }
+
     @Override
     public String toString() {
         return "Roles" + roles;
@@ -74,8 +97,26 @@ public final class Roles {
     /** Collects role definitions; {@link #build()} returns the immutable {@link Roles}. */
     public static final class Builder {
         private final Map<String, Set<String>> roles = new LinkedHashMap<>();
+        private final Map<String, Source> sources = new LinkedHashMap<>();
+        private Source source = Source.CODE;
 
         private Builder() {
+        }
+
+        /** The source of the roles defined next ({@code PolicyLoader} says {@code POLICY}). Default {@code CODE}. */
+        public Builder source(Source s) {
+            source = Objects.requireNonNull(s, "source");
+            return this;
+        }
+
+        /** Every role of {@code other}, with its source. @throws IllegalArgumentException when one is defined here already */
+        public Builder addAll(Roles other) {
+            for (String name : other.names()) {
+                if (roles.containsKey(name)) throw new IllegalArgumentException("role \"" + name + "\" is defined twice");
+                roles.put(name, other.roles.get(name));
+                sources.put(name, other.sources.get(name));
+            }
+            return this;
         }
 
         /**
@@ -86,7 +127,7 @@ public final class Roles {
         public Builder role(String name, Collection<String> permissions) {
             Objects.requireNonNull(name, "role name");
             Objects.requireNonNull(permissions, "permissions");
-            if (!NAME.matcher(name).matches())
+            if (!isValidName(name))
                 throw new IllegalArgumentException("invalid role name \"" + name + "\": use 1 to 64 of A-Z a-z 0-9 . _ : -");
             if (roles.containsKey(name)) throw new IllegalArgumentException("role \"" + name + "\" is defined twice");
             for (String p : permissions) {
@@ -97,11 +138,13 @@ public final class Roles {
                 }
             }
             roles.put(name, Collections.unmodifiableSet(new LinkedHashSet<>(permissions)));
+            sources.put(name, source);
             return this;
         }
 
         public Roles build() {
-            return roles.isEmpty() ? EMPTY : new Roles(Collections.unmodifiableMap(new LinkedHashMap<>(roles)));
+            return roles.isEmpty() ? EMPTY
+                    : new Roles(Collections.unmodifiableMap(new LinkedHashMap<>(roles)), Collections.unmodifiableMap(new LinkedHashMap<>(sources)));
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.keys.api.OAuthClient;
 import dev.keys.api.StoreException;
 import dev.keys.core.authz.Permissions;
 import dev.keys.core.authz.Policy;
+import dev.keys.core.authz.RoleCatalog;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.authz.Route;
 import dev.keys.core.authz.RouteTable;
@@ -47,31 +48,49 @@ import java.util.Set;
  *       {@code isUserInRole} answers from role names whether or not they grant anything.</li>
  * </ul>
  *
- * Whether roles and permissions amount to a right is judged with the service's {@link Roles}, the same as the
- * verifier's, so that a role granting {@code keys:admin} counts as {@code keys:admin}. Immutable.
+ * Whether roles and permissions amount to a right is judged with the service's roles ({@link RoleCatalog}, the same
+ * as the verifier's, runtime roles included as they are now), so that a role granting {@code keys:admin} counts as
+ * {@code keys:admin}. Immutable; the roles it judges with are the catalog's current ones.
  */
 public final class AdminPolicy {
     public static final String ADMIN = "keys:admin", MANAGE = "keys:manage", READ = "keys:read", VERIFY = "keys:verify", SELF = "keys:self";
     /** No roles, no routes: {@code keys:admin} is held only as a permission or through a wildcard. */
-    public static final AdminPolicy DEFAULT = new AdminPolicy(Roles.EMPTY, Map.of(), new Ceiling(Permissions.NONE, Set.of()));
+    public static final AdminPolicy DEFAULT = new AdminPolicy(RoleCatalog.of(Roles.EMPTY), Map.of(), Permissions.NONE);
 
-    private final Roles roles;
+    private final RoleCatalog catalog;
     private final Map<String, Ceiling> ceilings;
-    private final Ceiling defaultCeiling;
+    /** The permissions of the default ceiling (the routes'); its roles follow the roles defined ({@link #defaultCeiling}). */
+    private final Permissions defaultPermissions;
+    private volatile Ceiling defaultCeiling;
 
-    /** A ceiling compiled: wildcards among the permissions cover what they imply. */
-    private record Ceiling(Permissions permissions, Set<String> roles) {
+    /** A ceiling compiled: wildcards among the permissions cover what they imply; {@code from} the roles it was made of. */
+    private record Ceiling(Permissions permissions, Set<String> roles, Roles from) {
     }
 
-    private AdminPolicy(Roles roles, Map<String, Ceiling> ceilings, Ceiling defaultCeiling) {
-        this.roles = roles;
+    private AdminPolicy(RoleCatalog catalog, Map<String, Ceiling> ceilings, Permissions defaultPermissions) {
+        this.catalog = catalog;
         this.ceilings = ceilings;
-        this.defaultCeiling = defaultCeiling;
+        this.defaultPermissions = defaultPermissions;
+        this.defaultCeiling = new Ceiling(defaultPermissions, Set.of(), null);
     }
 
     /** The policy of a service whose keys may hold these roles, with no routes (see {@link #builder}). */
     public static AdminPolicy of(Roles roles) {
         return Objects.requireNonNull(roles, "roles") == Roles.EMPTY ? DEFAULT : builder(roles).build();
+    }
+
+    /** The policy of a service whose keys may hold the roles of this catalog, runtime ones included, with no routes. */
+    public static AdminPolicy of(RoleCatalog catalog) {
+        return builder(catalog).build();
+    }
+
+    /**
+     * This policy judging with the fixed roles it has and the runtime roles of {@code shared} (the {@code Keys}'
+     * catalog): the admin API links a policy built from code or a policy file to the roles its store keeps.
+     */
+    public AdminPolicy withStoredRolesOf(RoleCatalog shared) {
+        if (shared.store().isEmpty() || catalog.store().isPresent()) return this;
+        return new AdminPolicy(shared.withFixed(catalog.fixed()), ceilings, defaultPermissions);
     }
 
     /** The policy of a loaded {@link Policy}: its roles, its routes for the default ceiling, its tenants' ceilings. */
@@ -82,11 +101,22 @@ public final class AdminPolicy {
     }
 
     public static Builder builder(Roles roles) {
-        return new Builder(roles);
+        return new Builder(RoleCatalog.of(roles));
     }
 
+    /** As {@link #builder(Roles)}, judging with a catalog's roles as they are at each call (runtime ones included). */
+    public static Builder builder(RoleCatalog catalog) {
+        return new Builder(catalog);
+    }
+
+    /** The roles defined now: the fixed ones and those stored at run time. */
     public Roles roles() {
-        return roles;
+        return catalog.current();
+    }
+
+    /** Where the roles come from, for the admin API's {@code /roles}. */
+    public RoleCatalog catalog() {
+        return catalog;
     }
 
     /** A change this policy refuses; the message says why, naming the field to blame when there is one. */
@@ -216,7 +246,8 @@ public final class AdminPolicy {
     public void checkGrant(Actor actor, String tenant, String subject, Set<String> rolesBefore, Set<String> permissionsBefore,
                            Set<String> roles, Set<String> permissions) {
         Set<String> addedRoles = added(rolesBefore, roles), addedPermissions = added(permissionsBefore, permissions);
-        if (actor.caller() && !this.roles.unknown(addedRoles).isEmpty()) {
+        Roles defined = catalog.current();
+        if (actor.caller() && !defined.unknown(addedRoles).isEmpty()) {
             // Never the name itself: a role name has the shape of a key's prefix, and answers echo no values.
             throw new IllegalArgumentException("roles: names a role that is not defined");
         }
@@ -231,7 +262,7 @@ public final class AdminPolicy {
                 if (Permissions.isValid(p) && !held.implies(p)) throw new Refused("permissions: a caller never widens its own key");
             }
         }
-        Ceiling c = ceilings.getOrDefault(tenant, defaultCeiling);
+        Ceiling c = ceilings.containsKey(tenant) ? ceilings.get(tenant) : defaultCeiling(defined);
         for (String p : addedPermissions) {
             if (Permissions.isValid(p) && !c.permissions.implies(p)) throw new Refused("permissions: beyond what tenant " + tenant + " grants");
         }
@@ -260,7 +291,18 @@ public final class AdminPolicy {
     private Permissions flatten(Set<String> roleNames, Set<String> permissions) {
         Set<String> valid = new LinkedHashSet<>();
         for (String p : permissions) if (Permissions.isValid(p)) valid.add(p);
-        return roles.flatten(roleNames, valid);
+        return catalog.current().flatten(roleNames, valid);
+    }
+
+    /** The default ceiling for the roles defined now: the routes' permissions and every role not reaching {@code keys:}. */
+    private Ceiling defaultCeiling(Roles defined) {
+        Ceiling c = defaultCeiling;
+        if (c.from == defined) return c;
+        Set<String> names = new LinkedHashSet<>();
+        for (String r : defined.names()) if (!reachesKeys(defined.flatten(Set.of(r), Set.of()))) names.add(r);
+        c = new Ceiling(defaultPermissions, Set.copyOf(names), defined);
+        defaultCeiling = c;
+        return c;
     }
 
     /** Whether granting {@code p} reaches a {@code keys:} right or names the {@code keys} resource at all. */
@@ -272,12 +314,12 @@ public final class AdminPolicy {
 
     /** Configuration of an {@link AdminPolicy}. */
     public static final class Builder {
-        private final Roles roles;
+        private final RoleCatalog catalog;
         private RouteTable routes = RouteTable.builder().build();
         private final Map<String, Policy.Ceiling> ceilings = new LinkedHashMap<>();
 
-        private Builder(Roles roles) {
-            this.roles = Objects.requireNonNull(roles, "roles");
+        private Builder(RoleCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "roles");
         }
 
         /** The routes whose permissions make the default ceiling, beside the defined roles. Default none. */
@@ -291,15 +333,13 @@ public final class AdminPolicy {
          */
         public Builder ceiling(String tenant, Set<String> permissions, Set<String> roleNames) {
             Objects.requireNonNull(tenant, "tenant");
-            Set<String> unknown = roles.unknown(roleNames);
+            Set<String> unknown = catalog.current().unknown(roleNames);
             if (!unknown.isEmpty()) throw new IllegalArgumentException("ceiling of " + tenant + ": roles not defined: " + unknown);
             ceilings.put(tenant, new Policy.Ceiling(permissions, roleNames));
             return this;
         }
 
         public AdminPolicy build() {
-            Set<String> roleNames = new LinkedHashSet<>();
-            for (String r : roles.names()) if (!reachesKeys(roles.flatten(Set.of(r), Set.of()))) roleNames.add(r);
             Set<String> permissions = new HashSet<>();
             for (Route route : routes.routes()) {
                 for (String p : route.requirement().query().permissions()) {
@@ -307,8 +347,8 @@ public final class AdminPolicy {
                 }
             }
             Map<String, Ceiling> compiled = new LinkedHashMap<>();
-            ceilings.forEach((t, c) -> compiled.put(t, new Ceiling(Permissions.compile(c.permissions()), c.roles())));
-            return new AdminPolicy(roles, Map.copyOf(compiled), new Ceiling(Permissions.compile(permissions), Set.copyOf(roleNames)));
+            ceilings.forEach((t, c) -> compiled.put(t, new Ceiling(Permissions.compile(c.permissions()), c.roles(), null)));
+            return new AdminPolicy(catalog, Map.copyOf(compiled), Permissions.compile(permissions));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.keys.core.lifecycle;
 
 import dev.keys.api.AuditEvent;
 import dev.keys.api.AuditSink;
+import dev.keys.api.JsonValue;
 
 import java.lang.reflect.RecordComponent;
 import java.util.Collection;
@@ -17,7 +18,8 @@ import java.util.TreeSet;
 /**
  * The one audit notation of both managers, so that a key's and a client's events read alike: field name to
  * {@code [before, after]}, where an absent value is {@code ""}, a list reads {@code [a, b]} in its order, a set
- * {@code [a, b]} sorted, a map {@code {k=v}} sorted, and anything else its {@code toString}. And the one way an
+ * {@code [a, b]} sorted, a map {@code {k=v}} sorted, a JSON value its JSON text (a string as it is, unquoted, as
+ * meta of strings always read), and anything else its {@code toString}. And the one way an
  * event is recorded: after the write, never failing it.
  */
 final class Audits {
@@ -46,7 +48,13 @@ final class Audits {
         if (v instanceof Optional<?> o) return o.map(Audits::display).orElse("");
         if (v instanceof OptionalLong o) return o.isPresent() ? Long.toString(o.getAsLong()) : "";
         if (v instanceof Set<?> s) return String.valueOf(new TreeSet<>(s.stream().map(String::valueOf).toList()));
-        if (v instanceof Map<?, ?> m) return String.valueOf(new TreeMap<>(m));
+        if (v instanceof Map<?, ?> m) {
+            TreeMap<String, String> sorted = new TreeMap<>();
+            m.forEach((k, x) -> sorted.put(String.valueOf(k), display(x)));
+            return String.valueOf(sorted);
+        }
+        if (v instanceof JsonValue.Str s) return s.value();
+        if (v instanceof JsonValue j) return j.toJson();
         if (v instanceof Collection<?> l) return String.valueOf(l);
         return String.valueOf(v);
     }

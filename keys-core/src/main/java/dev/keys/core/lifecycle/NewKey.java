@@ -1,6 +1,7 @@
 package dev.keys.core.lifecycle;
 
 import dev.keys.api.Environment;
+import dev.keys.api.JsonValue;
 import dev.keys.api.Quota;
 import dev.keys.api.RateLimit;
 import dev.keys.api.Refill;
@@ -16,7 +17,7 @@ import java.util.Set;
 
 /** What to issue: every field of a key that its creator chooses. Build with {@link #builder(String)}. */
 public record NewKey(String prefix, String name, String ownerId, String tenant, Environment environment, Set<String> roles,
-                     Set<String> permissions, Map<String, String> meta, List<RateLimit> ratelimits, Optional<Quota> quota,
+                     Set<String> permissions, Map<String, JsonValue> meta, List<RateLimit> ratelimits, Optional<Quota> quota,
                      OptionalLong remaining, Optional<Refill> refill, List<String> ipAllowlist, Optional<String> tier,
                      Optional<Instant> expiresAt, boolean requiresApproval) {
 
@@ -51,7 +52,7 @@ public record NewKey(String prefix, String name, String ownerId, String tenant, 
         private String name = "", ownerId = "", tenant = "default";
         private Environment environment = Environment.LIVE;
         private Set<String> roles = Set.of(), permissions = Set.of();
-        private Map<String, String> meta = Map.of();
+        private Map<String, JsonValue> meta = Map.of();
         private List<RateLimit> ratelimits = List.of();
         private Optional<Quota> quota = Optional.empty();
         private OptionalLong remaining = OptionalLong.empty();
@@ -72,7 +73,7 @@ public record NewKey(String prefix, String name, String ownerId, String tenant, 
         public Builder roles(Set<String> v) { roles = v; return this; }
         public Builder permissions(Set<String> v) { permissions = v; return this; }
         public Builder permissions(String... v) { permissions = Set.of(v); return this; }
-        public Builder meta(Map<String, String> v) { meta = v; return this; }
+        public Builder meta(Map<String, JsonValue> v) { meta = v; return this; }
         public Builder ratelimits(List<RateLimit> v) { ratelimits = v; return this; }
         public Builder ratelimits(RateLimit... v) { ratelimits = List.of(v); return this; }
         public Builder quota(Quota v) { quota = Optional.of(v); return this; }

@@ -6,7 +6,9 @@ import dev.keys.api.KeyChange;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
+import dev.keys.api.RoleStore;
 import dev.keys.api.StoreException;
+import dev.keys.api.StoredRole;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,13 +21,15 @@ import java.util.TreeMap;
  * The reference store: everything in memory, one lock for writes and consistent reads. For tests, single-instance
  * services and as the model every other store is held to by the store spec. The change feed keeps the last
  * {@value #FEED_CAPACITY} changes; a reader further behind must drop its whole cache (see
- * {@link #changesSince}).
+ * {@link #changesSince}). It keeps roles defined at run time too ({@link #roles()}), their changes on the same feed.
  */
 public final class InMemoryKeyStore implements KeyStore {
     static final int FEED_CAPACITY = 100_000;
     private final TreeMap<String, ApiKey> byId = new TreeMap<>();
     private final Map<Digest, String> idByDigest = new HashMap<>();
     private final ArrayList<KeyChange> feed = new ArrayList<>();
+    private final TreeMap<String, StoredRole> roles = new TreeMap<>();
+    private final Optional<RoleStore> roleStore = Optional.of(new Roles());
     private long sequence;
 
     @Override
@@ -103,8 +107,54 @@ public final class InMemoryKeyStore implements KeyStore {
         return sequence;
     }
 
+    @Override
+    public Optional<RoleStore> roles() {
+        return roleStore;
+    }
+
     private void changed(ApiKey k) {
-        feed.add(new KeyChange(++sequence, k.id(), k.digest()));
+        changed(k.id(), k.digest());
+    }
+
+    private void changed(String id, Digest digest) {
+        feed.add(new KeyChange(++sequence, id, digest));
         if (feed.size() > FEED_CAPACITY) feed.subList(0, feed.size() - FEED_CAPACITY).clear();
+    }
+
+    /** The roles, under the store's lock, each write one {@link KeyChange#ROLES} on the feed. */
+    private final class Roles implements RoleStore {
+        private static final Digest NONE = new Digest(0, 0, 0, 0);
+
+        @Override
+        public List<StoredRole> list() {
+            synchronized (InMemoryKeyStore.this) {
+                return List.copyOf(roles.values());
+            }
+        }
+
+        @Override
+        public Optional<StoredRole> find(String name) {
+            synchronized (InMemoryKeyStore.this) {
+                return Optional.ofNullable(roles.get(name));
+            }
+        }
+
+        @Override
+        public Optional<StoredRole> put(StoredRole role) {
+            synchronized (InMemoryKeyStore.this) {
+                Optional<StoredRole> before = Optional.ofNullable(roles.put(role.name(), role));
+                changed(KeyChange.ROLES, NONE);
+                return before;
+            }
+        }
+
+        @Override
+        public Optional<StoredRole> delete(String name) {
+            synchronized (InMemoryKeyStore.this) {
+                Optional<StoredRole> gone = Optional.ofNullable(roles.remove(name));
+                if (gone.isPresent()) changed(KeyChange.ROLES, NONE);
+                return gone;
+            }
+        }
     }
 }

@@ -31,6 +31,8 @@ final class Entry {
     final Verification.Denied wrongEnvironment;
     final Verification.Valid valid;
     final KeyAuthz authz;
+    /** The roles {@link #authz} was compiled with: the verifier compiles again when they are no longer current. */
+    final Roles roles;
     /** Carried over from the entry this one replaces when the limits did not change, so no bucket refills early. */
     final RateLimiter limiter;
     final Optional<Quota> quota;
@@ -39,6 +41,7 @@ final class Entry {
 
     Entry(ApiKey key, Optional<Environment> acceptedEnvironment, Roles roles, Tiers tiers, LimiterFactory limiters, Entry previous) {
         this.key = key;
+        this.roles = roles;
         this.authz = KeyAuthz.compile(key, roles);
         EffectiveLimits limits = tiers.effective(key);
         this.limiter = previous != null && LimiterFactory.reusable(previous.limiter, previous.key, key, limits.ratelimits())

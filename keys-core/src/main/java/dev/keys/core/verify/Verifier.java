@@ -18,6 +18,7 @@ import dev.keys.api.UsageSink;
 import dev.keys.api.Verification;
 import dev.keys.core.authz.Decision;
 import dev.keys.core.authz.Requirement;
+import dev.keys.core.authz.RoleCatalog;
 import dev.keys.core.authz.Roles;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
@@ -81,7 +82,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     private final Optional<Environment> environment;
     private final long staleBoundNanos;
     private final UsageSink usage;
-    private final Roles roles;
+    private final RoleCatalog roles;
     private final Tiers tiers;
     private final LimiterFactory limiters;
     private final QuotaEnforcer quotas;
@@ -110,15 +111,15 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         this.environment = b.environment;
         this.staleBoundNanos = b.staleBound.toNanos();
         this.usage = b.usage;
-        this.roles = b.roles;
+        this.roles = b.catalog != null ? b.catalog : RoleCatalog.of(b.roles, b.store);
         this.tiers = b.tiers;
         this.limiters = b.limiters;
         this.quotas = b.quotas != null ? b.quotas : QuotaEnforcer.builder(new InMemoryUsageCounters()).tiers(b.tiers).build();
-        long seq;
+        long seq = 0;
         try {
             seq = store.lastSequence();
+            roles.refresh(); // after the sequence, so that a role change since is in the feed; sync() retries a failure
         } catch (StoreException.Unavailable e) {
-            seq = 0;
             markDown();
         }
         this.appliedSequence = seq;
@@ -179,6 +180,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
         }
+        if (e.roles != roles.current() && (e = recompile(e)) == null) return UNAVAILABLE;
         Verification v;
         try {
             v = decide(e, ctx, requirement, now, local);
@@ -251,7 +253,18 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     }
 
     private Entry compile(ApiKey key, Entry previous) {
-        return new Entry(key, environment, roles, tiers, limiters, previous);
+        return new Entry(key, environment, roles.current(), tiers, limiters, previous);
+    }
+
+    /** An entry compiled before the roles changed, compiled with them (once per key and change); null when it cannot be. */
+    private Entry recompile(Entry e) {
+        try {
+            Entry fresh = cache.asMap().computeIfPresent(DigestKey.of(e.key.digest()), (k, old) -> old.roles == roles.current() ? old : compile(old.key, old));
+            return fresh != null ? fresh : compile(e.key, e);
+        } catch (RuntimeException ex) {
+            dropped(e.key.id(), ex);
+            return null;
+        }
     }
 
     /**
@@ -309,6 +322,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
      */
     public synchronized void sync() {
         try {
+            if (!roles.loaded()) roles.refresh();
             while (true) {
                 List<KeyChange> changes = store.changesSince(appliedSequence, 1000);
                 if (changes.isEmpty()) break;
@@ -330,12 +344,15 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
      */
     private void apply(KeyChange c) {
         try {
+            if (roles.apply(c)) return;
             if (c.resetsAll()) {
                 cache.invalidateAll();
                 unknown.invalidateAll();
             } else {
                 refresh(c.digest());
             }
+        } catch (StoreException.Unavailable e) {
+            throw e; // the roles could not be read: this change is applied again by the next poll
         } catch (RuntimeException e) {
             cache.invalidateAll();
             unknown.invalidateAll();
@@ -398,6 +415,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         private Optional<Environment> environment = Optional.empty();
         private UsageSink usage = UsageSink.NONE;
         private Roles roles = Roles.EMPTY;
+        private RoleCatalog catalog;
         private Tiers tiers = Tiers.NONE;
         private LimiterFactory limiters;
         private QuotaEnforcer quotas;
@@ -409,75 +427,52 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         /** How keys are hashed; must match the {@code KeyManager} that issued them. Default SHA-256. */
         public Builder hasher(KeyHasher h) { hasher = Objects.requireNonNull(h); return this; }
-
         public Builder clock(Clock c) { clock = Objects.requireNonNull(c); return this; }
 
         /** Most keys kept compiled in memory. Default 1,000,000. */
         public Builder cacheSize(long n) { cacheSize = positive(n, "cacheSize"); return this; }
 
         /** Most unknown digests remembered, and for how long. Default 100,000 for 30 s. */
-        public Builder negativeCache(long size, Duration ttl) {
-            negativeCacheSize = positive(size, "negative cache size");
-            negativeTtl = positive(ttl, "negative cache ttl");
-            return this;
-        }
+        public Builder negativeCache(long size, Duration ttl) { negativeCacheSize = positive(size, "negative cache size"); negativeTtl = positive(ttl, "negative cache ttl"); return this; }
 
         /** How often the store's change feed is polled; zero turns the poller off. Default 200 ms. */
-        public Builder syncInterval(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("syncInterval must not be negative");
-            syncInterval = d;
-            return this;
-        }
+        public Builder syncInterval(Duration d) { syncInterval = notNegative(d, "syncInterval"); return this; }
 
-        /**
-         * How long cached entries may keep serving after the store was seen failing. Default zero: fail closed, and
-         * every request answers {@code STORE_UNAVAILABLE} until the store answers again.
-         */
-        public Builder staleBound(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("staleBound must not be negative");
-            staleBound = d;
-            return this;
-        }
+        /** How long cached entries may serve after the store was seen failing. Default zero: fail closed, {@code STORE_UNAVAILABLE} until it answers. */
+        public Builder staleBound(Duration d) { staleBound = notNegative(d, "staleBound"); return this; }
 
         /** Also look up credentials that are not of the key format (imported keys). Default off. */
         public Builder acceptImportedKeys(boolean on) { acceptImported = on; return this; }
 
         /**
-         * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper:
-         * a credential its digest does not find is looked up again by plain SHA-256 (one more hash and cache probe per
-         * miss). Set it on every instance once such keys exist; a {@code KeyManager} of the same {@code Keys} turns it on
-         * in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
+         * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper: a credential its digest does not
+         * find is looked up again by plain SHA-256 (one more hash and cache probe per miss). Set it on every instance once such keys exist; a
+         * {@code KeyManager} of the same {@code Keys} turns it on in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
          */
         public Builder acceptSha256Imports(boolean on) { sha256Imports = on; return this; }
 
         /** Accept only keys of this environment; others answer {@code FORBIDDEN}. Default: both. */
         public Builder environment(Environment e) { environment = Optional.of(e); return this; }
-
         /** Receives one event per verification of a known key; must only enqueue. */
         public Builder usageSink(UsageSink s) { usage = Objects.requireNonNull(s); return this; }
 
-        /** The roles keys may hold, flattened into each key's permissions when it is loaded. Default none. */
-        public Builder roles(Roles r) { roles = Objects.requireNonNull(r); return this; }
+        /** The roles of code or a policy file keys may hold, and those the store keeps ({@code KeyStore.roles()}). Default none. */
+        public Builder roles(Roles r) { roles = Objects.requireNonNull(r); catalog = null; return this; }
+        /** As {@link #roles(Roles)}, sharing a catalog (a {@code Keys} hands in its own). */
+        public Builder roles(RoleCatalog c) { catalog = Objects.requireNonNull(c); return this; }
 
         /** Tier defaults for keys that name a tier and set no limits of their own. Default none. */
         public Builder tiers(Tiers t) { tiers = Objects.requireNonNull(t); return this; }
 
-        /**
-         * Where rate-limit buckets live. Default {@link LimiterFactory#inProcess()}; keys-redis shares them across
-         * instances.
-         */
+        /** Where rate-limit buckets live. Default {@link LimiterFactory#inProcess()}; keys-redis shares them across instances. */
         public Builder limiters(LimiterFactory f) { limiters = Objects.requireNonNull(f); return this; }
 
-        /**
-         * Where quotas and remaining uses are counted (share one {@code UsageCounters} across instances for exact
-         * counts); build it with the same tiers. Default: in-memory counters, periods in UTC.
-         */
+        /** Where quotas and remaining uses are counted (one {@code UsageCounters} shared by all instances counts exactly), with the same tiers. Default in memory, UTC. */
         public Builder quotas(QuotaEnforcer q) { quotas = Objects.requireNonNull(q); return this; }
 
         /**
-         * Where the change-feed poll runs, and the work of the usage sink and of the limiter factory when they are
-         * {@link Background} (started there when the verifier is built); never shut down by the verifier. A {@code Keys} hands in its own.
-         * Default: a daemon thread of the verifier's, made only when there is such work and stopped by {@code close()}.
+         * Where the change-feed poll runs, and the usage sink's and limiter factory's work when they are {@link Background} (started there when the
+         * verifier is built); never shut down by the verifier. A {@code Keys} hands in its own. Default: a daemon thread of the verifier's, made only when there is such work and stopped by {@code close()}.
          */
         public Builder scheduler(ScheduledExecutorService s) { scheduler = Objects.requireNonNull(s); return this; }
 
@@ -493,6 +488,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         private static Duration positive(Duration d, String what) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive");
+            return d;
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            if (d.isNegative()) throw new IllegalArgumentException(what + " must not be negative");
             return d;
         }
     }

@@ -100,7 +100,7 @@ class KeyAuthzTest {
             documents:read [env live] [key.region = eu]       | VALID      |
             """)
     void routeConditions(String requirement, Outcome outcome, String reason) {
-        ApiKey key = Keys.key().environment(Environment.LIVE).roles(Set.of("reader")).meta(Map.of("region", "eu")).build();
+        ApiKey key = Keys.key().environment(Environment.LIVE).roles(Set.of("reader")).meta(dev.keys.api.JsonValue.strings(Map.of("region", "eu"))).build();
         RequestContext ctx = from("10.0.0.1").withAttributes(Map.of("tier", "gold"));
         Decision d = KeyAuthz.compile(key, roles).check(ctx, NOON_FRIDAY, Requirement.parse(requirement));
         assertEquals(outcome, d.outcome());
@@ -139,5 +139,24 @@ class KeyAuthzTest {
         assertThrows(IllegalArgumentException.class, () -> Requirement.parse("a:b [ip]"));
         QuerySyntaxException q = assertThrows(QuerySyntaxException.class, () -> Requirement.parse("a:b AND [env live]"));
         assertEquals(8, q.position());
+    }
+
+    @Test
+    void keyConditionsMatchMetaStringsNumbersAndBooleansButNeverNullsArraysOrObjects() {
+        ApiKey key = Keys.key().roles(Set.of("reader")).meta(Map.of("region", dev.keys.api.JsonValue.of("eu"), "level", dev.keys.api.JsonValue.parse("3.0"),
+                "beta", dev.keys.api.JsonValue.of(true), "none", dev.keys.api.JsonValue.Null.NULL, "list", dev.keys.api.JsonValue.parse("[\"eu\"]"),
+                "text3", dev.keys.api.JsonValue.of("3"))).build();
+        KeyAuthz authz = KeyAuthz.compile(key, roles);
+        Map<String, Outcome> cases = Map.of(
+                "documents:read [key.region = eu]", Outcome.VALID,
+                "documents:read [key.level = 3]", Outcome.VALID,
+                "documents:read [key.level in 2, 3]", Outcome.VALID,
+                "documents:read [key.beta = true]", Outcome.VALID,
+                "documents:read [key.beta = yes]", Outcome.FORBIDDEN,
+                "documents:read [key.none = null]", Outcome.FORBIDDEN,
+                "documents:read [key.list = eu]", Outcome.FORBIDDEN,
+                "documents:read [key.text3 = 3]", Outcome.VALID,
+                "documents:read [key.missing = x]", Outcome.FORBIDDEN);
+        cases.forEach((req, outcome) -> assertEquals(outcome, authz.check(RequestContext.NONE, NOON_FRIDAY, Requirement.parse(req)).outcome(), req));
     }
 }

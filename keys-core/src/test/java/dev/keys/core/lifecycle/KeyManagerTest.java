@@ -71,7 +71,7 @@ class KeyManagerTest {
     void updatesAreAuditedWithAFieldDiff() {
         IssuedKey k = manager.create(NewKey.builder("sk_test").name("a").build(), SYSTEM);
         clock.advance(Duration.ofSeconds(5));
-        ApiKey updated = manager.update(k.key().id(), b -> b.name("b").meta(Map.of("plan", "pro")), "key_admin");
+        ApiKey updated = manager.update(k.key().id(), b -> b.name("b").meta(dev.keys.api.JsonValue.strings(Map.of("plan", "pro"))), "key_admin");
         assertEquals("b", updated.name());
         assertEquals(2, updated.version());
         assertEquals(clock.instant(), updated.updatedAt());
@@ -105,8 +105,8 @@ class KeyManagerTest {
                 for (int j = 0; j < 20; j++) {
                     int n = j;
                     manager.update(k.key().id(), b -> {
-                        Map<String, String> m = new java.util.HashMap<>(b.build().meta());
-                        m.put(field, Integer.toString(n));
+                        Map<String, dev.keys.api.JsonValue> m = new java.util.HashMap<>(b.build().meta());
+                        m.put(field, dev.keys.api.JsonValue.of(Integer.toString(n)));
                         return b.meta(m);
                     }, SYSTEM);
                 }
@@ -117,14 +117,14 @@ class KeyManagerTest {
         for (Future<?> f : fs) f.get();
         pool.shutdown();
         ApiKey end = manager.get(k.key().id()).orElseThrow();
-        assertEquals(Map.of("f0", "19", "f1", "19", "f2", "19", "f3", "19"), end.meta());
+        assertEquals(dev.keys.api.JsonValue.strings(Map.of("f0", "19", "f1", "19", "f2", "19", "f3", "19")), end.meta());
         assertEquals(81, end.version());
     }
 
     @Test
     void rotationCopiesEverythingAndIsAudited() {
         IssuedKey old = manager.create(NewKey.builder("sk_live").ownerId("o").tenant("t").roles(Set.of("r"))
-                .permissions("a:b").meta(Map.of("k", "v")).ratelimits(new RateLimit("burst", 1, Duration.ofSeconds(1))).build(), SYSTEM);
+                .permissions("a:b").meta(dev.keys.api.JsonValue.strings(Map.of("k", "v"))).ratelimits(new RateLimit("burst", 1, Duration.ofSeconds(1))).build(), SYSTEM);
         IssuedKey fresh = manager.rotate(old.key().id(), Duration.ofHours(1), "key_admin");
         ApiKey n = fresh.key();
         assertEquals(List.of(old.key().ownerId(), old.key().tenant(), old.key().roles(), old.key().permissions(), old.key().meta(), old.key().ratelimits()),

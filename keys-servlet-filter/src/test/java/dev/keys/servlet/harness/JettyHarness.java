@@ -10,6 +10,7 @@ import dev.keys.api.KeyChange;
 import dev.keys.api.KeyQuery;
 import dev.keys.api.KeyStore;
 import dev.keys.api.Page;
+import dev.keys.api.RoleStore;
 import dev.keys.api.StoreException;
 import dev.keys.api.UsageSink;
 import dev.keys.core.Keys;
@@ -112,6 +113,7 @@ public final class JettyHarness implements AutoCloseable {
         @Override public Page<ApiKey> list(KeyQuery q) { check(); return delegate.list(q); }
         @Override public List<KeyChange> changesSince(long s, int l) { check(); return delegate.changesSince(s, l); }
         @Override public long lastSequence() { check(); return delegate.lastSequence(); }
+        @Override public Optional<RoleStore> roles() { return delegate.roles(); }
     }
 
     public final ManualClock clock = new ManualClock(T0);
