@@ -30,11 +30,14 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
 
     /**
      * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a {@code GET} to read, anything
-     * else to manage. Judged before the body is read, so that a reader's write answers 403 whatever it sends.
+     * else to manage; {@code /openapi.json} none beyond being an admin caller, since every caller, a verify-only one
+     * too, is a client of the contract it describes. Judged before the body is read, so that a reader's write answers
+     * 403 whatever it sends.
      */
-    static Actor.Right need(AdminRouter.Route route, String method) {
-        if (route == AdminRouter.Route.VERIFY) return Actor.Right.VERIFY;
-        return method.equals("GET") ? Actor.Right.READ : Actor.Right.MANAGE;
+    static Optional<Actor.Right> need(AdminRouter.Route route, String method) {
+        if (route == AdminRouter.Route.OPENAPI) return Optional.empty();
+        if (route == AdminRouter.Route.VERIFY) return Optional.of(Actor.Right.VERIFY);
+        return Optional.of(method.equals("GET") || method.equals("HEAD") ? Actor.Right.READ : Actor.Right.MANAGE);
     }
 
     /** The caller, or empty when a denial was answered. */

@@ -17,13 +17,13 @@ import java.util.Set;
 /**
  * Routes an admin request: the path to a {@link Route}, the method checked against it, the caller authenticated
  * ({@link AdminCallers}), then the resource's handler ({@link KeyResource}, {@link ClientResource},
- * {@link ActivityResource}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
+ * {@link ActivityResource}, {@link OpenApiDocument}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
  * one mapping from failure to problem, so that the same failure always answers the same.
  */
 final class AdminRouter {
     private static final System.Logger LOG = ApiKeyFilter.LOG;
     private static final long DRAIN_LIMIT = 1 << 20;
-    private static final Set<String> CLIENT_ACTIONS = Set.of("revoke", "disable", "enable");
+    static final Set<String> CLIENT_ACTIONS = Set.of("revoke", "disable", "enable");
 
     private AdminRouter() {
     }
@@ -31,7 +31,7 @@ final class AdminRouter {
     enum Route {
         // HEAD wherever GET (docs/contract.md §5): answered as GET, without the body.
         KEYS("GET, HEAD, POST"), VERIFY("POST"), IMPORT("POST"), KEY("GET, HEAD, PATCH, DELETE"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
-        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST");
+        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST"), OPENAPI("GET, HEAD");
         final String allow;
 
         Route(String allow) {
@@ -80,7 +80,7 @@ final class AdminRouter {
             if (!List.of(m.route.allow.split(", ")).contains(req.getMethod())) throw Failure.method(req.getMethod(), m.route.allow);
             Optional<Actor> actor = c.callers().authenticate(req, res);
             if (actor.isEmpty()) return;
-            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod()));
+            AdminCallers.need(m.route, req.getMethod()).ifPresent(right -> c.policy().require(actor.get(), right));
             dispatch(new AdminCall(c, req, res, m.id, m.action, actor.get()), m.route);
         } catch (RuntimeException e) {
             fail(c, req, res, e);
@@ -104,6 +104,8 @@ final class AdminRouter {
             if (seg.length == 3 && id && CLIENT_ACTIONS.contains(seg[2])) return new Match(Route.CLIENT_ACTION, seg[1], seg[2]);
         } else if (top.equals("audit") && seg.length == 1) {
             return new Match(Route.AUDIT, "", "");
+        } else if (top.equals("openapi.json") && seg.length == 1) {
+            return new Match(Route.OPENAPI, "", "");
         }
         throw Failure.noRoute();
     }
@@ -133,6 +135,10 @@ final class AdminRouter {
                 else ClientResource.patch(call);
             }
             case CLIENT_ACTION -> ClientResource.action(call);
+            case OPENAPI -> {
+                call.query();
+                call.ok(OpenApiDocument.shared());
+            }
         }
     }
 
