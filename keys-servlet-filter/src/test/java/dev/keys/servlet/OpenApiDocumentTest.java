@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class OpenApiDocumentTest {
     static final String BASE = "/admin/v1";
     static JettyHarness h;
-    static IssuedKey admin, verifier;
+    static IssuedKey admin, verifier, reader;
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,6 +41,7 @@ class OpenApiDocumentTest {
         h.servlet(BASE + "/*", KeyAdminServlet.builder(h.keys).auditLog(h.audit).usageLog(h.usage).build()).start();
         admin = h.issue(NewKey.builder("ops_live").tenant("ops").permissions(KeyAdminServlet.ADMIN));
         verifier = h.issue(NewKey.builder("ops_live").tenant("ops").permissions("keys:verify"));
+        reader = h.issue(NewKey.builder("ops_live").tenant("ops").permissions("keys:read"));
     }
 
     @AfterAll
@@ -72,6 +73,10 @@ class OpenApiDocumentTest {
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(200, head.status());
         assertEquals("", head.body());
+        // HEAD is held to GET's right: a reader may (it needed keys:manage before the document said otherwise).
+        Exchange readerHead = h.send(h.request(BASE + "/keys").header("X-API-Key", reader.plaintext())
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, readerHead.status());
         // Like every call under the admin base, nothing for a caller without a key.
         JettyHarness.problem(h.get(BASE + "/openapi.json"), 401, "MISSING", "Missing credential");
         JettyHarness.problem(h.get(BASE + "/openapi.json", "Authorization", "Bearer ops_live_nope"), 401, "MALFORMED", "Malformed credential");
