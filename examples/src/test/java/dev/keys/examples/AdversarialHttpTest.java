@@ -6,6 +6,7 @@ import dev.keys.api.Outcome;
 import dev.keys.api.RequestContext;
 import dev.keys.api.Verification;
 import dev.keys.core.format.KeyFormat;
+import dev.keys.servlet.harness.OpenApiContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ class AdversarialHttpTest {
     static final Pattern CREATED_ADMIN_KEY = Pattern.compile("shown this once, keep it:\\R\\s+(\\S+)");
     static final Pattern TRACE = Pattern.compile("\\bat [a-zA-Z_$][\\w$.]*\\(|\\w+(Exception|Error)\\b|\\.java:\\d");
     static final ObjectMapper JSON = new ObjectMapper();
+    static final OpenApiContract.Mounts CONTRACT = OpenApiContract.Mounts.example();
     static final String DB = "jdbc:h2:mem:adversarial-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
 
     @TempDir static Path dir;
@@ -147,7 +149,11 @@ class AdversarialHttpTest {
             assertTrue(status < 500 || status == 503, raw);
             assertFalse(TRACE.matcher(body).find(), () -> "stack trace or exception name in " + raw);
             if (!issuing) for (String k : secrets) assertFalse(raw.contains(k), () -> "a key in the answer: " + raw);
-            return new Answer(status, head, body, raw);
+            Answer a = new Answer(status, head, body, raw);
+            // The request line as sent: "METHOD /raw/path?query HTTP/1.1".
+            String[] line = new String(request, 0, Math.min(request.length, 8192), StandardCharsets.ISO_8859_1).split("\r\n", 2)[0].split(" ");
+            if (line.length == 3) OpenApiContract.get().check(CONTRACT, line[0], line[1].split("\\?", 2)[0], status, a::header, body);
+            return a;
         }
     }
 

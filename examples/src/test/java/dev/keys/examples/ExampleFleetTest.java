@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import dev.keys.servlet.harness.OpenApiContract;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,7 +47,7 @@ class ExampleFleetTest {
     static final String JDBC = System.getenv().getOrDefault("KEYS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     static final String REDIS = System.getenv().getOrDefault("KEYS_TEST_REDIS_URL", "redis://127.0.0.1:6379");
 
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http = OpenApiContract.checking(HttpClient.newHttpClient(), OpenApiContract.Mounts.example());
     final List<ExampleService> running = new ArrayList<>();
     final String schema = "keys_fleet_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     final String prefix = "keysfleet-" + UUID.randomUUID().toString().substring(0, 8);

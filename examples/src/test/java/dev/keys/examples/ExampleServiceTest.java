@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import dev.keys.servlet.harness.OpenApiContract;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +56,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExampleServiceTest {
     private static final Pattern CREATED_ADMIN_KEY = Pattern.compile("shown this once, keep it:\\R\\s+(\\S+)");
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
+    /** Every answer checked against the OpenAPI document as it is received. */
+    private final HttpClient http = OpenApiContract.checking(HttpClient.newHttpClient(), OpenApiContract.Mounts.example());
     private final List<ExampleService> running = new ArrayList<>();
     @TempDir Path dir;
     private String output;

@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import dev.keys.servlet.harness.OpenApiContract;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,7 +51,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ExtremeValuesTest {
     static final String URL = System.getenv().getOrDefault("KEYS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP = OpenApiContract.checking(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(),
+            OpenApiContract.Mounts.example());
     static final List<String> LOG = Collections.synchronizedList(new ArrayList<>());
     static final Handler CAPTURE = new Handler() {
         @Override public void publish(LogRecord r) { LOG.add(r.getLevel() + " " + r.getMessage()); }

@@ -114,13 +114,18 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
     }
 
     void ok(JsonNode body) throws IOException {
-        send(200, body);
+        send(200, JSON.writeValueAsBytes(body));
+    }
+
+    /** 200 with a body already written as JSON. */
+    void ok(byte[] json) throws IOException {
+        send(200, json);
     }
 
     /** 201 with {@code Location} at {@code path} under the admin base. */
     void created(String path, JsonNode body) throws IOException {
         res.setHeader("Location", req.getContextPath() + req.getServletPath() + path);
-        send(201, body);
+        send(201, JSON.writeValueAsBytes(body));
     }
 
     /** 204, no body. */
@@ -129,8 +134,7 @@ record AdminCall(KeyAdminServlet.Config config, HttpServletRequest req, HttpServ
         res.setHeader("Cache-Control", "no-store");
     }
 
-    private void send(int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+    private void send(int status, byte[] bytes) throws IOException {
         res.setStatus(status);
         res.setHeader("Cache-Control", "no-store");
         res.setContentType("application/json");

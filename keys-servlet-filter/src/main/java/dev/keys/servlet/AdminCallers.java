@@ -35,17 +35,20 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
 
     /**
      * The right a call needs (docs/contract.md §5): {@code /keys/verify} to verify, a role's {@code PUT} or
-     * {@code DELETE} to be an admin, a {@code GET} to read, anything else to manage; for a {@code keys:self} caller,
-     * self-service for reading its keys and for rotating one (the manager then holds it to its own keys). Judged
-     * before the body is read, so that a reader's write answers 403 whatever it sends.
+     * {@code DELETE} to be an admin, a {@code GET} or {@code HEAD} to read, anything else to manage; for a
+     * {@code keys:self} caller, self-service for reading its keys and for rotating one (the manager then holds it to
+     * its own keys); {@code /openapi.json} none beyond being an admin caller, since every caller, a verify-only one
+     * too, is a client of the contract it describes. Judged before the body is read, so that a reader's write answers
+     * 403 whatever it sends.
      */
-    static Actor.Right need(AdminRouter.Route route, String method, String action, Actor caller) {
-        if (route == AdminRouter.Route.VERIFY) return Actor.Right.VERIFY;
-        if (route == AdminRouter.Route.ROLE && !method.equals("GET")) return Actor.Right.ADMIN; // roles hold for every tenant
+    static Optional<Actor.Right> need(AdminRouter.Route route, String method, String action, Actor caller) {
+        if (route == AdminRouter.Route.OPENAPI) return Optional.empty();
+        if (route == AdminRouter.Route.VERIFY) return Optional.of(Actor.Right.VERIFY);
+        if (route == AdminRouter.Route.ROLE) return Optional.of(Actor.Right.ADMIN); // roles hold for every tenant
         boolean self = caller.may(Actor.Right.SELF) && !caller.may(Actor.Right.MANAGE);
-        if (self && route == AdminRouter.Route.KEY_ACTION && action.equals("rotate")) return Actor.Right.SELF;
-        if (!method.equals("GET")) return Actor.Right.MANAGE;
-        return caller.confined() && SELF_READS.contains(route) ? Actor.Right.SELF : Actor.Right.READ;
+        if (self && route == AdminRouter.Route.KEY_ACTION && action.equals("rotate")) return Optional.of(Actor.Right.SELF);
+        if (!method.equals("GET") && !method.equals("HEAD")) return Optional.of(Actor.Right.MANAGE);
+        return Optional.of(caller.confined() && SELF_READS.contains(route) ? Actor.Right.SELF : Actor.Right.READ);
     }
 
     /** The caller, or empty when a denial was answered. */

@@ -17,13 +17,13 @@ import java.util.Set;
 /**
  * Routes an admin request: the path to a {@link Route}, the method checked against it, the caller authenticated
  * ({@link AdminCallers}), then the resource's handler ({@link KeyResource}, {@link ClientResource},
- * {@link ActivityResource}, {@link RoleResource}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
+ * {@link ActivityResource}, {@link RoleResource}, {@link OpenApiDocument}). Every failure, of whatever kind and wherever thrown, is answered by {@link #fail}:
  * one mapping from failure to problem, so that the same failure always answers the same.
  */
 final class AdminRouter {
     private static final System.Logger LOG = ApiKeyFilter.LOG;
     private static final long DRAIN_LIMIT = 1 << 20;
-    private static final Set<String> CLIENT_ACTIONS = Set.of("revoke", "disable", "enable");
+    static final Set<String> CLIENT_ACTIONS = Set.of("revoke", "disable", "enable");
 
     private AdminRouter() {
     }
@@ -31,7 +31,7 @@ final class AdminRouter {
     enum Route {
         // HEAD wherever GET (docs/contract.md §5): answered as GET, without the body.
         KEYS("GET, HEAD, POST"), VERIFY("POST"), IMPORT("POST"), KEY("GET, HEAD, PATCH, DELETE"), KEY_ACTION("POST"), USAGE("GET, HEAD"), AUDIT("GET, HEAD"),
-        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST"), ROLES("GET, HEAD"), ROLE("PUT, DELETE");
+        CLIENTS("GET, HEAD, POST"), CLIENT("GET, HEAD, PATCH"), CLIENT_ACTION("POST"), ROLES("GET, HEAD"), ROLE("PUT, DELETE"), OPENAPI("GET, HEAD");
         final String allow;
 
         Route(String allow) {
@@ -87,7 +87,7 @@ final class AdminRouter {
             Optional<Actor> actor = c.dashboard().isPresent() && DashboardResource.carriesSession(req, c.callers().sources())
                     ? c.dashboard().get().authenticate(c, req, res) : c.callers().authenticate(req, res);
             if (actor.isEmpty()) return;
-            c.policy().require(actor.get(), AdminCallers.need(m.route, req.getMethod(), m.action, actor.get()));
+            AdminCallers.need(m.route, req.getMethod(), m.action, actor.get()).ifPresent(right -> c.policy().require(actor.get(), right));
             dispatch(new AdminCall(c, req, res, m.id, m.action, actor.get()), m.route);
         } catch (RuntimeException e) {
             fail(c, req, res, e);
@@ -113,6 +113,8 @@ final class AdminRouter {
             return seg.length == 1 ? new Match(Route.ROLES, "", "") : new Match(Route.ROLE, seg[1], "");
         } else if (top.equals("audit") && seg.length == 1) {
             return new Match(Route.AUDIT, "", "");
+        } else if (top.equals("openapi.json") && seg.length == 1) {
+            return new Match(Route.OPENAPI, "", "");
         }
         throw Failure.noRoute();
     }
@@ -146,6 +148,10 @@ final class AdminRouter {
             case ROLE -> {
                 if (call.is("PUT")) RoleResource.put(call);
                 else RoleResource.delete(call);
+            }
+            case OPENAPI -> {
+                call.query();
+                call.ok(OpenApiDocument.shared());
             }
         }
     }

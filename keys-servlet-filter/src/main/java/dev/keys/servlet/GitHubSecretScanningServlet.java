@@ -65,24 +65,24 @@ public final class GitHubSecretScanningServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (!req.getMethod().equals("POST")) {
             res.setHeader("Allow", "POST");
-            Problem.send(res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", req.getMethod() + " is not allowed here; use POST");
+            Problem.send(req, res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", req.getMethod() + " is not allowed here; use POST");
             return;
         }
         byte[] body = req.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
         if (body.length > MAX_BODY_BYTES) {
-            Problem.send(res, 413, Problem.PAYLOAD_TOO_LARGE, "Payload too large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
+            Problem.send(req, res, 413, Problem.PAYLOAD_TOO_LARGE, "Payload too large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
             return;
         }
         String id = req.getHeader(KEY_ID_HEADER), signature = req.getHeader(SIGNATURE_HEADER);
         try {
             if (id == null || signature == null || !githubKeys.verifies(id, signature, body)) {
-                Problem.send(res, 401, "INVALID_SIGNATURE", "Unauthorized", "the body is not signed by a GitHub secret-scanning key");
+                Problem.send(req, res, 401, "INVALID_SIGNATURE", "Unauthorized", "the body is not signed by a GitHub secret-scanning key");
                 return;
             }
         } catch (IOException e) {
             ApiKeyFilter.LOG.log(System.Logger.Level.WARNING, "GitHub secret-scanning keys cannot be read: " + e.getMessage());
             res.setHeader("Retry-After", "60");
-            Problem.send(res, 503, "KEYS_UNAVAILABLE", "Service unavailable", "GitHub's public keys cannot be read");
+            Problem.send(req, res, 503, "KEYS_UNAVAILABLE", "Service unavailable", "GitHub's public keys cannot be read");
             return;
         }
         JsonNode matches;
@@ -92,7 +92,7 @@ public final class GitHubSecretScanningServlet extends HttpServlet {
             matches = null;
         }
         if (matches == null || !matches.isArray()) {
-            Problem.send(res, 400, Problem.INVALID_REQUEST, "Invalid request", "the body must be a JSON array of {token, type, url, source}");
+            Problem.send(req, res, 400, Problem.INVALID_REQUEST, "Invalid request", "the body must be a JSON array of {token, type, url, source}");
             return;
         }
         ArrayNode feedback = AdminViews.NODES.arrayNode();
@@ -105,7 +105,7 @@ public final class GitHubSecretScanningServlet extends HttpServlet {
             }
         } catch (StoreException e) {
             res.setHeader("Retry-After", "5");
-            Problem.send(res, 503, "STORE_UNAVAILABLE", "Service unavailable", "the key store is unavailable");
+            Problem.send(req, res, 503, "STORE_UNAVAILABLE", "Service unavailable", "the key store is unavailable");
             return;
         }
         byte[] out = AdminCall.JSON.writeValueAsBytes(feedback);

@@ -117,6 +117,10 @@ class GitHubSecretScanningTest {
             assertEquals(401, post(h, body + " ", "gh-1", sign(github, body)).status(), "the signature covers the raw body");
             assertEquals(KeyStatus.ACTIVE, h.keys.manager().get(issued.key().id()).orElseThrow().status());
             assertEquals(405, h.get(PATH).status());
+            // The request id is the client's here too (docs/contract.md §3), so that GitHub's delivery can be traced.
+            JettyHarness.Exchange traced = h.get(PATH, "X-Request-Id", "gh-delivery-1");
+            assertEquals("gh-delivery-1", traced.header("X-Request-Id"));
+            assertEquals("gh-delivery-1", traced.json().get("requestId").asText());
         }
     }
 

@@ -19,7 +19,7 @@ final class PublicDocument {
         String m = req.getMethod();
         if (!m.equals("GET") && !m.equals("HEAD")) {
             res.setHeader("Allow", "GET, HEAD");
-            Problem.send(res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", m + " is not allowed here; use GET");
+            Problem.send(req, res, 405, Problem.METHOD_NOT_ALLOWED, "Method not allowed", m + " is not allowed here; use GET");
             return;
         }
         res.setStatus(200);

@@ -275,6 +275,8 @@ class JwtHttpTest {
         assertTrue(parsed.verify(new ECDSAVerifier(key)), "Nimbus verifies the token with the published key");
         assertEquals(c.get("clientId").asText(), parsed.getJWTClaimsSet().getSubject());
         assertEquals(405, h.json("POST", "/.well-known/jwks.json", "{}").status());
+        assertEquals("trace-me", h.json("POST", "/.well-known/jwks.json", "{}", "X-Request-Id", "trace-me").json().get("requestId").asText(),
+                "the request id is the client's (docs/contract.md §3)");
     }
 
     /** Issue 14 #10: what oauth4webapi's and openid-client's discovery read, and a token got by following it. */

@@ -1,6 +1,7 @@
 package dev.keys.servlet.harness;
 
 import dev.keys.servlet.ApiKeyFilter;
+import dev.keys.servlet.KeyAdminServlet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -127,6 +128,11 @@ public final class JettyHarness implements AutoCloseable {
     public int port;
 
     public final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Where the servlets the OpenAPI document describes are mounted, filled by {@link #servlet}: every answer from
+     * them is checked against the document ({@link OpenApiContract}) as it is received.
+     */
+    public final OpenApiContract.Mounts contract = new OpenApiContract.Mounts();
     /** Plaintext to the exchange that issued it (null when issued in code). */
     public final Map<String, Exchange> issued = new ConcurrentHashMap<>();
     public final List<String> logLines = Collections.synchronizedList(new ArrayList<>());
@@ -189,8 +195,18 @@ public final class JettyHarness implements AutoCloseable {
 
     public JettyHarness servlet(String pathSpec, HttpServlet servlet) {
         context.addServlet(new ServletHolder(servlet), pathSpec);
+        if (servlet instanceof KeyAdminServlet) contract.admin(pathSpec.replaceAll("/\\*$", ""));
+        String described = DESCRIBED.get(servlet.getClass().getName());
+        if (described != null) contract.endpoint(pathSpec, described);
         return this;
     }
+
+    /** The servlets outside the admin API that the document describes (some in modules this one cannot see), by path. */
+    private static final Map<String, String> DESCRIBED = Map.of(
+            "dev.keys.jwt.servlet.TokenEndpointServlet", "/oauth/token",
+            "dev.keys.jwt.servlet.JwksServlet", "/.well-known/jwks.json",
+            "dev.keys.jwt.servlet.AuthorizationServerMetadataServlet", "/.well-known/oauth-authorization-server",
+            "dev.keys.servlet.GitHubSecretScanningServlet", "/secret-scanning/github");
 
     public JettyHarness start() throws Exception {
         ServerConnector connector = new ServerConnector(server, 1, 1);
@@ -216,6 +232,7 @@ public final class JettyHarness implements AutoCloseable {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             Exchange e = new Exchange(request.method(), request.uri().toString(), r.statusCode(), r.headers().map(), r.body());
             exchanges.add(e);
+            OpenApiContract.get().check(contract, r);
             if (e.status() == 201 && e.body().contains("\"key\"")) {
                 JsonNode key = e.json().get("key");
                 if (key != null && key.isTextual()) issued.put(key.asText(), e);
