@@ -77,7 +77,11 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
     /** The caller's actor and its rights, judged with the policy's roles (those of the verifier). */
     private Optional<Actor> actor(HttpServletRequest req, HttpServletResponse res, ApiKey key) throws IOException {
         Optional<Actor> actor = policy.caller(key);
-        if (actor.isEmpty()) forbidden(req, res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));
+        if (actor.isEmpty()) {
+            String missing = CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions());
+            // Holding keys:self and nothing else, with no ownerId: nothing is missing from the key, but it owns nothing.
+            forbidden(req, res, missing.isEmpty() ? "a " + AdminPolicy.SELF + " key without an ownerId owns no key" : missing);
+        }
         return actor;
     }
 
