@@ -167,7 +167,8 @@ public final class ExampleService implements AutoCloseable {
             KeyHashing.Chosen hashing = KeyHashing.of(ds, root.secret());
             KeyHasher hasher = hashing.hasher();
             // With KEYS_REDIS_URL the buckets live in Redis, so that all instances together admit a key's limit.
-            redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout()).build());
+            redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout())
+                    .mode(settings.redisMode()).build());
             Keys.Builder kb = Keys.builder();
             redis.ifPresent(kb::limiters);
             keys = kb
