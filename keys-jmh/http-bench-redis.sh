@@ -153,7 +153,7 @@ for round in $(seq "$ROUNDS"); do
     for n in "${NAMES[@]}"; do
         run=$((run + 1))
         read -r rps total non2xx errors calls < <(run_wrk "$n" "$DURATION")
-        trips=$(awk -v c="$calls" -v t="$total" 'BEGIN {printf "%.3f", (t > 0 ? c / t : 0)}')
+        trips=$(awk -v c="$calls" -v t="$total" 'BEGIN {printf "%.4f", (t > 0 ? c / t : 0)}')
         printf '%-5s %-16s %14s %9s %14s %16s\n' "$run" "$n" "$rps" "$non2xx" "$errors" "$trips"
         RPS[$n]="${RPS[$n]:-} $rps"; TRIPS[$n]="${TRIPS[$n]:-} $trips"
         [ "$non2xx" = 0 ] || FAILED=1

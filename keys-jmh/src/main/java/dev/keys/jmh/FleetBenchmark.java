@@ -122,7 +122,7 @@ public class FleetBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Threads(1)
     public Verification throughput1(Fleet f, PerThread t) {
-        return f.keys.verifier().verify(t.key, t.ctx, f.requirement);
+        return verify(f, t);
     }
 
     @Benchmark
@@ -130,7 +130,7 @@ public class FleetBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Threads(4)
     public Verification throughput4(Fleet f, PerThread t) {
-        return f.keys.verifier().verify(t.key, t.ctx, f.requirement);
+        return verify(f, t);
     }
 
     @Benchmark
@@ -138,6 +138,6 @@ public class FleetBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Threads(16)
     public Verification throughput16(Fleet f, PerThread t) {
-        return f.keys.verifier().verify(t.key, t.ctx, f.requirement);
+        return verify(f, t);
     }
 }
