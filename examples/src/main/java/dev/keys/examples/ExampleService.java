@@ -179,7 +179,8 @@ public final class ExampleService implements AutoCloseable {
             KeyHashing.Chosen hashing = KeyHashing.of(ds, root.secret());
             KeyHasher hasher = hashing.hasher();
             // With KEYS_REDIS_URL the buckets live in Redis, so that all instances together admit a key's limit.
-            redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout()).build());
+            redis = settings.redisUrl().map(u -> RedisLimits.builder(u).keyPrefix(settings.redisPrefix()).timeout(settings.redisTimeout())
+                    .mode(settings.redisMode()).build());
             // With KEYS_ALERT_WEBHOOK_URL: remaining uses running low, a quota period mostly used, a key about to
             // expire, each sent once by one instance of the fleet (docs/operations.md, "Early alerts").
             webhook = settings.alerts().map(AlertSettings::webhook);

@@ -1,6 +1,7 @@
 package dev.keys.examples;
 
 import dev.keys.jwt.servlet.AuthorizationServerMetadataServlet;
+import dev.keys.redis.RedisLimits;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,11 +33,14 @@ import java.util.Optional;
  *                    services (or tests) on one Redis
  * @param redisTimeout {@code KEYS_REDIS_TIMEOUT}, an ISO-8601 duration, default {@code PT0.005S}: how long a request
  *                    waits for Redis before its limits fall back to in-process buckets
+ * @param redisMode   {@code KEYS_REDIS_MODE}, {@code EXACT} (default: one round trip per limited request) or
+ *                    {@code LOCAL_FIRST} (tokens leased in batches), any letter case
  * @param alerts      the early alerts to a webhook, on with {@code KEYS_ALERT_WEBHOOK_URL} ({@link AlertSettings})
  */
 record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
                 Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque,
-                Optional<String> redisUrl, String redisPrefix, Duration redisTimeout, Optional<AlertSettings> alerts) {
+                Optional<String> redisUrl, String redisPrefix, Duration redisTimeout, RedisLimits.Mode redisMode,
+                Optional<AlertSettings> alerts) {
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Base name of the H2 files in the data directory. */
     static final String H2_NAME = "keys";
@@ -58,7 +62,13 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
         return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
                 nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env),
-                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env), AlertSettings.fromEnvironment(env));
+                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env), redisMode(env), AlertSettings.fromEnvironment(env));
+    }
+
+    private static RedisLimits.Mode redisMode(Map<String, String> env) {
+        String m = nonBlank(env, "KEYS_REDIS_MODE").orElse("EXACT");
+        for (RedisLimits.Mode mode : RedisLimits.Mode.values()) if (mode.name().equalsIgnoreCase(m)) return mode;
+        throw new IllegalArgumentException("KEYS_REDIS_MODE must be EXACT or LOCAL_FIRST");
     }
 
     private static boolean opaque(Map<String, String> env) {
@@ -96,7 +106,8 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
 
     /** Where rate limits live, for the start-up message (never with a password). */
     String limitsDescription() {
-        return redisUrl.map(u -> "shared in Redis at " + u.replaceAll("//[^@/]*@", "//***@") + " (prefix " + redisPrefix + ")")
+        return redisUrl.map(u -> "shared in Redis at " + u.replaceAll("//[^@/]*@", "//***@") + " (prefix " + redisPrefix
+                        + (redisMode == RedisLimits.Mode.EXACT ? "" : ", " + redisMode) + ")")
                 .orElse("in this process (set KEYS_REDIS_URL to share them across instances)");
     }
 

@@ -1,5 +1,6 @@
 package dev.keys.examples;
 
+import dev.keys.redis.RedisLimits;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -49,5 +50,11 @@ class SettingsTest {
         }
         var e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnvironment(Map.of("KEYS_REDIS_PREFIX", "a b{")));
         assertTrue(e.getMessage().startsWith("KEYS_REDIS_PREFIX"), e.getMessage());
+        assertEquals(RedisLimits.Mode.EXACT, on.redisMode());
+        Settings leased = Settings.fromEnvironment(Map.of("KEYS_REDIS_URL", "redis://cache:6379", "KEYS_REDIS_MODE", "local_first"));
+        assertEquals(RedisLimits.Mode.LOCAL_FIRST, leased.redisMode());
+        assertEquals("shared in Redis at redis://cache:6379 (prefix keys, LOCAL_FIRST)", leased.limitsDescription());
+        e = assertThrows(IllegalArgumentException.class, () -> Settings.fromEnvironment(Map.of("KEYS_REDIS_MODE", "FAST")));
+        assertEquals("KEYS_REDIS_MODE must be EXACT or LOCAL_FIRST", e.getMessage());
     }
 }

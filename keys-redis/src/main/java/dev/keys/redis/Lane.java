@@ -4,6 +4,7 @@ import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitStatus;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One bandwidth of a key as the script sees it: a field of one of the key's hashes, with its constants in units of
@@ -11,9 +12,19 @@ import java.math.BigInteger;
  * {@code capacity * duration}; a time t is {@code (t + 2^63) * limit}. Everything is then integer addition and
  * comparison in the script, exact for every value a {@link RateLimit} accepts (all sums stay below 10^48), and the in-process
  * limiter's statuses come out of the one number the script answers, the debt (see {@link #status}).
+ *
+ * <p>On the wire a number is {@value #WIDTH} bytes: four limbs in base 10^12, most significant first, each a big-endian
+ * IEEE double (exact, as every limb is an integer below 2^53), which the script reads with one
+ * {@code struct.unpack('>dddd')} and writes with one {@code struct.pack}. Decimal text cost the script a
+ * {@code string.sub} and a {@code tonumber} per limb, most of its time; the arguments that never change (a cost of 1,
+ * the room it leaves, the field) are encoded once here.
  */
 final class Lane {
-    static final int DIGITS = 48;
+    /** Bytes of one number in the script's arguments, state and replies. */
+    static final int WIDTH = 32;
+    private static final BigInteger LIMIT = BigInteger.TEN.pow(48);
+    private static final BigInteger LIMB = BigInteger.valueOf(1_000_000_000_000L);
+    private static final BigInteger TWO_LIMBS = LIMB.multiply(LIMB);
     private static final BigInteger OFFSET = BigInteger.ONE.shiftLeft(63);
     private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
     /** Lanes whose token is a whole number of ns below this horizon are counted in longs by a lease. */
@@ -22,14 +33,14 @@ final class Lane {
     final RateLimit limit;
     /** Index of the lane's hash among the key's hashes. */
     final int key;
-    final String field;
+    /** The lane's field in its hash, as the script's argument. */
+    final byte[] field;
     final BigInteger perNano;
     final BigInteger perToken;
     final BigInteger horizon;
-    final String horizonDigits;
     private final BigInteger perSecond;
     /** The arguments of the usual cost of 1, made once. */
-    private final String oneDigits, roomOneDigits;
+    private final byte[] one, roomOne;
     final long capacity;
     final long windowSeconds;
     /** Nanoseconds per token when whole and the bucket spans at most 2^60 ns, so a lease can count it in longs; else 0. */
@@ -38,43 +49,88 @@ final class Lane {
     Lane(RateLimit limit, int key) {
         this.limit = limit;
         this.key = key;
-        this.field = limit.name() + "/" + limit.limit() + "/" + limit.duration() + "/" + limit.burst();
+        this.field = (limit.name() + "/" + limit.limit() + "/" + limit.duration() + "/" + limit.burst()).getBytes(StandardCharsets.UTF_8);
         this.perNano = BigInteger.valueOf(limit.limit());
         long seconds = limit.duration().getSeconds();
         int nano = limit.duration().getNano();
         this.perToken = BigInteger.valueOf(seconds).multiply(NANOS_PER_SECOND).add(BigInteger.valueOf(nano));
         this.capacity = limit.capacity();
         this.horizon = perToken.multiply(BigInteger.valueOf(capacity));
-        this.horizonDigits = digits(horizon);
         this.perSecond = perNano.multiply(NANOS_PER_SECOND);
         this.windowSeconds = Math.max(1, nano > 0 ? seconds + 1 : seconds);
         BigInteger[] t = perToken.divideAndRemainder(perNano);
         boolean whole = t[1].signum() == 0 && t[0].bitLength() < 63
                 && t[0].multiply(BigInteger.valueOf(capacity)).compareTo(BigInteger.valueOf(LEASE_HORIZON)) <= 0;
         this.tokenNanos = whole ? t[0].longValueExact() : 0;
-        this.oneDigits = digits(perToken);
-        this.roomOneDigits = digits(horizon.subtract(perToken));
+        this.one = bytes(perToken);
+        this.roomOne = bytes(horizon.subtract(perToken));
     }
 
     /** {@code cost} tokens, as the script's argument. */
-    String costDigits(long cost) {
-        return cost == 1 ? oneDigits : digits(tokens(cost));
+    byte[] cost(long cost) {
+        return cost == 1 ? one : bytes(tokens(cost));
     }
 
     /** The capacity less {@code cost} tokens (never negative: a cost above the capacity never reaches the script). */
-    String roomDigits(long cost) {
-        return cost == 1 ? roomOneDigits : digits(horizon.subtract(tokens(cost)));
+    byte[] room(long cost) {
+        return cost == 1 ? roomOne : bytes(horizon.subtract(tokens(cost)));
     }
 
-    static String digits(BigInteger v) {
-        String s = v.toString();
-        if (v.signum() < 0 || s.length() > DIGITS) throw new IllegalStateException("out of the script's range: " + s);
-        return "0".repeat(DIGITS - s.length()) + s;
+    /** {@code v} as the script's number. */
+    static byte[] bytes(BigInteger v) {
+        return put(v, new byte[WIDTH], 0);
+    }
+
+    /** Writes {@code v} as the script's number at {@code at} of {@code into}; returns {@code into}. */
+    static byte[] put(BigInteger v, byte[] into, int at) {
+        if (v.signum() < 0 || v.compareTo(LIMIT) >= 0) throw new IllegalStateException("out of the script's range: " + v);
+        BigInteger[] high = v.divideAndRemainder(TWO_LIMBS);
+        limbs(high[0], into, at);
+        limbs(high[1], into, at + WIDTH / 2);
+        return into;
+    }
+
+    /** Two limbs of a value below 10^24. */
+    private static void limbs(BigInteger v, byte[] into, int at) {
+        long hi, lo;
+        if (v.bitLength() < 63) {
+            hi = v.longValue() / LIMB.longValue();
+            lo = v.longValue() % LIMB.longValue();
+        } else {
+            BigInteger[] q = v.divideAndRemainder(LIMB);
+            hi = q[0].longValue();
+            lo = q[1].longValue();
+        }
+        putLong(Double.doubleToRawLongBits(hi), into, at);
+        putLong(Double.doubleToRawLongBits(lo), into, at + 8);
+    }
+
+    private static void putLong(long v, byte[] into, int at) {
+        for (int i = 7; i >= 0; i--, v >>>= 8) into[at + i] = (byte) v;
+    }
+
+    /** The script's number at {@code at} of {@code b}. */
+    static BigInteger number(byte[] b, int at) {
+        BigInteger high = pair(limb(b, at), limb(b, at + 8)), low = pair(limb(b, at + 16), limb(b, at + 24));
+        return high.signum() == 0 ? low : high.multiply(TWO_LIMBS).add(low);
+    }
+
+    /** {@code hi * 10^12 + lo}, in a long when it fits. */
+    private static BigInteger pair(long hi, long lo) {
+        return hi < 9_000_000 ? BigInteger.valueOf(hi * LIMB.longValue() + lo) : BigInteger.valueOf(hi).multiply(LIMB).add(BigInteger.valueOf(lo));
+    }
+
+    private static long limb(byte[] b, int at) {
+        long bits = 0;
+        for (int i = 0; i < 8; i++) bits = bits << 8 | (b[at + i] & 0xff);
+        double d = Double.longBitsToDouble(bits);
+        if (!(d >= 0 && d < 1e12) || d != Math.rint(d)) throw new IllegalStateException("not a limb of the script's: " + d);
+        return (long) d;
     }
 
     /** Nanoseconds as the script's unsigned offset from -2^63. */
-    static String nanos(long nanos) {
-        return digits(BigInteger.valueOf(nanos).add(OFFSET));
+    static byte[] nanos(long nanos) {
+        return bytes(BigInteger.valueOf(nanos).add(OFFSET));
     }
 
     /** A time in this lane's units. */

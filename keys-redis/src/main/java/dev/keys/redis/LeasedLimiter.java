@@ -121,12 +121,12 @@ final class LeasedLimiter extends RateLimiter {
         if (!link.up()) return fallback.tryConsume(cost, nowNanos);
         s = freeze();
         String reportId = s.lease != null ? s.lease.id : "";
-        String[] reports = reportId.isEmpty() ? null : s.report();
+        byte[][] reports = reportId.isEmpty() ? null : s.report();
         long size = fitting(size(now, s.used + cost), debts, cost);
         String leaseId = size > 0 ? id() : "";
         Plan.Reply r;
         try {
-            r = plan.reply(link.eval(plan.keys, plan.args("take", now, cost, reportId, reports, leaseId,
+            r = plan.reply(link.eval(plan.keys, plan.args(Plan.TAKE, now, cost, reportId, reports, leaseId,
                     now + leases.timeNanos + leases.skewNanos, size)), now);
         } catch (Link.Down e) {
             return fallback.tryConsume(cost, nowNanos); // the frozen lease is reported at the next call
@@ -187,7 +187,7 @@ final class LeasedLimiter extends RateLimiter {
         Held s = freeze();
         if (s.lease == null || s.lease.id.isEmpty() || !link.up()) return;
         try {
-            link.eval(plan.keys, plan.args("give", Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, 0));
+            link.eval(plan.keys, plan.args(Plan.GIVE, Math.max(nowNanos, s.seen), 1, s.lease.id, s.report(), "", 0, 0));
             STATE.setVolatile(this, s.with(new Lease("", 0, Long.MIN_VALUE, s.lease.view, s.lease.out), s.seen));
         } catch (Link.Down e) {
             // it lapses in Redis after leaseTime + clockSkew, counted as spent
@@ -205,7 +205,7 @@ final class LeasedLimiter extends RateLimiter {
         if (s.lease != null) return Verdicts.statuses(plan.lanes, s.debts(Math.max(nowNanos, s.seen), true));
         if (link.up()) {
             try {
-                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
+                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args(Plan.PEEK, nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
             } catch (Link.Down e) {
                 // below
             }
@@ -289,12 +289,12 @@ final class LeasedLimiter extends RateLimiter {
         }
 
         /** The report of the lease: per lane, the units spent and when their own GCRA is full again. */
-        String[] report() {
+        byte[][] report() {
             Lane[] lanes = owner.plan.lanes;
-            String[] r = new String[lanes.length];
+            byte[][] r = new byte[lanes.length][];
             for (int i = 0; i < lanes.length; i++) {
                 BigInteger tat = used > 0 ? lanes[i].at(tat(i)) : BigInteger.ZERO;
-                r[i] = Lane.digits(lanes[i].tokens(used)) + Lane.digits(tat);
+                r[i] = Lane.put(tat, Lane.put(lanes[i].tokens(used), new byte[2 * Lane.WIDTH], 0), Lane.WIDTH);
             }
             return r;
         }

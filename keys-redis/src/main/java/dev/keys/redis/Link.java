@@ -11,6 +11,9 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 
 import java.io.IOException;
@@ -37,6 +40,8 @@ import java.util.concurrent.atomic.LongAdder;
 final class Link implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.keys.redis");
 
+    /** Keys as text, the script's arguments and answers as bytes: its numbers are binary (see {@code Lane}). */
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private final ClientResources resources;
     private final RedisClient client;
     private final String where;
@@ -52,7 +57,7 @@ final class Link implements AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder fallbacks = new LongAdder();
-    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile boolean up;
     private volatile boolean closed;
 
@@ -112,8 +117,8 @@ final class Link implements AutoCloseable {
      *
      * @throws Down when Redis failed, timed out or is down
      */
-    List<Object> eval(String[] keys, String[] args) {
-        StatefulRedisConnection<String, String> c = connection;
+    List<Object> eval(String[] keys, byte[][] args) {
+        StatefulRedisConnection<String, byte[]> c = connection;
         if (!up || c == null) throw Down.INSTANCE;
         calls.increment();
         try {
@@ -185,10 +190,10 @@ final class Link implements AutoCloseable {
 
     private boolean connect() {
         try {
-            StatefulRedisConnection<String, String> c = connection;
+            StatefulRedisConnection<String, byte[]> c = connection;
             if (c == null || !c.isOpen()) {
                 if (c != null) c.closeAsync();
-                c = client.connect();
+                c = client.connect(CODEC);
                 connection = c;
             }
             c.sync().scriptLoad(script);
@@ -207,7 +212,7 @@ final class Link implements AutoCloseable {
             if (probing != null) probing.cancel(false);
             if (ownScheduler != null) ownScheduler.shutdownNow();
         }
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, byte[]> c = connection;
         if (c != null) c.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);

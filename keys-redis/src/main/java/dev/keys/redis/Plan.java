@@ -22,9 +22,14 @@ import java.util.List;
  * tenant-wide bandwidths spans two slots.
  */
 final class Plan {
+    /** The script's empty argument: no lease, no report. */
+    static final byte[] NONE = new byte[0];
+    static final byte[] TAKE = ascii("take"), PEEK = ascii("peek"), GIVE = ascii("give");
     final Lane[] lanes;
     final String[] keys;
-    private final String[] ttls;
+    private final byte[][] ttls;
+    private final byte[][] keyIndexes;
+    private final byte[] laneCount;
 
     Plan(ApiKey key, List<RateLimit> limits, String prefix, Duration idle) {
         boolean owner = false, tenant = false;
@@ -54,8 +59,11 @@ final class Plan {
         this.keys = names.toArray(String[]::new);
         long[] ttl = new long[keys.length];
         for (Lane l : lanes) ttl[l.key] = Math.max(ttl[l.key], ttlMillis(l, idle));
-        this.ttls = new String[keys.length];
-        for (int i = 0; i < ttls.length; i++) ttls[i] = Long.toString(ttl[i]);
+        this.ttls = new byte[keys.length][];
+        for (int i = 0; i < ttls.length; i++) ttls[i] = ascii(Long.toString(ttl[i]));
+        this.keyIndexes = new byte[lanes.length][];
+        for (int i = 0; i < lanes.length; i++) keyIndexes[i] = ascii(Integer.toString(lanes[i].key + 1));
+        this.laneCount = ascii(Integer.toString(lanes.length));
     }
 
     /** How long a hash must outlive its last write: until the lane is full again, plus leases and clock skew. */
@@ -81,35 +89,41 @@ final class Plan {
     /**
      * The script's ARGV. {@code reports} holds per lane the report of lease {@code reportId} (null when there is none);
      * a lease of {@code leaseSize} tokens is asked for under {@code leaseId} unless it could not fit any lane anyway.
+     * Only the time (and a cost other than 1) is encoded per call; the rest was encoded when the plan was made.
      */
-    String[] args(String op, long now, long cost, String reportId, String[] reports, String leaseId, long leaseExpiry, long leaseSize) {
-        String[] a = new String[6 + keys.length + 7 * lanes.length];
+    byte[][] args(byte[] op, long now, long cost, String reportId, byte[][] reports, String leaseId, long leaseExpiry, long leaseSize) {
+        byte[][] a = new byte[6 + keys.length + 7 * lanes.length][];
         a[0] = op;
-        a[1] = Integer.toString(lanes.length);
+        a[1] = laneCount;
         a[2] = Lane.nanos(now);
-        a[3] = reportId;
+        a[3] = ascii(reportId);
         System.arraycopy(ttls, 0, a, 6, ttls.length);
         boolean lease = leaseSize > 0;
         int at = 6 + keys.length;
         for (int i = 0; i < lanes.length; i++, at += 7) {
             Lane l = lanes[i];
-            a[at] = Integer.toString(l.key + 1);
+            a[at] = keyIndexes[i];
             a[at + 1] = l.field;
-            a[at + 2] = Lane.digits(l.at(now));
-            a[at + 3] = l.costDigits(cost);
-            a[at + 4] = l.roomDigits(cost);
-            a[at + 5] = reports == null ? "" : reports[i];
+            a[at + 2] = Lane.bytes(l.at(now));
+            a[at + 3] = l.cost(cost);
+            a[at + 4] = l.room(cost);
+            a[at + 5] = reports == null ? NONE : reports[i];
+            a[at + 6] = NONE;
             if (lease) {
                 BigInteger units = l.tokens(leaseSize);
                 BigInteger room = l.horizon.subtract(l.tokens(cost)).subtract(units);
                 if (room.signum() < 0) lease = false;
-                else a[at + 6] = Lane.digits(units) + Lane.digits(room);
+                else a[at + 6] = Lane.put(room, Lane.put(units, new byte[2 * Lane.WIDTH], 0), Lane.WIDTH);
             }
         }
-        if (!lease) for (int i = 0; i < lanes.length; i++) a[6 + keys.length + 7 * i + 6] = "";
-        a[4] = lease ? leaseId : "";
-        a[5] = lease ? Lane.nanos(leaseExpiry) : "";
+        if (!lease) for (int i = 0; i < lanes.length; i++) a[6 + keys.length + 7 * i + 6] = NONE;
+        a[4] = lease ? ascii(leaseId) : NONE;
+        a[5] = lease ? Lane.nanos(leaseExpiry) : NONE;
         return a;
+    }
+
+    static byte[] ascii(String s) {
+        return s.isEmpty() ? NONE : s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -125,19 +139,20 @@ final class Plan {
 
     Reply reply(List<Object> r, long now) {
         if (r.size() != 1 + 2 * lanes.length) throw new IllegalStateException("unexpected reply of " + r.size() + " values");
+        // a lane's value is its tat and the time it was judged at; an empty one was never used
         BigInteger[] debts = new BigInteger[lanes.length];
         BigInteger[] views = new BigInteger[lanes.length];
         BigInteger[] outs = new BigInteger[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
-            String value = (String) r.get(1 + 2 * i);
-            String out = (String) r.get(2 + 2 * i);
+            byte[] value = (byte[]) r.get(1 + 2 * i);
+            byte[] out = (byte[]) r.get(2 + 2 * i);
             BigInteger judged = lanes[i].at(now);
             BigInteger tat = BigInteger.ZERO;
-            if (!value.isEmpty()) {
-                tat = new BigInteger(value.substring(0, Lane.DIGITS));
-                judged = judged.max(new BigInteger(value.substring(Lane.DIGITS, 2 * Lane.DIGITS)));
+            if (value.length > 0) {
+                tat = Lane.number(value, 0);
+                judged = judged.max(Lane.number(value, Lane.WIDTH));
             }
-            outs[i] = out.isEmpty() ? BigInteger.ZERO : new BigInteger(out);
+            outs[i] = out.length == 0 ? BigInteger.ZERO : Lane.number(out, 0);
             views[i] = tat.max(judged);
             debts[i] = views[i].subtract(judged).add(outs[i]);
         }

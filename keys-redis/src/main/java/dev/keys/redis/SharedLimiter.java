@@ -34,7 +34,7 @@ final class SharedLimiter extends RateLimiter {
         if (!link.up()) return fallback.tryConsume(cost, nowNanos);
         Plan.Reply r;
         try {
-            r = plan.reply(link.eval(plan.keys, plan.args("take", nowNanos, cost, "", null, "", 0, 0)), nowNanos);
+            r = plan.reply(link.eval(plan.keys, plan.args(Plan.TAKE, nowNanos, cost, "", null, "", 0, 0)), nowNanos);
         } catch (Link.Down e) {
             return fallback.tryConsume(cost, nowNanos);
         }
@@ -45,7 +45,7 @@ final class SharedLimiter extends RateLimiter {
     protected List<RateLimitStatus> peek(long nowNanos) {
         if (link.up()) {
             try {
-                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args("peek", nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
+                return Verdicts.statuses(plan.lanes, plan.reply(link.eval(plan.keys, plan.args(Plan.PEEK, nowNanos, 1, "", null, "", 0, 0)), nowNanos).debts());
             } catch (Link.Down e) {
                 // below
             }

@@ -5,8 +5,9 @@
 -- which a token is exactly `duration` units and nothing is ever rounded: tat (when the lane is full again) and seen
 -- (the latest time a caller judged it at, so a clock going back counts as no time passed), then the leases of
 -- LOCAL_FIRST instances, each an id of 16 characters, its units and its expiry. Every number is a non-negative
--- integer below 10^48 written as 48 digits, and is worked on as four 12-digit limbs in locals (no tables), which
--- Lua's doubles and their sums hold exactly.
+-- integer below 10^48, worked on as four limbs in base 10^12 in locals (no tables), which Lua's doubles and their
+-- sums hold exactly; it travels and is stored as those four limbs, big-endian doubles (32 bytes), so that one
+-- struct.unpack reads it and one struct.pack writes it (decimal text cost a sub and a tonumber per limb).
 --
 -- KEYS: the hashes. ARGV: op ('take', 'peek' or 'give'), lane count, now in ns since -2^63, the id of the lease being
 -- reported ('' for none), the id and expiry of a new lease ('' for none), one ttl in ms per key, then seven values
@@ -14,14 +15,14 @@
 -- (units used .. its uses' own tat, or ''), and the new lease as its units .. the room left for it ('' for none).
 -- Reply: 0 refused, 1 taken, 2 taken and leased; then per lane its value after the call ('' for a lane never used)
 -- and what other leases hold ('' for nothing).
-local sub, format, tonumber, B = string.sub, string.format, tonumber, 1e12
+local sub, unpack, pack, tonumber, B = string.sub, struct.unpack, struct.pack, tonumber, 1e12
 
 local function num(s, at)
-  return tonumber(sub(s, at, at + 11)), tonumber(sub(s, at + 12, at + 23)),
-      tonumber(sub(s, at + 24, at + 35)), tonumber(sub(s, at + 36, at + 47))
+  local a, b, c, d = unpack('>dddd', s, at)
+  return a, b, c, d
 end
 local function str(a, b, c, d)
-  return format('%012d%012d%012d%012d', a, b, c, d)
+  return pack('>dddd', a, b, c, d)
 end
 local function lt(a, b, c, d, e, f, g, h) -- (a, b, c, d) < (e, f, g, h)
   if a ~= e then return a < e end
@@ -57,7 +58,7 @@ for i = 1, n do
   local t1, t2, t3, t4, s1, s2, s3, s4 = 0, 0, 0, 0, 0, 0, 0, 0
   if v then
     t1, t2, t3, t4 = num(v, 1)
-    s1, s2, s3, s4 = num(v, 49)
+    s1, s2, s3, s4 = num(v, 33)
   end
   local n1, n2, n3, n4 = num(ARGV[a + 2], 1)
   local changed = false
@@ -68,27 +69,27 @@ for i = 1, n do
   end
   local o1, o2, o3, o4 = 0, 0, 0, 0
   local keep
-  if v and #v > 96 then
+  if v and #v > 64 then
     keep = {}
-    for at = 97, #v, 112 do
+    for at = 65, #v, 80 do
       local id = sub(v, at, at + 15)
       if id == reported then
         -- the caller's last lease: its uses count as they were made (their own GCRA, applied after what is here)
         local rep = ARGV[a + 5]
         local u1, u2, u3, u4 = add(t1, t2, t3, t4, num(rep, 1))
-        local m1, m2, m3, m4 = num(rep, 49)
+        local m1, m2, m3, m4 = num(rep, 33)
         if lt(u1, u2, u3, u4, m1, m2, m3, m4) then u1, u2, u3, u4 = m1, m2, m3, m4 end
         t1, t2, t3, t4 = u1, u2, u3, u4
         changed = true
       else
-        local e1, e2, e3, e4 = num(v, at + 64)
+        local e1, e2, e3, e4 = num(v, at + 48)
         if not lt(x1, x2, x3, x4, e1, e2, e3, e4) then
           -- a lease that lapsed unreported counts as wholly spent, now
           if lt(t1, t2, t3, t4, n1, n2, n3, n4) then t1, t2, t3, t4 = n1, n2, n3, n4 end
           t1, t2, t3, t4 = add(t1, t2, t3, t4, num(v, at + 16))
           changed = true
         else
-          keep[#keep + 1] = sub(v, at, at + 111)
+          keep[#keep + 1] = sub(v, at, at + 79)
           o1, o2, o3, o4 = add(o1, o2, o3, o4, num(v, at + 16))
         end
       end
@@ -101,7 +102,7 @@ for i = 1, n do
   local r1, r2, r3, r4 = num(ARGV[a + 4], 1)
   if lt(r1, r2, r3, r4, d1, d2, d3, d4) then fitsCost = false end
   if fitsLease then
-    r1, r2, r3, r4 = num(ARGV[a + 6], 49)
+    r1, r2, r3, r4 = num(ARGV[a + 6], 33)
     if lt(r1, r2, r3, r4, d1, d2, d3, d4) then fitsLease = false end
   end
   lanes[i] = {key = key, field = field, ttl = ARGV[6 + ki], v = v, changed = changed, keep = keep, at = a,
@@ -127,12 +128,12 @@ for i = 1, n do
     end
     local p = {str(t1, t2, t3, t4), str(l.n1, l.n2, l.n3, l.n4)}
     if l.keep then for _, r in ipairs(l.keep) do p[#p + 1] = r end end
-    if status == 2 then p[#p + 1] = leaseId .. sub(ARGV[l.at + 6], 1, 48) .. ARGV[6] end
+    if status == 2 then p[#p + 1] = leaseId .. sub(ARGV[l.at + 6], 1, 32) .. ARGV[6] end
     value = table.concat(p)
     redis.call('HSET', l.key, l.field, value)
     touched[l.key] = l.ttl
   end
-  reply[#reply + 1] = sub(value, 1, 96)
+  reply[#reply + 1] = sub(value, 1, 64)
   reply[#reply + 1] = l.out
 end
 -- expire when idle; a ttl only grows, because lanes of other keys may share a hash and need longer

@@ -83,6 +83,36 @@ class LocalFirstTest {
     }
 
     @Test
+    void anIdleInstancesLeaseComesBackAtItsNextCallAfterTheLeaseTime() {
+        ApiKey key = RedisTests.anyKey();
+        List<RateLimit> limits = List.of(new RateLimit("hour", 200, Duration.ofHours(1))); // a token every 18 s
+        RedisLimits a = instance();
+        RedisLimits b = instance();
+        RateLimiter la = a.create(key, limits);
+        RateLimiter lb = b.create(key, limits);
+        for (int i = 0; i < 5; i++) assertTrue(la.tryConsume(1, T0).admitted()); // leases 20, spends 3 of them
+        assertEquals(200 - 2 - 20, drain(lb, T0, 500), "a's lease is held back from b");
+        long afterLease = T0 + 1_000_000_000L; // the lease time (1 s) is over; no whole token refilled yet
+        assertTrue(la.tryConsume(1, afterLease).admitted(), "a's next call reports its lease and is admitted");
+        assertEquals(3, a.calls(), "one round trip, which gave the lease back");
+        assertEquals(17 - 1, drain(lb, afterLease, 500), "the 17 a did not spend are back (one went to a's call); no new lease fits");
+    }
+
+    /** The documented bound: idle instances hold back at most maxFraction x capacity each, and the rest is served. */
+    @Test
+    void idleInstancesHoldBackAtMostTheirLeasesEach() {
+        ApiKey key = RedisTests.anyKey();
+        List<RateLimit> limits = List.of(new RateLimit("hour", 200, Duration.ofHours(1)));
+        for (int i = 0; i < 3; i++) {
+            RateLimiter idle = instance().create(key, limits);
+            assertTrue(idle.tryConsume(1, T0).admitted());
+            assertTrue(idle.tryConsume(1, T0).admitted()); // the second call leases a tenth, 20, then falls idle
+        }
+        RateLimiter busy = instance().create(key, limits);
+        assertEquals(200 - 3 * 2 - 3 * 20, drain(busy, T0, 500), "capacity less what was spent less 3 x 0.1 x capacity");
+    }
+
+    @Test
     void anUnreportedLeaseLapsesAfterLeaseTimeAndClockSkewAndCountsAsSpent() {
         ApiKey key = RedisTests.anyKey();
         List<RateLimit> limits = List.of(new RateLimit("hour", 3600, Duration.ofHours(1))); // a token a second
