@@ -30,6 +30,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.FilterMapping;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -124,6 +125,7 @@ public final class JettyHarness implements AutoCloseable {
     public final Keys keys;
     public final Server server = new Server();
     public final ServletContextHandler context = new ServletContextHandler("/");
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     public final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     public int port;
 
@@ -209,6 +211,23 @@ public final class JettyHarness implements AutoCloseable {
             "dev.keys.servlet.GitHubSecretScanningServlet", "/secret-scanning/github");
 
     public JettyHarness start() throws Exception {
+        // First of all filters: counts requests still inside the chain. The filter answers before it logs a denial,
+        // so a client can hold its answer while the log line is still being written; the leak check waits for them.
+        FilterHolder counting = new FilterHolder((Filter) (req, res, chain) -> {
+            inFlight.incrementAndGet();
+            try {
+                chain.doFilter(req, res);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+        counting.setName("harness-in-flight");
+        FilterMapping everything = new FilterMapping();
+        everything.setFilterName("harness-in-flight");
+        everything.setPathSpec("/*");
+        everything.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
+        context.getServletHandler().prependFilter(counting);
+        context.getServletHandler().prependFilterMapping(everything);
         ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -274,6 +293,9 @@ public final class JettyHarness implements AutoCloseable {
     /** No plaintext seen in this run appears in any response but the one that issued it, nor in any log line. */
     public void assertNoLeaks() {
         assertFalse(issued.isEmpty(), "the leak check saw no keys at all");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        assertEquals(0, inFlight.get(), "requests still inside the server after 10 s");
         String out;
         synchronized (console) {
             out = console.toString(StandardCharsets.UTF_8);
