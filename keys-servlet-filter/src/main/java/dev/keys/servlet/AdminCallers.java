@@ -77,7 +77,11 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
     /** The caller's actor and its rights, judged with the policy's roles (those of the verifier). */
     private Optional<Actor> actor(HttpServletRequest req, HttpServletResponse res, ApiKey key) throws IOException {
         Optional<Actor> actor = policy.caller(key);
-        if (actor.isEmpty()) forbidden(req, res, CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions()));
+        if (actor.isEmpty()) {
+            // Empty when the key holds an admin right the policy withholds (keys:self with a blank owner).
+            String why = CALLER.query().explain(KeyAuthz.compile(key, policy.roles()).permissions());
+            forbidden(req, res, why.isEmpty() ? "this key holds no admin right it may use" : why);
+        }
         return actor;
     }
 

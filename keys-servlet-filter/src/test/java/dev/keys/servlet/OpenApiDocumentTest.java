@@ -145,6 +145,15 @@ class OpenApiDocumentTest {
         assertEquals(List.of(), wrong);
     }
 
+    /** The listing's query parameters in the document are those the servlet reads, no more, no fewer. */
+    @Test
+    void theListingParametersAreTheServlets() {
+        JsonNode params = OpenApiContract.get().document().at("/paths/~1keys/get/parameters");
+        Set<String> documented = new TreeSet<>();
+        params.forEach(p -> documented.add(p.get("name").asText()));
+        assertEquals(new TreeSet<>(Arrays.asList(KeyResource.LIST_QUERY)), documented);
+    }
+
     /** Operation ids are unique (client generators name methods after them) and every operation says what it needs. */
     @Test
     void everyOperationHasAUniqueIdAndDocumentsItsErrors() {
