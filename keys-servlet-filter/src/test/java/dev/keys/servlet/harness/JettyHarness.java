@@ -271,6 +271,12 @@ public final class JettyHarness implements AutoCloseable {
         return "Bearer " + key;
     }
 
+    private boolean denialLogged() {
+        synchronized (logLines) {
+            return logLines.stream().anyMatch(l -> l.contains("keys: denied"));
+        }
+    }
+
     /** No plaintext seen in this run appears in any response but the one that issued it, nor in any log line. */
     public void assertNoLeaks() {
         assertFalse(issued.isEmpty(), "the leak check saw no keys at all");
@@ -278,6 +284,9 @@ public final class JettyHarness implements AutoCloseable {
         synchronized (console) {
             out = console.toString(StandardCharsets.UTF_8);
         }
+        // A denial is logged after its answer is sent: the client may read the answer before the server thread logs.
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!denialLogged() && System.nanoTime() < until) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         List<String> logs = new ArrayList<>(logLines);
         assertTrue(logs.stream().anyMatch(l -> l.contains("keys: denied")), "the log capture saw no denial lines");
         for (Map.Entry<String, Exchange> k : issued.entrySet()) {
