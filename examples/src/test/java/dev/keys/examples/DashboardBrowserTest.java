@@ -71,11 +71,13 @@ class DashboardBrowserTest {
             IssuedKey other = keys.create(NewKey.builder("sk_live").name("another tenant's").tenant("default").ownerId("alice")
                     .permissions(Set.of("hello:read")).build(), "test");
             // More keys than a page of 10, the one searched for beyond the first page: the search must reach it.
+            // Key ids sort by creation time, so the needle comes after the fillers; more fillers if they did not.
+            for (int i = 0; i < 12; i++) filler(keys, i);
             IssuedKey needle = keys.create(NewKey.builder("sk_live").name("Payroll exporter").ownerId("finance")
                     .permissions(Set.of("hello:read")).build(), "test");
-            for (int i = 0; i < 12 || onFirstPage(keys, needle); i++) {
+            for (int i = 12; onFirstPage(keys, needle); i++) {
                 assertTrue(i < 500, "the searched key stays on the first page");
-                keys.create(NewKey.builder("sk_live").name("bulk filler " + i).ownerId("bulk").permissions(Set.of("hello:read")).build(), "test");
+                filler(keys, i);
             }
 
             Path shots = Path.of("target/dashboard-screenshots").toAbsolutePath();
@@ -106,6 +108,10 @@ class DashboardBrowserTest {
                 assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
             }
         }
+    }
+
+    private static void filler(KeyManager keys, int i) {
+        keys.create(NewKey.builder("sk_live").name("bulk filler " + i).ownerId("bulk").permissions(Set.of("hello:read")).build(), "test");
     }
 
     /** Whether {@code k} is among the first 10 keys of the whole listing (the dashboard's smallest page). */
