@@ -15,6 +15,7 @@ const UI = BASE + '/admin/v1/ui/';
 const SHOTS = env('SCREENSHOTS');
 const ADMIN = env('ADMIN_KEY'), MANAGE = env('MANAGE_KEY'), SELF = env('SELF_KEY');
 const DEFAULT_KEY_ID = env('DEFAULT_KEY_ID'), BOB_KEY_ID = env('BOB_KEY_ID'), ALICE_KEY_ID = env('ALICE_KEY_ID');
+const NEEDLE_KEY_ID = env('NEEDLE_KEY_ID');
 const secrets = [ADMIN, MANAGE, SELF];
 mkdirSync(SHOTS, { recursive: true });
 
@@ -92,6 +93,38 @@ async function rowsOf(page) {
   assert.ok((await rowsOf(page)).length >= 1);
   await shot(page, '2-keys');
   await assertNoKeyKept(page);
+
+  // Search and status filter ask the API, so they find a key on any page, and the pages follow them.
+  const apply = async () => {
+    const listed = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/admin/v1/keys'));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    assert.equal((await listed).status(), 200);
+    await page.locator('table.keys, p.empty').first().waitFor();
+  };
+  await page.selectOption('#limit', '10');
+  await apply();
+  assert.equal((await rowsOf(page)).length, 10);
+  assert.ok(!(await rowsOf(page)).some((r) => r.id === NEEDLE_KEY_ID), 'the searched key is not on the first page');
+  await page.fill('#search', 'PAYROLL');
+  await apply();
+  assert.deepEqual((await rowsOf(page)).map((r) => r.id), [NEEDLE_KEY_ID]);
+  await page.fill('#search', 'bulk filler');
+  await apply();
+  assert.equal((await rowsOf(page)).length, 10);
+  assert.ok(await page.getByRole('button', { name: 'Next page' }).isEnabled(), 'more matches than a page');
+  const firstIds = (await rowsOf(page)).map((r) => r.id);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.waitForFunction(() => document.querySelector('.pager span')?.textContent === 'Page 2');
+  const second = await page.$$eval('table.keys tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+  assert.ok(second.length >= 1 && second.every((n) => n.startsWith('bulk filler')), JSON.stringify(second));
+  assert.ok(!(await rowsOf(page)).some((r) => firstIds.includes(r.id)), 'page 2 goes on after page 1');
+  await page.selectOption('#status-filter', 'revoked');
+  await apply();
+  assert.ok(await page.getByText('No key matches the search.').isVisible());
+  await page.fill('#search', '');
+  await page.selectOption('#status-filter', '');
+  await page.selectOption('#limit', '50');
+  await apply();
 
   await page.click('#create-key');
   await page.fill('#new-name', 'browser test key');

@@ -1,5 +1,6 @@
 package dev.keys.examples;
 
+import dev.keys.api.KeyQuery;
 import dev.keys.core.lifecycle.AdminPolicy;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.KeyManager;
@@ -69,6 +70,15 @@ class DashboardBrowserTest {
                     .permissions(Set.of("hello:read")).build(), "test");
             IssuedKey other = keys.create(NewKey.builder("sk_live").name("another tenant's").tenant("default").ownerId("alice")
                     .permissions(Set.of("hello:read")).build(), "test");
+            // More keys than a page of 10, the one searched for beyond the first page: the search must reach it.
+            // Key ids sort by creation time, so the needle comes after the fillers; more fillers if they did not.
+            for (int i = 0; i < 12; i++) filler(keys, i);
+            IssuedKey needle = keys.create(NewKey.builder("sk_live").name("Payroll exporter").ownerId("finance")
+                    .permissions(Set.of("hello:read")).build(), "test");
+            for (int i = 12; onFirstPage(keys, needle); i++) {
+                assertTrue(i < 500, "the searched key stays on the first page");
+                filler(keys, i);
+            }
 
             Path shots = Path.of("target/dashboard-screenshots").toAbsolutePath();
             Files.createDirectories(shots);
@@ -85,6 +95,7 @@ class DashboardBrowserTest {
             penv.put("ALICE_KEY_ID", alice.key().id());
             penv.put("BOB_KEY_ID", bob.key().id());
             penv.put("DEFAULT_KEY_ID", other.key().id());
+            penv.put("NEEDLE_KEY_ID", needle.key().id());
             Process p = pb.start();
             boolean ended = p.waitFor(5, TimeUnit.MINUTES);
             if (!ended) p.destroyForcibly();
@@ -97,6 +108,15 @@ class DashboardBrowserTest {
                 assertTrue(Files.size(shots.resolve(shot + ".png")) > 1000, shot);
             }
         }
+    }
+
+    private static void filler(KeyManager keys, int i) {
+        keys.create(NewKey.builder("sk_live").name("bulk filler " + i).ownerId("bulk").permissions(Set.of("hello:read")).build(), "test");
+    }
+
+    /** Whether {@code k} is among the first 10 keys of the whole listing (the dashboard's smallest page). */
+    private static boolean onFirstPage(KeyManager keys, IssuedKey k) {
+        return keys.list(KeyQuery.all(10)).items().stream().anyMatch(x -> x.id().equals(k.key().id()));
     }
 
     private static String onPath(String name) {

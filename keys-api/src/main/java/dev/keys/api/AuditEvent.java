@@ -9,6 +9,7 @@ import java.util.Optional;
  * One lifecycle action on a key: who did what, to which key, when and why. Never holds a secret or a digest.
  *
  * @param action  {@code create}, {@code update}, {@code disable}, {@code enable}, {@code revoke}, {@code rotate},
+ *                {@code session.start}, {@code session.end} (a dashboard sign-in and sign-out),
  *                {@code approve}, {@code reject} or {@code import}
  * @param actor   the key id of the admin caller, or {@code system}
  * @param changes field name to {@code [before, after]} as display strings

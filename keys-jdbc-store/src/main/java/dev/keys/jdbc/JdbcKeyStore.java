@@ -27,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -191,6 +192,15 @@ public final class JdbcKeyStore implements KeyStore {
         List<String> args = new ArrayList<>();
         q.tenant().ifPresent(t -> { sql.append(" AND tenant = ?"); args.add(t); });
         q.ownerId().ifPresent(o -> { sql.append(" AND owner_id = ?"); args.add(o); });
+        q.status().ifPresent(st -> { sql.append(" AND status = ?"); args.add(st.name()); });
+        // As KeyQuery.matches. No index serves a substring: the scan walks the (tenant, id) or primary key order
+        // and stops at the page's end, so a page costs the keys up to its last match, the search text being bounded.
+        q.search().ifPresent(text -> {
+            sql.append(" AND (id = ? OR key_start = ? OR LOWER(name) LIKE ? ESCAPE '!')");
+            args.add(text);
+            args.add(text);
+            args.add("%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        });
         q.cursor().ifPresent(cur -> { sql.append(" AND id > ?"); args.add(cur); });
         sql.append(" ORDER BY id LIMIT ").append(q.limit() + 1);
         List<ApiKey> items = db.read("list", c -> {

@@ -25,10 +25,13 @@ import java.util.Optional;
  * the key's {@link Actor} ({@link #authenticate}): every request looks the key up again and judges it as it is
  * now (status, expiry, conditions, rights), so that revoking or disabling the key ends its sessions at once; every
  * write must carry the session's CSRF token in {@value #CSRF_HEADER}. The page itself calls only the admin API.
+ * Sign-in and sign-out are audited ({@link #SESSION_START}, {@link #SESSION_END}), never with the session's id.
  */
 final class DashboardResource {
     static final String COOKIE = "keys_session", CSRF_HEADER = "X-CSRF-Token";
     static final String CSRF_REJECTED = "CSRF_TOKEN_INVALID";
+    /** The audit actions of a sign-in and of a sign-out (or of a session its key's change ended): actor and key are the key's id. */
+    static final String SESSION_START = "session.start", SESSION_END = "session.end";
 
     private final Dashboard settings;
     private final Sessions sessions;
@@ -71,8 +74,12 @@ final class DashboardResource {
             }
             case "DELETE" -> {
                 Optional<String> id = cookie(req);
-                if (id.isPresent() && signedIn(c, req, res, true).isEmpty()) return;
-                id.ifPresent(sessions::delete);
+                if (id.isPresent()) {
+                    Optional<Signed> s = signedIn(c, req, res, true);
+                    if (s.isEmpty()) return;
+                    sessions.delete(id.get());
+                    c.keys().audit(SESSION_END, s.get().key, Optional.of("signed out"));
+                }
                 clearCookie(req, res);
                 res.setStatus(204);
                 res.setHeader("Cache-Control", "no-store");
@@ -114,6 +121,7 @@ final class DashboardResource {
             return;
         }
         Sessions.Created created = sessions.create(stored.get().id());
+        c.keys().audit(SESSION_START, stored.get(), Optional.empty());
         StringBuilder cookie = new StringBuilder(COOKIE).append('=').append(created.id())
                 .append("; Path=").append(cookiePath(req)).append("; Max-Age=").append(sessions.lifetimeSeconds())
                 .append("; HttpOnly; SameSite=Strict");
@@ -162,6 +170,7 @@ final class DashboardResource {
         }
         if (denied != null) {
             sessions.delete(id.get());
+            if (key.isPresent()) c.keys().audit(SESSION_END, key.get(), Optional.of(denied.detail()));
             clearCookie(req, res);
             c.callers().denials().write(req, res, denied);
             return Optional.empty();

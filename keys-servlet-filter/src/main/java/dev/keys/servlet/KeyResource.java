@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keys.api.ApiKey;
 import dev.keys.api.Environment;
 import dev.keys.api.KeyQuery;
+import dev.keys.api.KeyStatus;
 import dev.keys.api.Outcome;
 import dev.keys.api.Quota;
 import dev.keys.api.RateLimit;
@@ -100,11 +101,31 @@ final class KeyResource {
         if (body.hasNonNull(name)) e.check(() -> read.accept(body.get(name)));
     }
 
+    /** The query parameters of {@code GET /keys}, as the OpenAPI document lists them. */
+    static final String[] LIST_QUERY = {"tenant", "ownerId", "status", "q", "limit", "cursor"};
+
     static void list(AdminCall call) throws IOException {
-        Map<String, String> q = call.query("tenant", "ownerId", "limit", "cursor");
+        Map<String, String> q = call.query(LIST_QUERY);
+        JsonFields.Errors e = new JsonFields.Errors();
+        Integer limit = e.read(() -> AdminCall.limit(q.get("limit")));
+        Optional<KeyStatus> status = e.read(() -> Optional.ofNullable(q.get("status")).map(KeyResource::status));
+        Optional<String> search = e.read(() -> Optional.ofNullable(q.get("q")).map(KeyResource::search));
+        e.done();
         // The manager scopes the listing to the caller's reach (its tenant; a keys:self caller's own keys).
-        KeyQuery query = new KeyQuery(Optional.ofNullable(q.get("tenant")), Optional.ofNullable(q.get("ownerId")), AdminCall.limit(q.get("limit")), Optional.ofNullable(q.get("cursor")));
+        KeyQuery query = new KeyQuery(Optional.ofNullable(q.get("tenant")), Optional.ofNullable(q.get("ownerId")), limit, Optional.ofNullable(q.get("cursor")), status, search);
         call.ok(AdminViews.page(call.config().keys().list(query, call.actor()), AdminViews::key));
+    }
+
+    /** {@code status} of a listing: a status as the views write it, in any case. */
+    private static KeyStatus status(String text) {
+        for (KeyStatus st : KeyStatus.values()) if (st.name().equalsIgnoreCase(text)) return st;
+        throw AdminJson.bad("status", "must be one of " + java.util.Arrays.stream(KeyStatus.values()).map(AdminViews::status).toList());
+    }
+
+    /** {@code q} of a listing: 1 to {@value KeyQuery#MAX_SEARCH} characters. */
+    private static String search(String text) {
+        if (text.isEmpty() || text.length() > KeyQuery.MAX_SEARCH) throw AdminJson.bad("q", "must be 1 to " + KeyQuery.MAX_SEARCH + " characters");
+        return text;
     }
 
     static void get(AdminCall call) throws IOException {

@@ -160,6 +160,39 @@ class DashboardSessionTest {
         status(h.get(BASE + "/keys", "Cookie", s.cookie), 401, "MISSING");
     }
 
+    /** Who used the console: sign-in and sign-out in the audit log, by the key's id, never the session or the key. */
+    @Test
+    void signInAndSignOutAreAudited() {
+        IssuedKey user = h.issue(NewKey.builder("ops_live").tenant("ops").ownerId("ana").permissions(AdminPolicy.READ));
+        Session s = signIn(user);
+        JsonNode start = trail(user).get(0);
+        assertEquals(DashboardResource.SESSION_START, start.get("action").asText());
+        assertEquals(user.key().id(), start.get("actor").asText());
+        assertEquals("ops", start.get("tenant").asText());
+        assertTrue(start.get("reason").isNull());
+        assertEquals(204, h.json("DELETE", BASE + "/ui/session", null, "Cookie", s.cookie, "X-CSRF-Token", s.csrf).status());
+        JsonNode end = trail(user).get(0);
+        assertEquals(DashboardResource.SESSION_END, end.get("action").asText());
+        assertEquals(user.key().id(), end.get("actor").asText());
+        assertEquals("signed out", end.get("reason").asText());
+        // A session its key's revocation ends is audited as ended, with why.
+        Session revoked = signIn(user);
+        h.keys.manager().revoke(user.key().id(), "ops", Optional.of("leaked"));
+        status(h.get(BASE + "/keys", "Cookie", revoked.cookie), 401, "REVOKED");
+        JsonNode forced = trail(user).get(0);
+        assertEquals(DashboardResource.SESSION_END, forced.get("action").asText());
+        assertEquals("the key of this session is revoked", forced.get("reason").asText());
+        String all = h.get(BASE + "/audit?keyId=" + user.key().id(), "X-API-Key", admin.plaintext()).body();
+        for (String secret : new String[] {s.cookie.substring(s.cookie.indexOf('=') + 1), revoked.cookie.substring(revoked.cookie.indexOf('=') + 1), s.csrf, user.plaintext()}) {
+            assertFalse(all.contains(secret), "the audit holds no session id, CSRF token or key");
+        }
+    }
+
+    /** The audit trail of {@code key}, newest first, read over HTTP by the admin. */
+    private static JsonNode trail(IssuedKey key) {
+        return status(h.get(BASE + "/audit?keyId=" + key.key().id(), "X-API-Key", admin.plaintext()), 200, null).get("items");
+    }
+
     @Test
     void sessionsEndWhenIdleAndAtTheirLifetime() {
         Session idle = signIn(admin);

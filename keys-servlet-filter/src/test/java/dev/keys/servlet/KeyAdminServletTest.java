@@ -184,6 +184,38 @@ class KeyAdminServletTest {
         problem(call(acme, "GET", "/keys?tenant=paged", null), 404, "RESOURCE_NOT_FOUND", "Not found");
     }
 
+    /** The search and status filter reach keys on any page, the cursor going on under them, within the caller's tenant. */
+    @Test
+    void listFiltersByStatusAndSearchThroughEveryPage() {
+        List<String> invoices = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            JsonNode k = ok(create(root, "{\"prefix\":\"pager\",\"tenant\":\"searched\",\"name\":\"" + (i % 2 == 0 ? "Invoice sync " : "other ") + i + "\"}"), 201);
+            if (i % 2 == 0) invoices.add(k.get("keyId").asText());
+        }
+        ok(call(root, "POST", "/keys/" + invoices.get(1) + "/revoke", "{\"reason\":\"test\"}"), 200);
+        List<String> seen = new ArrayList<>();
+        String cursor = "";
+        do {
+            JsonNode page = ok(call(root, "GET", "/keys?tenant=searched&q=INVOICE&limit=1" + cursor, null), 200);
+            page.get("items").forEach(k -> seen.add(k.get("keyId").asText()));
+            cursor = page.get("nextCursor").isNull() ? null : "&cursor=" + page.get("nextCursor").asText();
+        } while (cursor != null);
+        assertEquals(invoices.stream().sorted().toList(), seen);
+        JsonNode revoked = ok(call(root, "GET", "/keys?tenant=searched&status=REVOKED&q=invoice%20sync", null), 200).get("items");
+        assertEquals(1, revoked.size());
+        assertEquals(invoices.get(1), revoked.get(0).get("keyId").asText());
+        assertEquals(2, ok(call(root, "GET", "/keys?tenant=searched&status=active&q=invoice", null), 200).get("items").size());
+        assertEquals(invoices.get(2), ok(call(root, "GET", "/keys?q=" + invoices.get(2), null), 200).at("/items/0/keyId").asText(), "by exact key id");
+        // A manager's search stays in its tenant.
+        assertEquals(0, ok(call(acme, "GET", "/keys?q=" + invoices.get(2), null), 200).get("items").size());
+        assertEquals(0, ok(call(acme, "GET", "/keys?q=invoice", null), 200).get("items").size());
+        badRequest(call(root, "GET", "/keys?status=gone", null), "status: must be one of [active, disabled, revoked, pending_approval, rejected]");
+        badRequest(call(root, "GET", "/keys?q=" + "x".repeat(101), null), "q: must be 1 to 100 characters");
+        badRequest(call(root, "GET", "/keys?q=", null), "q: must be 1 to 100 characters");
+        JsonNode both = problem(call(root, "GET", "/keys?status=gone&q=" + "x".repeat(101) + "&limit=0", null), 400, "INVALID_REQUEST", "Invalid request");
+        assertEquals(3, both.get("errors").size(), both.toString());
+    }
+
     @Test
     void patchChangesMutableFieldsFromTheNextRequest() {
         Exchange c = create(acme, "{\"prefix\":\"acme_test\",\"roles\":[\"writer\"]}");

@@ -121,7 +121,7 @@ class OpenApiDocumentTest {
         for (var it = paths.fieldNames(); it.hasNext(); ) {
             String template = it.next();
             if (paths.get(template).has("servers")) continue; // outside the admin base
-            if (paths.get(template).has("x-keys-dashboard")) continue; // the dashboard's sessions, beside the router
+            if (DashboardResource.owns(template)) continue;   // the dashboard's, served before the router
             String concrete = template.replaceAll("\\{[^}]+}", "id-1");
             AdminRouter.Match m;
             try {
@@ -144,6 +144,15 @@ class OpenApiDocumentTest {
             wrong.add("client actions: router " + new TreeSet<>(AdminRouter.CLIENT_ACTIONS) + ", document " + clientActions);
         }
         assertEquals(List.of(), wrong);
+    }
+
+    /** The listing's query parameters in the document are those the servlet reads, no more, no fewer. */
+    @Test
+    void theListingParametersAreTheServlets() {
+        JsonNode params = OpenApiContract.get().document().at("/paths/~1keys/get/parameters");
+        Set<String> documented = new TreeSet<>();
+        params.forEach(p -> documented.add(p.get("name").asText()));
+        assertEquals(new TreeSet<>(Arrays.asList(KeyResource.LIST_QUERY)), documented);
     }
 
     /** Operation ids are unique (client generators name methods after them) and every operation says what it needs. */

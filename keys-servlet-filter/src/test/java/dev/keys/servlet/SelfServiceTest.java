@@ -64,6 +64,9 @@ class SelfServiceTest {
         status(api.call(self, "GET", "/keys?ownerId=bob", null), 404, Problem.RESOURCE_NOT_FOUND);
         status(api.call(self, "GET", "/keys?tenant=globex", null), 404, Problem.RESOURCE_NOT_FOUND);
         status(api.call(self, "GET", "/keys?ownerId=alice&tenant=acme", null), 200, null);
+        // A search keeps to its own keys too.
+        assertEquals(0, status(api.call(self, "GET", "/keys?q=" + bob.key().id(), null), 200, null).get("items").size());
+        assertEquals(aliceOther.key().id(), status(api.call(self, "GET", "/keys?status=active&q=" + aliceOther.key().id(), null), 200, null).at("/items/0/keyId").asText());
     }
 
     @Test

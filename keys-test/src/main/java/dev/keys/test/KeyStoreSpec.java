@@ -141,6 +141,55 @@ public abstract class KeyStoreSpec {
     }
 
     @Test
+    void listingFiltersByStatusAndSearchAcrossPages() {
+        List<String> billingActive = new ArrayList<>();
+        List<String> revoked = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            KeyStatus st = i % 3 == 0 ? KeyStatus.REVOKED : KeyStatus.ACTIVE;
+            ApiKey k = store.create(sample("tenant-a", i % 2 == 0 ? "even" : "odd").toBuilder()
+                    .name(i % 5 == 0 ? "Billing export " + i : "worker " + i).status(st).start(i == 7 ? "Zq9x" : "AbCd").build());
+            if (k.name().startsWith("Billing") && st == KeyStatus.ACTIVE) billingActive.add(k.id());
+            if (st == KeyStatus.REVOKED) revoked.add(k.id());
+        }
+        ApiKey other = store.create(sample("tenant-b", "even").toBuilder().name("billing elsewhere").build());
+        ApiKey wild = store.create(sample("tenant-c", "o").toBuilder().name("50%_off!").build());
+        store.create(sample("tenant-c", "o").toBuilder().name("500 off").build());
+
+        assertEquals(billingActive.stream().sorted().toList(), all(query("tenant-a", null, KeyStatus.ACTIVE, "BILLING")), "case-insensitive name, status, tenant, through pages of 2");
+        assertEquals(revoked.stream().sorted().toList(), all(query("tenant-a", null, KeyStatus.REVOKED, null)));
+        assertEquals(revoked.stream().sorted().filter(id -> store.findById(id).orElseThrow().ownerId().equals("even")).toList(),
+                all(query("tenant-a", "even", KeyStatus.REVOKED, null)));
+        assertEquals(7, all(query(null, null, null, "billing")).size(), "six in tenant-a and one in tenant-b");
+        assertTrue(all(query(null, null, null, "billing")).contains(other.id()));
+        assertEquals(List.of(other.id()), all(query(null, null, null, other.id())), "the exact key id");
+        assertEquals(1, all(query("tenant-a", null, null, "Zq9x")).size(), "the exact start");
+        assertEquals(List.of(), all(query("tenant-a", null, null, "zq9x")), "the start is matched exactly, not ignoring case");
+        assertEquals(List.of(), all(query(null, null, null, other.id().substring(0, 10))), "a part of an id is no match");
+        assertEquals(List.of(wild.id()), all(query(null, null, null, "%_")), "LIKE wildcards are literal text");
+        assertEquals(List.of(wild.id()), all(query(null, null, null, "off!")));
+        assertEquals(List.of(), all(query("tenant-b", null, KeyStatus.REVOKED, "billing")));
+        assertThrows(IllegalArgumentException.class, () -> query(null, null, null, ""));
+        assertThrows(IllegalArgumentException.class, () -> query(null, null, null, "x".repeat(KeyQuery.MAX_SEARCH + 1)));
+    }
+
+    private static KeyQuery query(String tenant, String owner, KeyStatus status, String search) {
+        return new KeyQuery(Optional.ofNullable(tenant), Optional.ofNullable(owner), 2, Optional.empty(), Optional.ofNullable(status), Optional.ofNullable(search));
+    }
+
+    /** Every id the query reaches, page after page from its cursor, each page at most its limit. */
+    private List<String> all(KeyQuery q) {
+        List<String> seen = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        do {
+            Page<ApiKey> p = store.list(new KeyQuery(q.tenant(), q.ownerId(), q.limit(), cursor, q.status(), q.search()));
+            assertTrue(p.items().size() <= q.limit());
+            p.items().forEach(k -> seen.add(k.id()));
+            cursor = p.nextCursor();
+        } while (cursor.isPresent());
+        return seen;
+    }
+
+    @Test
     void theChangeFeedReportsEveryWriteInOrder() {
         long start = store.lastSequence();
         ApiKey a = store.create(sample("t", "o"));

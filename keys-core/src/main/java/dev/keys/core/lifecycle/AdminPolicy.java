@@ -172,11 +172,11 @@ public final class AdminPolicy {
     public KeyQuery scope(Actor actor, KeyQuery query) {
         if (!actor.confined()) {
             Optional<String> tenant = scope(actor, query.tenant());
-            return tenant.equals(query.tenant()) ? query : new KeyQuery(tenant, query.ownerId(), query.limit(), query.cursor());
+            return tenant.equals(query.tenant()) ? query : query.within(tenant, query.ownerId());
         }
         if (query.tenant().isPresent() && !actor.reaches(query.tenant().get())) throw new StoreException.NotFound("no tenant " + query.tenant().get());
         if (query.ownerId().isPresent() && !query.ownerId().equals(actor.owner())) throw new StoreException.NotFound("no owner " + query.ownerId().get());
-        return new KeyQuery(actor.tenant(), actor.owner(), query.limit(), query.cursor());
+        return query.within(actor.tenant(), actor.owner());
     }
 
     /**

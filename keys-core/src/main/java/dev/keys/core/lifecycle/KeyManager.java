@@ -427,6 +427,11 @@ public final class KeyManager {
         return new StoreException.NotFound("no key with id " + id);
     }
 
+    /** Audits a use of {@code key} that changes nothing (a dashboard sign-in, {@code session.start}); its id is the actor. */
+    public void audit(String action, ApiKey key, Optional<String> reason) {
+        Audits.record(audit, new AuditEvent(clock.instant(), action, key.id(), key.tenant(), key.id(), reason, Map.of()));
+    }
+
     /** After a committed write: the audit event first, then the listener, whose failure fails neither. */
     void written(ApiKey key, String action, Actor actor, Optional<String> reason, Map<String, List<String>> changes) {
         Audits.record(audit, new AuditEvent(clock.instant(), action, actor.id(), key.tenant(), key.id(), reason, changes));

@@ -82,8 +82,7 @@ public final class InMemoryKeyStore implements KeyStore {
         List<ApiKey> items = new ArrayList<>();
         var tail = q.cursor().isPresent() ? byId.tailMap(q.cursor().get(), false) : byId;
         for (ApiKey k : tail.values()) {
-            if (q.tenant().isPresent() && !q.tenant().get().equals(k.tenant())) continue;
-            if (q.ownerId().isPresent() && !q.ownerId().get().equals(k.ownerId())) continue;
+            if (!q.matches(k)) continue;
             if (items.size() == q.limit()) return new Page<>(items, Optional.of(items.get(items.size() - 1).id()));
             items.add(k);
         }

@@ -10,19 +10,19 @@ export function canManage(session) {
   return session.rights.includes('manage');
 }
 
-/** The keys list: tenant and owner filter the API's listing; search and status filter the page it answered. */
+/** The keys list: search, status, tenant and owner all filter the API's listing, so that paging follows them. */
 export async function renderList(main, session) {
   const lockedTenant = !session.rights.includes('admin');
   if (lockedTenant) view.tenant = session.tenant;
   if (session.confined) view.ownerId = session.ownerId;
-  const search = h('input', { id: 'search', type: 'search', value: view.q, placeholder: 'name, id, start or owner' });
+  const search = h('input', { id: 'search', type: 'search', value: view.q, placeholder: 'name, or exact key id or start', maxlength: 100 });
   const tenant = h('input', { id: 'tenant', type: 'text', value: view.tenant, readonly: lockedTenant });
   const owner = h('input', { id: 'owner', type: 'text', value: view.ownerId, readonly: session.confined });
   const status = h('select', { id: 'status-filter' }, h('option', { value: '' }, 'any'),
     STATUSES.map((st) => h('option', { value: st, selected: view.status === st }, st.replace('_', ' '))));
   const limit = h('select', { id: 'limit' }, [10, 50, 100].map((n) => h('option', { value: n, selected: view.limit === n }, String(n))));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter keys' },
-    field('Search this page', search), field('Tenant', tenant, lockedTenant ? 'your tenant' : ''),
+    field('Search', search), field('Tenant', tenant, lockedTenant ? 'your tenant' : ''),
     field('Owner', owner, session.confined ? 'your own keys' : ''), field('Status', status), field('Per page', limit),
     h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Apply')));
   const table = h('div', { class: 'table-wrap' });
@@ -32,9 +32,9 @@ export async function renderList(main, session) {
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const apiChanged = view.tenant !== tenant.value.trim() || view.ownerId !== owner.value.trim() || view.limit !== Number(limit.value);
-    Object.assign(view, { q: search.value.trim(), tenant: tenant.value.trim(), ownerId: owner.value.trim(), status: status.value, limit: Number(limit.value) });
-    if (apiChanged) { view.cursors = []; view.cursor = null; }
+    // Any filter changes the listing: its paging starts again at the first page.
+    Object.assign(view, { q: search.value.trim(), tenant: tenant.value.trim(), ownerId: owner.value.trim(), status: status.value,
+      limit: Number(limit.value), cursors: [], cursor: null });
     load(table, pager);
   });
   if (create) create.addEventListener('click', () => createKey(session));
@@ -44,20 +44,18 @@ export async function renderList(main, session) {
 async function load(table, pager) {
   let page;
   try {
-    page = await api.keys({ tenant: view.tenant, ownerId: view.ownerId, limit: view.limit, cursor: view.cursor });
+    page = await api.keys({ tenant: view.tenant, ownerId: view.ownerId, status: view.status, q: view.q, limit: view.limit, cursor: view.cursor });
   } catch (e) {
     replace(table, h('p', { class: 'error', role: 'alert' }, problemText(e)));
     replace(pager);
     return;
   }
-  const q = view.q.toLowerCase();
-  const items = page.items.filter((k) => (!view.status || k.status === view.status)
-    && (!q || [k.name, k.keyId, k.start, k.ownerId, k.prefix].some((v) => (v || '').toLowerCase().includes(q))));
+  const items = page.items;
   if (!items.length) {
-    replace(table, h('p', { class: 'empty' }, page.items.length ? 'No key on this page matches the search.' : 'No keys.'));
+    replace(table, h('p', { class: 'empty' }, view.q || view.status ? 'No key matches the search.' : 'No keys.'));
   } else {
     replace(table, h('table', { class: 'keys' },
-      h('caption', {}, `${items.length} of ${page.items.length} keys on this page`),
+      h('caption', {}, `${items.length} keys on this page` + (view.q || view.status ? ' matching the search' : '')),
       h('thead', {}, h('tr', {}, ['Name', 'Key', 'Tenant', 'Owner', 'Status', 'Expires'].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, items.map((k) => h('tr', { 'data-key-id': k.keyId },
         h('td', {}, h('a', { href: '#/keys/' + encodeURIComponent(k.keyId) }, k.name || k.keyId)),

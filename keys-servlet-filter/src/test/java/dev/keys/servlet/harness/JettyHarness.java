@@ -294,7 +294,7 @@ public final class JettyHarness implements AutoCloseable {
     public void assertNoLeaks() {
         assertFalse(issued.isEmpty(), "the leak check saw no keys at all");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         assertEquals(0, inFlight.get(), "requests still inside the server after 10 s");
         String out;
         synchronized (console) {
