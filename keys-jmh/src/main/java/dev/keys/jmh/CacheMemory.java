@@ -73,6 +73,11 @@ public final class CacheMemory {
 
     /** The keys of the figure: distinct plaintexts, each stored under its SHA-256 digest with 2 permissions and 1 bandwidth. */
     static void fill(InMemoryKeyStore store, String[] plaintexts, Digest[] digests) {
+        fill(store, plaintexts, digests, 0);
+    }
+
+    /** As {@link #fill(InMemoryKeyStore, String[], Digest[])}, with ids from {@code key_<firstId>} on. */
+    static void fill(InMemoryKeyStore store, String[] plaintexts, Digest[] digests, long firstId) {
         KeyFormat format = new KeyFormat(new java.security.SecureRandom());
         KeyHasher hasher = KeyHasher.sha256();
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
@@ -81,7 +86,7 @@ public final class CacheMemory {
             String p = format.generate("sk_live");
             plaintexts[i] = p;
             digests[i] = hasher.digest(p);
-            store.create(ApiKey.builder().id("key_" + i).ownerId("owner_" + random.nextInt(10_000)).name("key " + i)
+            store.create(ApiKey.builder().id("key_" + (firstId + i)).ownerId("owner_" + random.nextInt(10_000)).name("key " + (firstId + i))
                     .prefix("sk_live").start(KeyFormat.start(p)).digest(digests[i]).createdAt(t).updatedAt(t)
                     .permissions(Set.of("documents:read", "documents:write"))
                     .ratelimits(java.util.List.of(new RateLimit("api", 100, Duration.ofSeconds(1)))).build());
