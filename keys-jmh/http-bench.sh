@@ -3,21 +3,36 @@
 # /api/hello (same servlet behind ApiKeyFilter, key in X-API-Key), alternating A B A B in one run on one Jetty,
 # so that both see the same machine, JIT and neighbours. Budget: /api/hello keeps at least 90% of /hello.
 #
-#   keys-jmh/http-bench.sh                      # 2 rounds of 10 s each, 2 threads, 32 connections
-#   WRK_DURATION=30s ROUNDS=3 keys-jmh/http-bench.sh
+#   keys-jmh/http-bench.sh                      # 7 rounds of 5 s each, 32 connections
+#   WRK_DURATION=10s ROUNDS=9 keys-jmh/http-bench.sh
 #   BENCH_NGINX=1 keys-jmh/http-bench.sh            # also nginx checking the key (a map on the header) in front of /hello
+#   JFR=/tmp/filter.jfr keys-jmh/http-bench.sh      # also a JFR recording of the server (then: jfr print --events ExecutionSample)
 #
-# Settings (environment): WRK_THREADS (2), WRK_CONNECTIONS (32), WRK_DURATION (10s), WRK_WARMUP (5s, per path),
-# ROUNDS (2), BENCH_NGINX (0), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build only when the jar is missing).
+# On 2 cores wrk and the server fight for the same CPU, and which one wins a round decides the round (single rounds
+# swung from 0.69 to 1.18). So by default (PIN=1, when taskset exists and there are at least 2 cores) the server
+# (and nginx) run on core 0 and wrk on core 1, and the paths are interleaved A B C A B C over many short rounds;
+# the report is the median of each path, the ratio of the medians, and the median and range of the per-round ratios
+# (each round's /api/hello over the /hello run just before it, so that drift between rounds cancels).
+#
+# Settings (environment): WRK_THREADS (1 pinned, else 2), WRK_CONNECTIONS (32), WRK_DURATION (5s), WRK_WARMUP (5s,
+# per path), ROUNDS (7), BENCH_NGINX (0), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
+# only when the jar is missing).
 # The example runs on a free port over a fresh temporary data directory; it is stopped, and the directory removed,
 # on exit. wrk is installed from Debian's packages when missing (nginx too, with BENCH_NGINX=1).
 set -euo pipefail
 
-THREADS=${WRK_THREADS:-2}
+PIN=${PIN:-1}
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+    SERVER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1); DEFAULT_THREADS=1
+else
+    PIN=0; SERVER_CPU=(); CLIENT_CPU=(); DEFAULT_THREADS=2
+fi
+THREADS=${WRK_THREADS:-$DEFAULT_THREADS}
 CONNECTIONS=${WRK_CONNECTIONS:-32}
-DURATION=${WRK_DURATION:-10s}
+DURATION=${WRK_DURATION:-5s}
 WARMUP=${WRK_WARMUP:-5s}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-7}
+[ -z "${JFR:-}" ] || JAVA_OPTS="${JAVA_OPTS:--Xms256m -Xmx256m} -XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true"
 WITH_NGINX=${BENCH_NGINX:-0}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -71,7 +86,7 @@ ADMIN_KEY=$(java -cp "$JAR" "$TMP/NewKey.java") || die "cannot generate an admin
 
 # PORT=0: the example binds a free port and says which.
 KEYS_DATA_DIR=$TMP/data PORT=0 KEYS_ADMIN_KEY=$ADMIN_KEY KEYS_JDBC_URL= \
-    java $JAVA_OPTS -jar "$JAR" >"$TMP/server.out" 2>"$TMP/server.err" &
+    "${SERVER_CPU[@]}" java $JAVA_OPTS -jar "$JAR" >"$TMP/server.out" 2>"$TMP/server.err" &
 SERVER_PID=$!
 PORT=
 for _ in $(seq 300); do
@@ -128,7 +143,7 @@ http {
     }
 }
 EOF
-    env -u NGINX nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" &
+    env -u NGINX "${SERVER_CPU[@]}" nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" &
     NGINX_PID=$!
     for _ in $(seq 50); do [ "$(status -H "X-API-Key: $KEY" "http://127.0.0.1:$NGINX_PORT/nginx/hello")" = 200 ] && break; sleep 0.2; done
     [ "$(status -H "X-API-Key: $KEY" "http://127.0.0.1:$NGINX_PORT/nginx/hello")" = 200 ] || die "nginx did not start"
@@ -140,7 +155,7 @@ url_of() { case $1 in /nginx/*) echo "http://127.0.0.1:$NGINX_PORT$1" ;; *) echo
 run_wrk() { # path duration
     local path=$1 d=$2 out
     local limit=$(( $(seconds "$d") + 30 ))
-    out=$(timeout "$limit" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" -H "X-API-Key: $KEY" "$(url_of "$path")") \
+    out=$(timeout "$limit" "${CLIENT_CPU[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" -H "X-API-Key: $KEY" "$(url_of "$path")") \
         || die "wrk failed or timed out on $path"
     local rps non2xx errors
     rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec:/ {print $2}')
@@ -149,7 +164,8 @@ run_wrk() { # path duration
     echo "${rps:-0} ${non2xx:-0} ${errors:-0}"
 }
 
-echo "keys http-bench: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores, $(java -version 2>&1 | head -1)"
+PINNING="not pinned"; [ "$PIN" = 1 ] && PINNING="server on core 0, wrk on core 1"
+echo "keys http-bench: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores, $PINNING, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 echo "warm-up: $WARMUP per path"
 for p in "${PATHS[@]}"; do run_wrk "$p" "$WARMUP" >/dev/null; done
 
@@ -180,7 +196,11 @@ echo "ratio  /api/hello / /hello = $RATIO: $VERDICT"
 read -r -a A_RUNS <<<"${RESULTS[/hello]}"; read -r -a B_RUNS <<<"${RESULTS[/api/hello]}"
 PAIRS=; for i in "${!A_RUNS[@]}"; do PAIRS+=" $(awk -v a="${B_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
 echo "ratio  per round:$PAIRS"
+echo "ratio  per round: median $(echo "$PAIRS" | median), range $(echo "$PAIRS" | tr ' ' '\n' | awk 'NF' | sort -g | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
 if [ "$WITH_NGINX" = 1 ]; then
     echo "ratio  /api/hello / nginx key check = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/nginx/hello]}" 'BEGIN {printf "%.3f", a / b}') (budget >= 1.5)"
+    read -r -a N_RUNS <<<"${RESULTS[/nginx/hello]}"
+    NPAIRS=; for i in "${!N_RUNS[@]}"; do NPAIRS+=" $(awk -v a="${B_RUNS[$i]}" -v b="${N_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
+    echo "ratio  /api/hello / nginx per round:$NPAIRS (median $(echo "$NPAIRS" | median))"
 fi
 [ "$FAILED" = 0 ] || die "some responses were not 2xx: the numbers above do not measure what they claim"

@@ -39,6 +39,7 @@ public class BaselineBenchmark {
     public static class Sha {
         MessageDigest digest;
         byte[] key;
+        final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
 
         @Setup
         public void setup() throws NoSuchAlgorithmException {
@@ -64,6 +65,18 @@ public class BaselineBenchmark {
     @Benchmark
     public byte[] sha256(Sha s) {
         return s.digest.digest(s.key);
+    }
+
+    /**
+     * The floor of {@code VerifyBenchmark.malformed}: the CRC32 of the key's first 39 bytes (all but the checksum),
+     * which the format check cannot skip (docs/contract.md §2), measured alone.
+     */
+    @Benchmark
+    public long crc32(Sha s) {
+        java.util.zip.CRC32 crc = s.crc;
+        crc.reset();
+        crc.update(s.key, 0, s.key.length - 6);
+        return crc.getValue();
     }
 
     @Benchmark

@@ -1,5 +1,7 @@
 package dev.keys.core.authz;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keys.api.ApiKey;
 import dev.keys.api.RequestContext;
 import java.util.ArrayList;
@@ -16,10 +18,38 @@ import java.util.Set;
  *
  * <p>Compilation fails closed rather than throwing on stored data: an unknown role or an invalid stored permission
  * grants nothing, an invalid allowlist entry admits nothing; each is reported in {@link #problems()}.
+ *
+ * <p>Memory. Most keys share their grants with many others (the same roles, the same few permissions), so the
+ * compiled {@link Permissions} (with its tables, about 350 bytes) is shared between every key of the same roles and
+ * permissions under the same {@link Roles}: a bounded cache of the last {@value #SHARED_GRANTS} distinct grants, which
+ * also spares a key whose grants are there the parsing of its permissions. A key without conditions holds shared empty
+ * arrays. What is left per key is this object and the key's own conditions.
  */
 public final class KeyAuthz {
     /** The answer for {@link Requirement#UNMATCHED}: docs/servlet.md quotes its reason. */
     static final Decision NO_ROUTE = Decision.forbidden("no route allows this request");
+    static final int SHARED_GRANTS = 10_000;
+    private static final Condition[] NO_CONDITIONS = {};
+    private static final Decision[] NO_DENIALS = {};
+
+    /** The grants of a key under one {@link Roles} (by identity: the roles a verifier was built with). */
+    private record Grants(Roles roles, Set<String> roleNames, Set<String> permissions) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Grants g && g.roles == roles && g.roleNames.equals(roleNames) && g.permissions.equals(permissions);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(roles) * 31 * 31 + roleNames.hashCode() * 31 + permissions.hashCode();
+        }
+    }
+
+    /** What the grants compile to: immutable, so shared. */
+    private record Compiled(Permissions permissions, Set<String> unknownRoles, List<String> problems) {
+    }
+
+    private static final Cache<Grants, Compiled> SHARED = Caffeine.newBuilder().maximumSize(SHARED_GRANTS).executor(Runnable::run).build();
     private final ApiKey key;
     private final Permissions permissions;
     private final Condition[] conditions;
@@ -30,8 +60,8 @@ public final class KeyAuthz {
     private KeyAuthz(ApiKey key, Permissions permissions, List<Condition> conditions, Set<String> unknownRoles, List<String> problems) {
         this.key = key;
         this.permissions = permissions;
-        this.conditions = conditions.toArray(new Condition[0]);
-        this.denials = new Decision[this.conditions.length];
+        this.conditions = conditions.isEmpty() ? NO_CONDITIONS : conditions.toArray(new Condition[0]);
+        this.denials = conditions.isEmpty() ? NO_DENIALS : new Decision[this.conditions.length];
         for (int i = 0; i < denials.length; i++) denials[i] = Decision.forbidden("key condition failed: " + this.conditions[i].describe());
         this.unknownRoles = unknownRoles;
         this.problems = List.copyOf(problems);
@@ -43,9 +73,26 @@ public final class KeyAuthz {
 
     /** As {@link #compile(ApiKey, Roles)}, with conditions of the key beyond its allowlist (checked after it). */
     public static KeyAuthz compile(ApiKey key, Roles roles, List<Condition> extraKeyConditions) {
+        // ApiKey's sets are immutable copies, so they can be held as the cache's key.
+        Compiled grants = SHARED.get(new Grants(roles, key.roles(), key.permissions()), KeyAuthz::compileGrants);
+        // Most keys have no condition of their own: nothing to build, the shared parts are the whole answer.
+        if (key.ipAllowlist().isEmpty() && extraKeyConditions.isEmpty()) {
+            return new KeyAuthz(key, grants.permissions, List.of(), grants.unknownRoles, grants.problems);
+        }
+        List<String> problems = grants.problems;
+        List<Condition> conditions = new ArrayList<>();
+        if (!key.ipAllowlist().isEmpty()) {
+            problems = new ArrayList<>(problems);
+            IpCondition.ofAllowlist(key.ipAllowlist(), problems).ifPresent(conditions::add);
+        }
+        conditions.addAll(extraKeyConditions);
+        return new KeyAuthz(key, grants.permissions, conditions, grants.unknownRoles, problems);
+    }
+
+    private static Compiled compileGrants(Grants g) {
         List<String> problems = new ArrayList<>();
         List<String> direct = new ArrayList<>();
-        for (String p : key.permissions()) {
+        for (String p : g.permissions) {
             try {
                 Permissions.validate(p);
                 direct.add(p);
@@ -53,13 +100,9 @@ public final class KeyAuthz {
                 problems.add("permissions: " + e.getMessage());
             }
         }
-        Set<String> unknown = roles.unknown(key.roles());
+        Set<String> unknown = g.roles.unknown(g.roleNames);
         for (String r : unknown) problems.add("roles: unknown role \"" + r + "\"");
-        Permissions perms = roles.flatten(key.roles(), Set.copyOf(direct));
-        List<Condition> conditions = new ArrayList<>();
-        IpCondition.ofAllowlist(key.ipAllowlist(), problems).ifPresent(conditions::add);
-        conditions.addAll(extraKeyConditions);
-        return new KeyAuthz(key, perms, conditions, unknown, problems);
+        return new Compiled(g.roles.flatten(g.roleNames, Set.copyOf(direct)), unknown, List.copyOf(problems));
     }
 
     /**

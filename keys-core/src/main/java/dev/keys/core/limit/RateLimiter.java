@@ -1,5 +1,7 @@
 package dev.keys.core.limit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keys.api.RateLimit;
 import dev.keys.api.RateLimitStatus;
 
@@ -88,7 +90,18 @@ public abstract class RateLimiter {
         return bws.length == 1 ? new GcraLimiter(copy, bws) : new GcraMultiLimiter(copy, bws);
     }
 
+    /**
+     * Compiled bandwidths by the limits they enforce: immutable and never written, so the keys of a tier, or any keys
+     * with the same limits, share one array (about 110 bytes a bandwidth) and skip compiling it. Bounded; a limit
+     * list that fell out is compiled again, with the same result.
+     */
+    private static final Cache<List<RateLimit>, Bandwidth[]> COMPILED = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+
     private static Bandwidth[] compile(List<RateLimit> limits) {
+        return COMPILED.get(limits, RateLimiter::compileNew);
+    }
+
+    private static Bandwidth[] compileNew(List<RateLimit> limits) {
         Set<String> names = new HashSet<>();
         Bandwidth[] bws = new Bandwidth[limits.size()];
         for (int i = 0; i < bws.length; i++) {

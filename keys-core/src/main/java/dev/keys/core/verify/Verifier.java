@@ -160,7 +160,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();
-        KeyCheck.Shape shape = KeyCheck.check(credential, local.bytes, local.crc);
+        KeyCheck.Shape shape = KeyCheck.check(credential, local);
         if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
         DigestKey probe = local.hash(credential.length());
         long now = clock.nanos();
@@ -197,7 +197,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
     private Verification decide(Entry e, RequestContext ctx, Requirement requirement, long now, Local local) {
         if (e.statusDenial != null) return e.statusDenial;
-        if (now >= e.expiresAtNanos) return e.expired;
+        if (now >= e.expiresAtNanos) return e.expired();
         if (e.wrongEnvironment != null) return e.wrongEnvironment;
         Decision d = e.authz.check(ctx, now, requirement);
         if (d != Decision.ALLOW) return new Verification.Denied(d.outcome(), d.reason(), e.key);
@@ -207,14 +207,14 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             if (r.unavailable()) return new Verification.Denied(Outcome.STORE_UNAVAILABLE, r.detail(), Optional.of(e.key), RateLimitReport.NONE);
             return new Verification.Denied(Outcome.RATE_LIMITED, r.detail(), Optional.of(e.key), r);
         }
-        if (e.counted) {
+        if (e.quota != null) {
             QuotaResult q = quotas.check(e.key, e.quota, ctx.cost(), now);
             if (!q.admitted()) return new Verification.Denied(Outcome.USAGE_EXCEEDED, q.detail(), Optional.of(e.key), new QuotaReport(r, q));
             if (usage != UsageSink.NONE) local.spent = q.spent(); // the counters after it, for the usage event
             // docs/contract.md §5: a key with a quota and no rate limit carries the RateLimit fields on passes too.
             if (r == LimitResult.UNLIMITED && q.quota().isPresent()) return new Verification.Valid(e.key, new QuotaReport(r, q));
         }
-        return r == LimitResult.UNLIMITED ? e.valid : new Verification.Valid(e.key, r);
+        return r == LimitResult.UNLIMITED ? e.valid() : new Verification.Valid(e.key, r);
     }
 
     /** A digest not cached: loaded into the cache, or remembered as unknown (null). */
