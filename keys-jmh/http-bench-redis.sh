@@ -30,23 +30,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR=$ROOT/examples/target/keys-example.jar
 PREFIX=keysbench-http-$$-$RANDOM
 
-die() { echo "http-bench-redis: $*" >&2; exit 1; }
-seconds() { local d=$1; case $d in *s) echo "${d%s}" ;; *m) echo $(( ${d%m} * 60 )) ;; *h) echo $(( ${d%h} * 3600 )) ;; *) echo "$d" ;; esac; }
-SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-need_package() { # command, Debian package
-    command -v "$1" >/dev/null && return
-    echo "http-bench-redis: installing $2 from Debian's packages" >&2
-    $SUDO apt-get install -y -q "$2" >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "$2" >/dev/null; } \
-        || die "cannot install $2"
-}
+NAME=http-bench-redis
+. "$ROOT/keys-jmh/bench-lib.sh"
+
 need_package wrk wrk
 need_package curl curl
 need_package redis-cli redis-tools
-command -v java >/dev/null || die "java (17+) is needed"
-if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
-    echo "http-bench-redis: building $JAR" >&2
-    (cd "$ROOT" && timeout 900 mvn -B -q -DskipTests -pl examples -am package) || die "build failed"
-fi
+need_example_jar "$JAR"
 
 TMP=$(mktemp -d -t keys-http-bench-redis.XXXXXX)
 declare -A PID PORT KEY
@@ -80,14 +70,7 @@ else
 fi
 [ "$(rcli ping 2>/dev/null)" = PONG ] || die "Redis at $REDIS_URL does not answer"
 
-cat > "$TMP/NewKey.java" <<'EOF'
-public class NewKey {
-    public static void main(String[] args) {
-        System.out.println(new dev.keys.core.format.KeyFormat().generate("bench_admin"));
-    }
-}
-EOF
-ADMIN_KEY=$(java -cp "$JAR" "$TMP/NewKey.java") || die "cannot generate an admin key"
+ADMIN_KEY=$(new_admin_key "$JAR" "$TMP") || die "cannot generate an admin key"
 
 # One example per mode, each over a data directory of its own; the Redis ones with a timeout a busy machine does not
 # reach (a benchmark measures Redis, never the fallback).

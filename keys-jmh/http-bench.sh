@@ -38,27 +38,13 @@ JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR=$ROOT/examples/target/keys-example.jar
 
-die() { echo "http-bench: $*" >&2; exit 1; }
-seconds() { # wrk duration (10s, 2m, 1h or a bare number of seconds) -> seconds
-    local d=$1
-    case $d in *s) echo "${d%s}" ;; *m) echo $(( ${d%m} * 60 )) ;; *h) echo $(( ${d%h} * 3600 )) ;; *) echo "$d" ;; esac
-}
-SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-need_package() { # command, Debian package
-    command -v "$1" >/dev/null && return
-    echo "http-bench: installing $2 from Debian's packages" >&2
-    $SUDO apt-get install -y -q "$2" >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "$2" >/dev/null; } \
-        || die "cannot install $2"
-}
+NAME=http-bench
+. "$ROOT/keys-jmh/bench-lib.sh"
 
 need_package wrk wrk
 need_package curl curl
 if [ "$WITH_NGINX" = 1 ]; then need_package nginx nginx; fi
-command -v java >/dev/null || die "java (17+) is needed"
-if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
-    echo "http-bench: building $JAR" >&2
-    (cd "$ROOT" && timeout 900 mvn -B -q -DskipTests -pl examples -am package) || die "build failed"
-fi
+need_example_jar "$JAR"
 
 TMP=$(mktemp -d -t keys-http-bench.XXXXXX)
 SERVER_PID=; NGINX_PID=
@@ -74,15 +60,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A well-formed admin key, made by the library itself, so that this script can drive the admin API.
-cat > "$TMP/NewKey.java" <<'EOF'
-public class NewKey {
-    public static void main(String[] args) {
-        System.out.println(new dev.keys.core.format.KeyFormat().generate("bench_admin"));
-    }
-}
-EOF
-ADMIN_KEY=$(java -cp "$JAR" "$TMP/NewKey.java") || die "cannot generate an admin key"
+ADMIN_KEY=$(new_admin_key "$JAR" "$TMP") || die "cannot generate an admin key"
 
 # PORT=0: the example binds a free port and says which.
 KEYS_DATA_DIR=$TMP/data PORT=0 KEYS_ADMIN_KEY=$ADMIN_KEY KEYS_JDBC_URL= \
