@@ -130,7 +130,29 @@ final class KeyResource {
 
     static void get(AdminCall call) throws IOException {
         call.query();
-        call.ok(AdminViews.key(call.config().keys().get(call.id(), call.actor()).orElseThrow(() -> notFound(call))));
+        ApiKey k = call.config().keys().get(call.id(), call.actor()).orElseThrow(() -> notFound(call));
+        ObjectNode o = AdminViews.key(k);
+        o.set("current", current(call.config(), k));
+        call.ok(o);
+    }
+
+    /**
+     * What is left now of the key's uses and of its quota period, from the usage counters (the key's own
+     * {@code remaining} is what it was given); null when the counters cannot be read, so that the key still shows.
+     */
+    private static ObjectNode current(KeyAdminServlet.Config c, ApiKey k) {
+        long now = c.clock().nanos();
+        try {
+            OptionalLong uses = c.quotas().remaining(k, now), quota = c.quotas().quotaRemaining(k, now);
+            ObjectNode o = AdminViews.NODES.objectNode();
+            if (uses.isPresent()) o.put("remaining", uses.getAsLong());
+            else o.putNull("remaining");
+            if (quota.isPresent()) o.put("quotaRemaining", quota.getAsLong());
+            else o.putNull("quotaRemaining");
+            return o;
+        } catch (StoreException e) {
+            return null;
+        }
     }
 
     static void patch(AdminCall call) throws IOException {

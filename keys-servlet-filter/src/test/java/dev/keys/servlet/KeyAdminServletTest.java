@@ -148,9 +148,12 @@ class KeyAdminServletTest {
         assertTrue(use.json().get("reader").asBoolean());
 
         JsonNode got = ok(call(root, "GET", "/keys/" + k.get("keyId").asText(), null), 200);
-        assertEquals(KEY_FIELDS, fieldNames(got));
+        Set<String> one = new TreeSet<>(KEY_FIELDS);
+        one.add("current");                                   // a single key also shows what is left now
+        assertEquals(one, fieldNames(got));
         ObjectNode withoutKey = ((ObjectNode) k.deepCopy());
         withoutKey.remove("key");
+        assertEquals("{\"remaining\":499,\"quotaRemaining\":9999}", ((ObjectNode) got).remove("current").toString(), "one use taken");
         assertEquals(withoutKey, got);
     }
 
@@ -313,6 +316,11 @@ class KeyAdminServletTest {
         assertEquals("svc", v.get("ownerId").asText());
         assertEquals("acme", v.get("tenant").asText());
         assertEquals(6, v.get("remaining").asLong(), "a verification is a use");
+        assertEquals(200, h.get("/api/x", "X-API-Key", plaintext).status());
+        JsonNode shown = ok(call(acme, "GET", "/keys/" + k.get("keyId").asText(), null), 200);
+        assertEquals(7, shown.get("remaining").asLong(), "what the key was given");
+        assertEquals(5, shown.get("current").get("remaining").asLong(), "what is left after two uses");
+        assertTrue(shown.get("current").get("quotaRemaining").isNull(), "no quota");
         assertEquals("[]", v.get("ratelimits").toString());
         JsonNode perm = ok(call(acme, "POST", "/keys/verify", "{\"key\":\"" + plaintext + "\",\"permissions\":[\"billing:read\"]}"), 200);
         assertFalse(perm.get("valid").asBoolean());

@@ -32,7 +32,8 @@ export async function renderDetail(main, session, keyId) {
     ['Tenant', k.tenant], ['Owner', k.ownerId || '—'], ['Environment', k.environment],
     ['Roles', list(k.roles)], ['Permissions', list(k.permissions)], ['Rate limits', limits(k)],
     ['Quota', k.quota ? `${k.quota.limit} per ${k.quota.period.toLowerCase()}` : '—'],
-    ['Remaining uses', k.remaining === null ? 'unlimited' : String(k.remaining) + (k.refill ? `, refilled by ${k.refill.amount} every ${k.refill.interval}` : '')],
+    ['Remaining uses', k.remaining === null ? 'unlimited' : (k.current && k.current.remaining !== null ? `${k.current.remaining} of ${k.remaining}` : String(k.remaining)) + (k.refill ? `, refilled by ${k.refill.amount} every ${k.refill.interval}` : '')],
+    ['Quota left', k.current && k.current.quotaRemaining !== null ? `${k.current.quotaRemaining} this period` : '—'],
     ['Tier', k.tier || '—'], ['Expires', timeEl(k.expiresAt)], ['Created', timeEl(k.createdAt)], ['Updated', timeEl(k.updatedAt)],
     ['Rotated to', k.rotatedTo ? h('a', { href: '#/keys/' + encodeURIComponent(k.rotatedTo) }, k.rotatedTo) : '—'],
   ];
