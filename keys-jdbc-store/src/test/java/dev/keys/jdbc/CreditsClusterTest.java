@@ -5,14 +5,9 @@ import dev.keys.core.Keys;
 import dev.keys.core.lifecycle.Actor;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -25,31 +20,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * Credits and erasure (docs/contract.md §5) on two service instances sharing one PostgreSQL: concurrent
  * increments, decrements and requests on both lose nothing, and an erased key is gone on the other within the bound.
  */
-class CreditsClusterTest {
-    static TestDb.Postgres db;
-    final List<AutoCloseable> closing = new ArrayList<>();
+class CreditsClusterTest extends TwoInstancesOnPostgres {
     JdbcStores stores;
     static final Actor ADMIN = Actor.system("ops");
-
-    @BeforeAll
-    static void up() {
-        db = (TestDb.Postgres) TestDb.postgres();
-    }
-
-    @AfterAll
-    static void down() {
-        if (db != null) db.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        TestDb.clear(db.pool(1));
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     Keys instance() {
         stores = JdbcStores.builder(db.pool(4)).queryTimeout(Duration.ofSeconds(5)).build();

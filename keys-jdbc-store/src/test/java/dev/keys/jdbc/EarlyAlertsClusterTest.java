@@ -11,10 +11,6 @@ import dev.keys.core.ops.AlertRule;
 import dev.keys.core.ops.AlertingUsageSink;
 import dev.keys.test.ManualClock;
 import dev.keys.test.ManualScheduler;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -36,33 +32,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * on both at once cross their quota and remaining-use thresholds on exactly one request of the two, and a key
  * expiring within the window is announced by one instance, whichever wrote it and whichever runs the checks.
  */
-class EarlyAlertsClusterTest {
-    static TestDb.Postgres db;
+class EarlyAlertsClusterTest extends TwoInstancesOnPostgres {
     final ManualClock clock = new ManualClock(Instant.parse("2026-06-01T10:00:00Z"));
     final ManualScheduler scheduler = new ManualScheduler(clock);
-    final List<AutoCloseable> closing = new ArrayList<>();
 
     record Instance(Keys keys, AlertingUsageSink alerts, List<Alert> sent) {
-    }
-
-    @BeforeAll
-    static void up() {
-        db = (TestDb.Postgres) TestDb.postgres();
-    }
-
-    @AfterAll
-    static void down() {
-        if (db != null) db.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        TestDb.clear(db.pool(1));
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
     }
 
     /** One service instance: its own pool and stores, the lease and counters in the shared database. */

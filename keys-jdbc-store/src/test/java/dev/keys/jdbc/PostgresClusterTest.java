@@ -11,10 +11,6 @@ import dev.keys.test.ManualClock;
 import dev.keys.core.format.KeyFormat;
 import dev.keys.core.lifecycle.IssuedKey;
 import dev.keys.core.lifecycle.NewKey;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,31 +28,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * pool. Measures how soon a change on one is seen by another, and cuts one away from the database through a TCP
  * proxy to check the verifier's failure behaviour end to end.
  */
-class PostgresClusterTest {
-    static TestDb.Postgres db;
+class PostgresClusterTest extends TwoInstancesOnPostgres {
     /** The propagation bound of docs/contract.md §1 (default configuration). */
     static final Duration BOUND = Duration.ofSeconds(1);
-    final List<AutoCloseable> closing = new ArrayList<>();
-
-    @BeforeAll
-    static void up() {
-        db = (TestDb.Postgres) TestDb.postgres();
-    }
-
-    @AfterAll
-    static void down() {
-        if (db != null) db.close();
-    }
-
-    @BeforeEach
-    void clear() {
-        TestDb.clear(db.pool(1));
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
-    }
 
     Keys instance(HikariDataSource pool, ManualClock clock, Duration staleBound) {
         JdbcStores stores = JdbcStores.builder(pool).queryTimeout(Duration.ofSeconds(1)).build();
