@@ -160,8 +160,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();
-        KeyCheck.Shape shape = KeyCheck.check(credential, local);
-        if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
+        if (KeyCheck.check(credential, local, acceptImported) == KeyCheck.Shape.MALFORMED) return MALFORMED;
         DigestKey probe = local.hash(credential.length());
         long now = clock.nanos();
         Entry e = cache.getIfPresent(probe);
