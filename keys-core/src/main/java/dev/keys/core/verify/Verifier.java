@@ -1,7 +1,6 @@
 package dev.keys.core.verify;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.keys.api.ApiKey;
 import dev.keys.api.Background;
 import dev.keys.api.Clock;
@@ -20,7 +19,6 @@ import dev.keys.core.authz.Decision;
 import dev.keys.core.authz.Requirement;
 import dev.keys.core.authz.RoleCatalog;
 import dev.keys.core.authz.Roles;
-import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 import dev.keys.core.store.InMemoryUsageCounters;
 import dev.keys.core.limit.LimitResult;
@@ -29,8 +27,6 @@ import dev.keys.core.limit.QuotaEnforcer;
 import dev.keys.core.limit.QuotaResult;
 import dev.keys.core.limit.Tiers;
 
-import java.security.DigestException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -38,7 +34,6 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
 
 /**
  * The hot path: from a credential to a {@link Verification}, in the steps and at the cost docs/contract.md §1 and §6 set.
@@ -52,7 +47,7 @@ import java.util.zip.CRC32;
  * admitted request allocates nothing (a {@link Digest} is made only to ask the store). Expected outcomes are values, never exceptions; nothing here
  * logs.
  *
- * <p>Consistency. Entries never expire by time: a background task polls the store's change feed
+ * <p>Consistency ({@link Entries}). Entries never expire by time: a background task polls the store's change feed
  * ({@code syncInterval}, default 200 ms) and recompiles or drops each changed entry, so that a change made by
  * another instance takes effect within one interval plus the poll's own time, and a change made through a
  * {@code KeyManager} of this process takes effect on the next request. Unknown digests go into a bounded negative
@@ -73,18 +68,17 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     private final Clock clock;
     private static final System.Logger LOG = System.getLogger(Verifier.class.getName());
 
+    private final Entries entries;
+    /** The entries' caches, read by the hot path without going through {@link #entries}. */
     private final Cache<DigestKey, Entry> cache;
     private final Cache<DigestKey, Boolean> unknown;
     private final boolean acceptImported;
     /** Whether keys are hashed with a pepper, so that keys imported as SHA-256 hashes need a second lookup. */
     private final boolean peppered;
     private volatile boolean sha256Imports;
-    private final Optional<Environment> environment;
     private final long staleBoundNanos;
     private final UsageSink usage;
     private final RoleCatalog roles;
-    private final Tiers tiers;
-    private final LimiterFactory limiters;
     private final QuotaEnforcer quotas;
     /** Where the poll and the usage sink's work run; null when there is none. */
     private final ScheduledExecutorService scheduler;
@@ -101,20 +95,17 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         this.store = b.store;
         this.locals = ThreadLocal.withInitial(() -> new Local(b.hasher));
         this.clock = b.clock;
-        // Maintenance (draining read buffers, evicting) runs on the calling thread, amortised: on a small machine a
-        // pool thread doing it competes with the request threads for the same cores.
-        this.cache = Caffeine.newBuilder().maximumSize(b.cacheSize).executor(Runnable::run).recordStats().build();
-        this.unknown = Caffeine.newBuilder().maximumSize(b.negativeCacheSize).expireAfterWrite(b.negativeTtl).executor(Runnable::run).build();
         this.acceptImported = b.acceptImported;
         this.peppered = !b.hasher.algorithm().equals(KeyHasher.sha256().algorithm());
         this.sha256Imports = peppered && b.sha256Imports;
-        this.environment = b.environment;
         this.staleBoundNanos = b.staleBound.toNanos();
         this.usage = b.usage;
         this.roles = b.catalog != null ? b.catalog : RoleCatalog.of(b.roles, b.store);
-        this.tiers = b.tiers;
-        this.limiters = b.limiters;
         this.quotas = b.quotas != null ? b.quotas : QuotaEnforcer.builder(new InMemoryUsageCounters()).tiers(b.tiers).build();
+        this.entries = new Entries(store, b.cacheSize, b.negativeCacheSize, b.negativeTtl, b.environment, roles, b.tiers, b.limiters,
+                this::markDown, this::loadAnswered);
+        this.cache = entries.cache;
+        this.unknown = entries.unknown;
         long seq = 0;
         try {
             seq = store.lastSequence();
@@ -124,7 +115,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         }
         this.appliedSequence = seq;
         // Standalone (no scheduler handed in), a verifier that has background work runs it on a thread of its own.
-        this.ownsScheduler = b.scheduler == null && (!b.syncInterval.isZero() || usage instanceof Background || limiters instanceof Background);
+        this.ownsScheduler = b.scheduler == null && (!b.syncInterval.isZero() || usage instanceof Background || b.limiters instanceof Background);
         this.scheduler = ownsScheduler ? Background.daemonScheduler("keys-verifier-sync") : b.scheduler;
         if (b.syncInterval.isZero()) {
             this.poller = null;
@@ -133,7 +124,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             this.poller = scheduler.scheduleWithFixedDelay(this::syncQuietly, ms, ms, TimeUnit.MILLISECONDS);
         }
         if (usage instanceof Background bg) bg.start(scheduler);
-        if (limiters instanceof Background bg) bg.start(scheduler); // keys-redis's probe
+        if (b.limiters instanceof Background bg) bg.start(scheduler); // keys-redis's probe
     }
 
     public static Builder builder(KeyStore store) {
@@ -166,7 +157,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         Entry e = cache.getIfPresent(probe);
         if (e == null) {
             try {
-                e = unknown.getIfPresent(probe) != null ? null : load(probe);
+                e = unknown.getIfPresent(probe) != null ? null : entries.load(probe);
                 if (e == null && sha256Imports) e = bySha256(local, credential.length(), now);
             } catch (StoreException.Unavailable ex) {
                 markDown();
@@ -179,7 +170,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
         }
-        if (e.roles != roles.current() && (e = recompile(e)) == null) return UNAVAILABLE;
+        if (e.roles != roles.current() && (e = entries.recompile(e)) == null) return UNAVAILABLE;
         Verification v;
         try {
             v = decide(e, ctx, requirement, now, local);
@@ -216,14 +207,6 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         return r == LimitResult.UNLIMITED ? e.valid() : new Verification.Valid(e.key, r);
     }
 
-    /** A digest not cached: loaded into the cache, or remembered as unknown (null). */
-    private Entry load(DigestKey probe) {
-        DigestKey key = probe.copy();
-        Entry e = cache.get(key, this::read);
-        if (e == null) unknown.put(key, Boolean.TRUE);
-        return e;
-    }
-
     /**
      * The second lookup of a credential the service's digest did not find: by plain SHA-256, the digest of keys
      * imported as hashes from another system where this service hashes with a pepper. It costs a miss one more
@@ -233,7 +216,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         DigestKey probe = local.sha256(len);
         Entry e = cache.getIfPresent(probe);
         if (e != null) return downSince != 0 && now - downSince >= staleBoundNanos ? null : e;
-        return unknown.getIfPresent(probe) != null ? null : load(probe);
+        return unknown.getIfPresent(probe) != null ? null : entries.load(probe);
     }
 
     /**
@@ -244,28 +227,6 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         if (peppered) sha256Imports = true;
     }
 
-    private Entry read(DigestKey digest) {
-        Optional<ApiKey> key = store.findByDigest(digest.toDigest());
-        // With a poller, only a successful poll proves no change was missed while the store was down.
-        if (poller == null) downSince = 0;
-        return key.map(k -> compile(k, null)).orElse(null);
-    }
-
-    private Entry compile(ApiKey key, Entry previous) {
-        return new Entry(key, environment, roles.current(), tiers, limiters, previous);
-    }
-
-    /** An entry compiled before the roles changed, compiled with them (once per key and change); null when it cannot be. */
-    private Entry recompile(Entry e) {
-        try {
-            Entry fresh = cache.asMap().computeIfPresent(DigestKey.of(e.key.digest()), (k, old) -> old.roles == roles.current() ? old : compile(old.key, old));
-            return fresh != null ? fresh : compile(e.key, e);
-        } catch (RuntimeException ex) {
-            dropped(e.key.id(), ex);
-            return null;
-        }
-    }
-
     /**
      * Applies a change to one digest now: recompiles its cached entry from the store, or drops it (and any
      * negative entry). Called by a {@code KeyManager} of this process after each write, and by {@link #sync()}.
@@ -273,19 +234,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
      * state never keeps serving) and the next request loads the key again; never throws.
      */
     public void refresh(Digest digest) {
-        DigestKey key = DigestKey.of(digest);
-        unknown.invalidate(key);
-        cache.asMap().computeIfPresent(key, (k, old) -> {
-            try {
-                return store.findByDigest(digest).map(found -> compile(found, old)).orElse(null);
-            } catch (StoreException.Unavailable ex) {
-                markDown();
-                return null;
-            } catch (RuntimeException ex) {
-                dropped(old.key.id(), ex);
-                return null;
-            }
-        });
+        entries.refresh(digest);
     }
 
     /**
@@ -294,23 +243,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
      * a late call never brings an older state back. A state that cannot be compiled drops the entry; never throws.
      */
     public void refresh(ApiKey after) {
-        DigestKey key = DigestKey.of(after.digest());
-        unknown.invalidate(key);
-        cache.asMap().computeIfPresent(key, (k, old) -> {
-            if (old.key.version() >= after.version()) return old;
-            try {
-                return compile(after, old);
-            } catch (RuntimeException ex) {
-                dropped(after.id(), ex);
-                return null;
-            }
-        });
-    }
-
-    /** Not the hot path: a refresh that could not compile. The key id and the failure's type, never key material. */
-    private static void dropped(String keyId, RuntimeException ex) {
-        LOG.log(System.Logger.Level.WARNING, "keys: dropped the cached entry of " + keyId + ": its new state could not be applied ("
-                + ex.getClass().getName() + ")");
+        entries.refresh(after);
     }
 
     /**
@@ -326,7 +259,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
                 List<KeyChange> changes = store.changesSince(appliedSequence, 1000);
                 if (changes.isEmpty()) break;
                 for (KeyChange c : changes) {
-                    apply(c);
+                    entries.apply(c);
                     appliedSequence = c.sequence();
                 }
             }
@@ -334,29 +267,6 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         } catch (StoreException.Unavailable e) {
             markDown();
             throw e;
-        }
-    }
-
-    /**
-     * One change of the feed. A change that cannot be applied (a broken row or digest) is logged and passed, so that
-     * it never stalls the changes after it; every cached entry is dropped then, as nobody can tell which it was.
-     */
-    private void apply(KeyChange c) {
-        try {
-            if (roles.apply(c)) return;
-            if (c.resetsAll()) {
-                cache.invalidateAll();
-                unknown.invalidateAll();
-            } else {
-                refresh(c.digest());
-            }
-        } catch (StoreException.Unavailable e) {
-            throw e; // the roles could not be read: this change is applied again by the next poll
-        } catch (RuntimeException e) {
-            cache.invalidateAll();
-            unknown.invalidateAll();
-            LOG.log(System.Logger.Level.WARNING, "keys: change " + c.sequence() + " of " + c.keyId() + " could not be applied ("
-                    + e.getClass().getName() + "); dropped every cached entry and went on with the feed");
         }
     }
 
@@ -372,6 +282,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             if (first) LOG.log(System.Logger.Level.WARNING, "keys: the change-feed poll failed after sequence " + appliedSequence + " ("
                     + e.getClass().getName() + "); retrying");
         }
+    }
+
+    /** With a poller, only a successful poll proves that no change was missed while the store was down. */
+    private void loadAnswered() {
+        if (poller == null) downSince = 0;
     }
 
     private void markDown() {
