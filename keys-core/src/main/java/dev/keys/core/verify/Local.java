@@ -1,6 +1,7 @@
 package dev.keys.core.verify;
 
 import dev.keys.api.UsageEvent;
+import dev.keys.core.format.KeyFormat;
 import dev.keys.core.hash.KeyHasher;
 
 import java.security.DigestException;
@@ -10,7 +11,7 @@ import java.util.zip.CRC32;
 
 /** Per-thread state, one thread-local lookup per verification: the credential's bytes, CRC32, hash, probe. */
 final class Local {
-    final byte[] bytes = new byte[KeyCheck.BUFFER_LENGTH];
+    final byte[] bytes = new byte[KeyFormat.MAX_IMPORTED_LENGTH];
     final CRC32 crc = new CRC32();
     final MessageDigest hash;
     final byte[] out = new byte[32];

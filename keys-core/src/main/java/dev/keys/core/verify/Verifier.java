@@ -151,7 +151,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();
-        if (KeyCheck.check(credential, local, acceptImported) == KeyCheck.Shape.MALFORMED) return MALFORMED;
+        KeyCheck.Shape shape = KeyCheck.check(credential, local);
+        if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
         DigestKey probe = local.hash(credential.length());
         long now = clock.nanos();
         Entry e = cache.getIfPresent(probe);
