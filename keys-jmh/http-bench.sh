@@ -14,6 +14,10 @@
 # the report is the median of each path, the ratio of the medians, and the median and range of the per-round ratios
 # (each round's /api/hello over the /hello run just before it, so that drift between rounds cancels).
 #
+# Each run also reports the server's CPU time per request (user and system, from /proc/PID/stat): it does not
+# count the time the server waited for a core, so it moves less than requests/s when a neighbour takes the CPU
+# (shared caches still slow it); the difference of the two paths is what the filter costs the server.
+#
 # Settings (environment): WRK_THREADS (1 pinned, else 2), WRK_CONNECTIONS (32), WRK_DURATION (5s), WRK_WARMUP (5s,
 # per path), ROUNDS (7), BENCH_NGINX (0), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
 # only when the jar is missing).
@@ -147,16 +151,22 @@ echo "keys http-bench: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds
 echo "warm-up: $WARMUP per path"
 for p in "${PATHS[@]}"; do run_wrk "$p" "$WARMUP" >/dev/null; done
 
-declare -A RESULTS
+declare -A RESULTS CPU
 FAILED=0
-printf '%-5s %-14s %14s %9s %14s\n' run path requests/s non-2xx socket-errors
+TICK=$(getconf CLK_TCK)
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+printf '%-5s %-14s %14s %9s %14s %12s\n' run path requests/s non-2xx socket-errors cpu-us/req
 run=0
 for round in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
         run=$((run + 1))
+        t0=$(server_ticks)
         read -r rps non2xx errors < <(run_wrk "$p" "$DURATION")
-        printf '%-5s %-14s %14s %9s %14s\n' "$run" "$p" "$rps" "$non2xx" "$errors"
+        cpu=$(awk -v t=$(( $(server_ticks) - t0 )) -v hz="$TICK" -v r="$rps" -v d="$(seconds "$DURATION")" \
+            'BEGIN {printf "%.2f", (r > 0 ? t * 1e6 / hz / (r * d) : 0)}')
+        printf '%-5s %-14s %14s %9s %14s %12s\n' "$run" "$p" "$rps" "$non2xx" "$errors" "$cpu"
         RESULTS[$p]="${RESULTS[$p]:-} $rps"
+        CPU[$p]="${CPU[$p]:-} $cpu"
         [ "$non2xx" = 0 ] || FAILED=1
     done
 done
@@ -165,7 +175,7 @@ median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) p
 declare -A MEDIAN
 for p in "${PATHS[@]}"; do
     MEDIAN[$p]=$(echo "${RESULTS[$p]}" | median)
-    printf 'median %-14s %14s requests/s\n' "$p" "${MEDIAN[$p]}"
+    printf 'median %-14s %14s requests/s, server %s µs CPU a request\n' "$p" "${MEDIAN[$p]}" "$(echo "${CPU[$p]}" | median)"
 done
 RATIO=$(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}')
 VERDICT=$(awk -v r="$RATIO" 'BEGIN {print (r >= 0.90) ? "within the budget (>= 0.90)" : "BELOW the budget (>= 0.90)"}')

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,12 +39,16 @@ public final class JdbcUsageLog implements UsageLog, Background, AutoCloseable {
     private static final long MINUTE_NANOS = 60_000_000_000L;
     private static final Outcome[] OUTCOMES = Outcome.values();
 
+    /** What a flush leaves in a count it took, so that a record() that finds it afterwards counts in a fresh one. */
+    private static final long TAKEN = Long.MIN_VALUE;
+
     private record Slot(String keyId, long minute, Outcome outcome) {
     }
 
     private final Db db;
     private final int maxPending;
-    private final ConcurrentHashMap<Slot, Long> pending = new ConcurrentHashMap<>();
+    /** Counts by slot; a count a flush took holds {@link #TAKEN} (negative) and is out of the map. */
+    private final ConcurrentHashMap<Slot, AtomicLong> pending = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
     private final long flushMillis;
     /** Guarded by {@code this}. */
@@ -73,12 +78,24 @@ public final class JdbcUsageLog implements UsageLog, Background, AutoCloseable {
         add(new Slot(e.keyId(), Math.floorDiv(e.atNanos(), MINUTE_NANOS), e.outcome()), 1);
     }
 
+    /**
+     * One atomic add to the slot's count, without a lock (a {@code merge} would lock the map's bin: every request of
+     * a busy key in the same minute wants the same one) or a boxed sum.
+     */
     private void add(Slot slot, long n) {
-        if (pending.size() >= maxPending && !pending.containsKey(slot)) {
-            dropped.add(n);
-            return;
+        for (;;) {
+            AtomicLong count = pending.get(slot);
+            if (count == null) {
+                if (pending.size() >= maxPending) {
+                    dropped.add(n);
+                    return;
+                }
+                count = pending.putIfAbsent(slot, new AtomicLong(n));
+                if (count == null) return;
+            }
+            if (count.getAndAdd(n) >= 0) return;
+            pending.remove(slot, count); // a flush took it (and removed it, unless we race with its removal): count anew
         }
-        pending.merge(slot, n, Long::sum);
     }
 
     /** Events dropped because the in-memory buffer was full (or the log closed). */
@@ -100,9 +117,12 @@ public final class JdbcUsageLog implements UsageLog, Background, AutoCloseable {
         if (pending.isEmpty()) return;
         Map<Slot, Long> batch = new TreeMap<>(Comparator.comparing(Slot::keyId).thenComparingLong(Slot::minute).thenComparing(Slot::outcome));
         for (Slot s : pending.keySet()) {
-            // remove() is atomic per slot: a record() racing with it starts a fresh count for the next flush.
-            Long n = pending.remove(s);
-            if (n != null) batch.put(s, n);
+            // Removed, then taken: an add before the take is in n; one after it sees TAKEN and starts a fresh count
+            // for the next flush.
+            AtomicLong count = pending.remove(s);
+            if (count == null) continue;
+            long n = count.getAndSet(TAKEN);
+            if (n > 0) batch.put(s, n);
         }
         if (batch.isEmpty()) return;
         try {

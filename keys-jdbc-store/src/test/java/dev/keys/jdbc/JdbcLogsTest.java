@@ -75,6 +75,33 @@ class JdbcLogsTest {
             assertThrows(IllegalArgumentException.class, () -> log.counts("key_u", T0, T0, Duration.ofMinutes(5)), "one minute, hour or day only");
         }
 
+        /** record() adds without a lock while flushes take the counts: every event lands in exactly one flush. */
+        @Test
+        void recordsRacingFlushesAreCountedOnce() throws Exception {
+            JdbcUsageLog log = stores.usageLog();
+            int threads = 4, each = 100_000;
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> recorders = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < each; i++) log.record(use("key_race", Outcome.VALID, T0));
+                });
+                th.start();
+                recorders.add(th);
+            }
+            start.countDown();
+            while (recorders.stream().anyMatch(Thread::isAlive)) log.flush();
+            for (Thread th : recorders) th.join();
+            log.flush();
+            assertEquals(List.of(new UsageCount("key_race", T0, Outcome.VALID, (long) threads * each)),
+                    log.counts("key_race", T0, T0.plusSeconds(60), Duration.ofMinutes(1)));
+        }
+
         @Test
         void theBufferIsBoundedAndCloseWritesWhatIsLeft() {
             JdbcUsageLog log = new JdbcUsageLog(new Db(pool, stores.dialect(), Duration.ofSeconds(2)), Duration.ZERO, 3);

@@ -67,7 +67,7 @@ record AdminCallers(CredentialSources sources, CredentialVerifier verifier, Trus
                 : credential.isEmpty() ? new Verification.Denied(Outcome.MALFORMED, "the credential is empty")
                 : verifier.verify(credential, Requests.context(req, proxies), CALLER);
         if (v instanceof Verification.Valid valid) {
-            Problem.rateLimitFields(res, valid.rateLimits().statuses());
+            Problem.rateLimitFields(res, valid.rateLimits());
             return actor(req, res, valid.key());
         }
         denials.write(req, res, (Verification.Denied) v);

@@ -171,7 +171,7 @@ public final class ApiKeyFilter implements Filter {
             v = verifier.verify(credential.value(), ctx, requirement);
         }
         if (v instanceof Verification.Valid valid) {
-            Problem.rateLimitFields(response, valid.rateLimits().statuses());
+            Problem.rateLimitFields(response, valid.rateLimits());
             request.setAttribute(VERIFICATION_ATTRIBUTE, valid);
             String authType = verifier.authType(credential.value());
             chain.doFilter(new VerifiedRequest(request, valid.key(), s.hideCredentials ? s.sources : null, authType), response);

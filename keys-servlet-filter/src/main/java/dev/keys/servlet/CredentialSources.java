@@ -93,7 +93,9 @@ public final class CredentialSources {
     Credential credential(HttpServletRequest request) {
         String found = null;
         Source from = null;
-        if (bearer) {
+        // getHeader first: on the usual request, with one source or none, it answers an absent header without the
+        // enumeration getHeaders allocates; a present one is still enumerated, since a repeat is ambiguous.
+        if (bearer && request.getHeader("Authorization") != null) {
             Enumeration<String> values = request.getHeaders("Authorization");
             while (values != null && values.hasMoreElements()) {
                 String token = bearerToken(values.nextElement());
@@ -104,6 +106,7 @@ public final class CredentialSources {
             }
         }
         for (String name : headers) {
+            if (request.getHeader(name) == null) continue;
             Enumeration<String> values = request.getHeaders(name);
             if (values == null || !values.hasMoreElements()) continue;
             if (found != null) return Credential.AMBIGUOUS;

@@ -31,7 +31,7 @@ record Denials(String realm, boolean opaque, long storeRetryAfterSeconds) {
             case 429 -> {
                 RateLimitReport r = d.rateLimits();
                 if (r.retryAfterSeconds() > 0) response.setHeader("Retry-After", Long.toString(r.retryAfterSeconds()));
-                Problem.rateLimitFields(response, r.statuses());
+                Problem.rateLimitFields(response, r);
             }
             case 503 -> response.setHeader("Retry-After", Long.toString(storeRetryAfterSeconds));
             default -> { }

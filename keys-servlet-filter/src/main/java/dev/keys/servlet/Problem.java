@@ -1,8 +1,10 @@
 package dev.keys.servlet;
 
 import dev.keys.core.internal.JsonText;
+import dev.keys.core.limit.LimitResult;
 
 import dev.keys.api.Outcome;
+import dev.keys.api.RateLimitReport;
 import dev.keys.api.RateLimitStatus;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -144,30 +146,24 @@ public final class Problem {
     }
 
     /**
-     * The fields of draft-ietf-httpapi-ratelimit-headers-11: {@code RateLimit-Policy} lists each bandwidth's quota
-     * {@code q} and window {@code w}; {@code RateLimit} its remaining {@code r} and reset {@code t}, both as
-     * structured-field lists keyed by the policy name as an sf-string.
+     * The fields of draft-ietf-httpapi-ratelimit-headers-11 ({@code RateLimit-Policy} and {@code RateLimit}, see
+     * {@link LimitResult#policyField()}); nothing for a report without statuses. A limiter's result writes them from
+     * its state, without building statuses; any other report from its statuses, to the same bytes.
      */
-    static void rateLimitFields(HttpServletResponse res, List<RateLimitStatus> statuses) {
-        if (statuses.isEmpty()) return;
-        StringBuilder policy = new StringBuilder(32 * statuses.size());
-        StringBuilder state = new StringBuilder(32 * statuses.size());
-        for (RateLimitStatus s : statuses) {
-            if (policy.length() > 0) {
-                policy.append(", ");
-                state.append(", ");
-            }
-            quoted(policy, s.name());
-            policy.append(";q=").append(sfInteger(s.limit())).append(";w=").append(sfInteger(Math.max(1, s.windowSeconds())));
-            quoted(state, s.name());
-            state.append(";r=").append(sfInteger(s.remaining())).append(";t=").append(sfInteger(s.resetSeconds()));
+    static void rateLimitFields(HttpServletResponse res, RateLimitReport report) {
+        String policy;
+        String state;
+        if (report instanceof LimitResult r) {
+            policy = r.policyField();
+            if (policy.isEmpty()) return;
+            state = r.stateField();
+        } else {
+            List<RateLimitStatus> statuses = report.statuses();
+            if (statuses.isEmpty()) return;
+            policy = LimitResult.policyField(statuses);
+            state = LimitResult.stateField(statuses);
         }
-        res.setHeader("RateLimit-Policy", policy.toString());
-        res.setHeader("RateLimit", state.toString());
-    }
-
-    /** RFC 8941 integers have at most 15 digits; the fields' values are never negative. */
-    static long sfInteger(long v) {
-        return Math.max(0, Math.min(v, 999_999_999_999_999L));
+        res.setHeader("RateLimit-Policy", policy);
+        res.setHeader("RateLimit", state);
     }
 }

@@ -26,6 +26,8 @@ final class Bandwidth {
     private static final long TICK_LIMIT = 1L << 62;
 
     final RateLimit limit;
+    /** The name as the RateLimit fields write it (an sf-string), rendered once. */
+    final String fieldName;
     final long capacity;
     final long windowSeconds;
 
@@ -42,6 +44,7 @@ final class Bandwidth {
 
     Bandwidth(RateLimit limit) {
         this.limit = limit;
+        this.fieldName = RateLimitFields.sfString(limit.name());
         this.capacity = limit.capacity();
         Duration d = limit.duration();
         long seconds = d.getSeconds();
@@ -124,6 +127,11 @@ final class Bandwidth {
 
     RateLimitStatus gcraStatus(long tat, long now) {
         return new RateLimitStatus(limit.name(), limit.limit(), windowSeconds, gcraRemaining(tat, now), ceilSeconds(debt(tat, now)));
+    }
+
+    /** {@link #gcraStatus}'s member of the {@code RateLimit} field, without the status. */
+    void appendGcraState(StringBuilder sb, long tat, long now) {
+        RateLimitFields.appendState(sb, fieldName, gcraRemaining(tat, now), ceilSeconds(debt(tat, now)));
     }
 
     // ---- exact form: state is (tokens, remainder) with 0 <= tokens <= capacity, 0 <= remainder < per ----

@@ -106,6 +106,11 @@ final class ExactLimiter extends RateLimiter {
         }
 
         @Override
+        public String policyField() {
+            return owner.policyField;
+        }
+
+        @Override
         public long retryAfterSeconds() {
             return 0;
         }

@@ -80,6 +80,20 @@ final class GcraLimiter extends RateLimiter {
         }
 
         @Override
+        public String policyField() {
+            return policyField;
+        }
+
+        /** {@link #statuses()}' field, read the same way, without the status. */
+        @Override
+        public String stateField() {
+            long t = (long) TAT.getVolatile(GcraLimiter.this);
+            StringBuilder sb = new StringBuilder(bw.fieldName.length() + 40);
+            bw.appendGcraState(sb, t, (long) SEEN.getOpaque(GcraLimiter.this));
+            return sb.toString();
+        }
+
+        @Override
         public long retryAfterSeconds() {
             return 0;
         }

@@ -133,6 +133,23 @@ final class GcraMultiLimiter extends RateLimiter {
         }
 
         @Override
+        public String policyField() {
+            return owner.policyField;
+        }
+
+        /** {@link #statuses()}' field, without the statuses. */
+        @Override
+        public String stateField() {
+            Bandwidth[] bws = owner.bandwidths;
+            StringBuilder sb = new StringBuilder(48 * bws.length);
+            for (int i = 0; i < bws.length; i++) {
+                if (i > 0) sb.append(", ");
+                bws[i].appendGcraState(sb, tat(i), now);
+            }
+            return sb.toString();
+        }
+
+        @Override
         public long retryAfterSeconds() {
             return 0;
         }

@@ -1,6 +1,9 @@
 package dev.keys.core.limit;
 
 import dev.keys.api.RateLimitReport;
+import dev.keys.api.RateLimitStatus;
+
+import java.util.List;
 
 /**
  * The answer of {@link RateLimiter#tryConsume}: admitted or denied, and the state of every bandwidth for the
@@ -21,8 +24,18 @@ public interface LimitResult extends RateLimitReport {
         }
 
         @Override
-        public java.util.List<dev.keys.api.RateLimitStatus> statuses() {
-            return java.util.List.of();
+        public List<RateLimitStatus> statuses() {
+            return List.of();
+        }
+
+        @Override
+        public String policyField() {
+            return "";
+        }
+
+        @Override
+        public String stateField() {
+            return "";
         }
 
         @Override
@@ -50,6 +63,33 @@ public interface LimitResult extends RateLimitReport {
      */
     default boolean unavailable() {
         return false;
+    }
+
+    /**
+     * The value of the {@code RateLimit-Policy} field (docs/contract.md §5) for {@link #statuses()}; empty when there
+     * are none. It depends on the limits only: the admitted results of this package's limiters answer a string
+     * rendered once with the limiter.
+     */
+    default String policyField() {
+        return RateLimitFields.policy(statuses());
+    }
+
+    /**
+     * The value of the {@code RateLimit} field for {@link #statuses()}; empty when there are none. The admitted
+     * results of this package's GCRA limiters write it from their state, without building the statuses.
+     */
+    default String stateField() {
+        return RateLimitFields.state(statuses());
+    }
+
+    /** {@link #policyField()} of any report's statuses, byte for byte: for reports that are not limiter results. */
+    static String policyField(List<RateLimitStatus> statuses) {
+        return RateLimitFields.policy(statuses);
+    }
+
+    /** {@link #stateField()} of any report's statuses, byte for byte. */
+    static String stateField(List<RateLimitStatus> statuses) {
+        return RateLimitFields.state(statuses);
     }
 
     /**

@@ -52,6 +52,8 @@ public abstract class RateLimiter {
     final List<RateLimit> limits;
     final Bandwidth[] bandwidths;
     private final long maxCost;
+    /** {@code RateLimit-Policy} of these bandwidths, what this package's admitted results answer: it depends on the limits only. */
+    final String policyField;
 
     /**
      * For limiters kept elsewhere than in this process (a {@link LimiterFactory} of another module): the bandwidths,
@@ -69,6 +71,7 @@ public abstract class RateLimiter {
         long min = Long.MAX_VALUE;
         for (Bandwidth b : bandwidths) min = Math.min(min, b.capacity);
         this.maxCost = min;
+        this.policyField = RateLimitFields.policy(bandwidths);
     }
 
     /**
