@@ -6,6 +6,7 @@
 #   keys-jmh/http-bench.sh                      # 7 rounds of 5 s each, 32 connections
 #   WRK_DURATION=10s ROUNDS=9 keys-jmh/http-bench.sh
 #   BENCH_NGINX=1 keys-jmh/http-bench.sh            # also nginx checking the key (a map on the header) in front of /hello
+#   BENCH_FLOOR=0 keys-jmh/http-bench.sh            # without /floor/hello (by default also run: the floor, below)
 #   JFR=/tmp/filter.jfr keys-jmh/http-bench.sh      # also a JFR recording of the server (then: jfr print --events ExecutionSample)
 #
 # On 2 cores wrk and the server fight for the same CPU, and which one wins a round decides the round (single rounds
@@ -19,10 +20,14 @@
 # (shared caches still slow it); the difference of the two paths is what the filter costs the server.
 #
 # Settings (environment): WRK_THREADS (1 pinned, else 2), WRK_CONNECTIONS (32), WRK_DURATION (5s), WRK_WARMUP (5s,
-# per path), ROUNDS (7), BENCH_NGINX (0), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
+# per path), ROUNDS (7), BENCH_NGINX (0), BENCH_FLOOR (1), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
 # only when the jar is missing).
 # The example runs on a free port over a fresh temporary data directory; it is stopped, and the directory removed,
 # on exit. wrk is installed from Debian's packages when missing (nginx too, with BENCH_NGINX=1).
+#
+# The floor (BENCH_FLOOR=1): /floor/hello runs the same servlet behind the example's FloorFilter, which does only what
+# any in-process key filter must (read the header, write the two RateLimit fields, set an attribute, wrap the
+# request) and verifies nothing; /floor/hello over /hello is the best ratio a filter of that shape reaches here.
 set -euo pipefail
 
 PIN=${PIN:-1}
@@ -38,6 +43,7 @@ WARMUP=${WRK_WARMUP:-5s}
 ROUNDS=${ROUNDS:-7}
 [ -z "${JFR:-}" ] || JAVA_OPTS="${JAVA_OPTS:--Xms256m -Xmx256m} -XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true"
 WITH_NGINX=${BENCH_NGINX:-0}
+WITH_FLOOR=${BENCH_FLOOR:-1}
 JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx256m}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAR=$ROOT/examples/target/keys-example.jar
@@ -67,7 +73,7 @@ trap 'exit 130' INT TERM
 ADMIN_KEY=$(new_admin_key "$JAR" "$TMP") || die "cannot generate an admin key"
 
 # PORT=0: the example binds a free port and says which.
-KEYS_DATA_DIR=$TMP/data PORT=0 KEYS_ADMIN_KEY=$ADMIN_KEY KEYS_JDBC_URL= \
+KEYS_DATA_DIR=$TMP/data PORT=0 KEYS_ADMIN_KEY=$ADMIN_KEY KEYS_JDBC_URL= KEYS_BENCH_FLOOR=$WITH_FLOOR \
     "${SERVER_CPU[@]}" java $JAVA_OPTS -jar "$JAR" >"$TMP/server.out" 2>"$TMP/server.err" &
 SERVER_PID=$!
 PORT=
@@ -95,6 +101,10 @@ status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 [ "$(status "$BASE/api/hello")" = 401 ] || die "/api/hello without a key does not answer 401"
 
 PATHS=(/hello /api/hello)
+if [ "$WITH_FLOOR" = 1 ]; then
+    [ "$(status -H "X-API-Key: $KEY" "$BASE/floor/hello")" = 200 ] || die "/floor/hello does not answer 200"
+    PATHS+=(/floor/hello)
+fi
 if [ "$WITH_NGINX" = 1 ]; then
     NGINX_PORT=$((PORT + 1))
     # A port nobody answers on (a probe, not a reservation: good enough for a benchmark on one machine).
@@ -185,6 +195,12 @@ read -r -a A_RUNS <<<"${RESULTS[/hello]}"; read -r -a B_RUNS <<<"${RESULTS[/api/
 PAIRS=; for i in "${!A_RUNS[@]}"; do PAIRS+=" $(awk -v a="${B_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
 echo "ratio  per round:$PAIRS"
 echo "ratio  per round: median $(echo "$PAIRS" | median), range $(echo "$PAIRS" | tr ' ' '\n' | awk 'NF' | sort -g | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
+if [ "$WITH_FLOOR" = 1 ]; then
+    # The floor: a filter that only reads the header and writes the fields (examples' FloorFilter), in the same run.
+    read -r -a F_RUNS <<<"${RESULTS[/floor/hello]}"
+    FPAIRS=; for i in "${!F_RUNS[@]}"; do FPAIRS+=" $(awk -v a="${F_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
+    echo "floor  /floor/hello / /hello = $(awk -v a="${MEDIAN[/floor/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}') (per round:$FPAIRS, median $(echo "$FPAIRS" | median)); /api/hello / /floor/hello = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/floor/hello]}" 'BEGIN {printf "%.3f", a / b}')"
+fi
 if [ "$WITH_NGINX" = 1 ]; then
     echo "ratio  /api/hello / nginx key check = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/nginx/hello]}" 'BEGIN {printf "%.3f", a / b}') (budget >= 1.5)"
     read -r -a N_RUNS <<<"${RESULTS[/nginx/hello]}"

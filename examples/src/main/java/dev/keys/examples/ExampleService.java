@@ -257,6 +257,13 @@ public final class ExampleService implements AutoCloseable {
                     GitHubSecretScanningServlet.builder(keys).publicKeysFile(java.nio.file.Path.of(scanningKeys.strip())).hasher(hasher).build()),
                     "/secret-scanning/github");
             context.addFilter(new FilterHolder(filter), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+            if (settings.benchFloor()) {                                       // the HTTP benchmark's floor, nothing else
+                ServletMapping floor = new ServletMapping();
+                floor.setServletName("hello");
+                floor.setPathSpecs(new String[] {"/floor/hello"});
+                context.getServletHandler().addServletMapping(floor);
+                context.addFilter(new FilterHolder(new FloorFilter()), "/floor/*", EnumSet.of(DispatcherType.REQUEST));
+            }
 
             // TRACE on every path, mapped or not, before any servlet: HttpServlet.doTrace (and the default servlet
             // behind unmapped paths) would echo the request headers, keys included (docs/contract.md §3).

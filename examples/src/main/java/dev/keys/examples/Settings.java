@@ -40,7 +40,7 @@ import java.util.Optional;
 record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<String> jdbcPassword,
                 Optional<String> adminKey, Optional<String> rootSecret, Duration staleBound, Optional<String> issuer, boolean opaque,
                 Optional<String> redisUrl, String redisPrefix, Duration redisTimeout, RedisLimits.Mode redisMode,
-                Optional<AlertSettings> alerts) {
+                Optional<AlertSettings> alerts, boolean benchFloor) {
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Base name of the H2 files in the data directory. */
     static final String H2_NAME = "keys";
@@ -62,7 +62,8 @@ record Settings(String host, int port, Path dataDir, Optional<String> jdbcUrl, O
         return new Settings(nonBlank(env, "HOST").orElse(DEFAULT_HOST), port, Path.of(env.getOrDefault("KEYS_DATA_DIR", "keys-data")).toAbsolutePath().normalize(),
                 nonBlank(env, "KEYS_JDBC_URL"), nonBlank(env, "KEYS_JDBC_USER"), nonBlank(env, "KEYS_JDBC_PASSWORD"),
                 nonBlank(env, "KEYS_ADMIN_KEY"), nonBlank(env, "KEYS_ROOT_SECRET"), staleBound(env), issuer, opaque(env),
-                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env), redisMode(env), AlertSettings.fromEnvironment(env));
+                nonBlank(env, "KEYS_REDIS_URL"), redisPrefix(env), redisTimeout(env), redisMode(env), AlertSettings.fromEnvironment(env),
+                "1".equals(env.get(FloorFilter.ENABLED)));
     }
 
     private static RedisLimits.Mode redisMode(Map<String, String> env) {

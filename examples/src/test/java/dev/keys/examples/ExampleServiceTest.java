@@ -139,6 +139,23 @@ class ExampleServiceTest {
         assertEquals("revoke", audit.get("items").get(0).get("action").asText());
     }
 
+    /** The HTTP benchmark's floor (keys-jmh/http-bench.sh) is there only when asked for, and even then wants a header. */
+    @Test
+    void theBenchmarkFloorIsOffUnlessAskedFor() throws Exception {
+        HttpRequest withHeader = HttpRequest.newBuilder(URI.create("http://127.0.0.1/floor/hello")).header("X-API-Key", "anything").build();
+        ExampleService off = start(Map.of());
+        assertEquals(404, http.send(HttpRequest.newBuilder(withHeader, (k, v) -> true).uri(URI.create(base + "/floor/hello")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        off.close();
+        ExampleService on = start(Map.of(FloorFilter.ENABLED, "1"));
+        assertEquals(401, get("/floor/hello", null).statusCode());
+        HttpResponse<String> floor = http.send(HttpRequest.newBuilder(withHeader, (k, v) -> true).uri(URI.create(base + "/floor/hello")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, floor.statusCode());
+        assertEquals("\"bench\";r=999999999;t=1", floor.headers().firstValue("RateLimit").orElseThrow());
+        on.close();
+    }
+
     @Test
     void importsTheAdminKeyFromTheEnvironmentOnce() throws Exception {
         String admin = new KeyFormat().generate("ops_live");
