@@ -71,7 +71,8 @@ public abstract class RateLimiter {
         long min = Long.MAX_VALUE;
         for (Bandwidth b : bandwidths) min = Math.min(min, b.capacity);
         this.maxCost = min;
-        this.policyField = RateLimitFields.policy(bandwidths);
+        // NONE is built before POLICIES exists, and has no policy to share.
+        this.policyField = bandwidths.length == 0 ? "" : POLICIES.get(limits, l -> RateLimitFields.policy(bandwidths));
     }
 
     /**
@@ -99,6 +100,12 @@ public abstract class RateLimiter {
      * list that fell out is compiled again, with the same result.
      */
     private static final Cache<List<RateLimit>, Bandwidth[]> COMPILED = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+
+    /**
+     * The {@code RateLimit-Policy} value by the limits it describes, shared in the same way: a string a key would
+     * otherwise hold on its own (about 70 bytes for one bandwidth).
+     */
+    private static final Cache<List<RateLimit>, String> POLICIES = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
 
     private static Bandwidth[] compile(List<RateLimit> limits) {
         return COMPILED.get(limits, RateLimiter::compileNew);

@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -16,6 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from the statuses before (the reference below is that code, kept as it was), for every shape of limits.
  */
 class RateLimitFieldsTest {
+    /** A million keys of one tier hold one policy string between them, not one each (CacheMemory in keys-jmh). */
+    @Test
+    void limitersOfTheSameLimitsShareOnePolicyString() {
+        List<RateLimit> limits = List.of(new RateLimit("burst", 10, Duration.ofSeconds(1)), new RateLimit("day", 1000, Duration.ofDays(1)));
+        RateLimiter a = RateLimiter.of(limits);
+        RateLimiter b = RateLimiter.of(new java.util.ArrayList<>(limits));
+        assertSame(a.policyField, b.policyField);
+        assertEquals("\"burst\";q=10;w=1, \"day\";q=1000;w=86400", a.policyField);
+        assertEquals("", RateLimiter.NONE.policyField);
+    }
+
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final RateLimit BURST = new RateLimit("burst", 5, Duration.ofSeconds(1));
     private static final RateLimit SUSTAINED = new RateLimit("sustained", 100, Duration.ofMinutes(1));
