@@ -1,5 +1,6 @@
 package dev.keys.servlet;
 
+import dev.keys.core.internal.HeaderText;
 import dev.keys.core.internal.JsonText;
 import dev.keys.core.limit.LimitResult;
 
@@ -130,19 +131,9 @@ public final class Problem {
     /** {@code Bearer realm="..."} with an optional RFC 6750 error code. */
     static String challenge(String realm, String error) {
         StringBuilder sb = new StringBuilder("Bearer realm=");
-        quoted(sb, realm);
+        HeaderText.appendQuoted(sb, realm);
         if (error != null) sb.append(", error=\"").append(error).append('"');
         return sb.toString();
-    }
-
-    static void quoted(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') sb.append('\\');
-            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
-        }
-        sb.append('"');
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.keys.core.limit;
 
 import dev.keys.api.RateLimitStatus;
+import dev.keys.core.internal.HeaderText;
 
 import java.util.List;
 
@@ -62,15 +63,9 @@ final class RateLimitFields {
         sb.append(";q=").append(sfInteger(quota)).append(";w=").append(sfInteger(Math.max(1, windowSeconds)));
     }
 
-    /** The name as an sf-string: quoted, {@code "} and {@code \} escaped, anything outside printable ASCII as {@code ?}. */
+    /** The name as an sf-string (the same quoting as the realm of {@code WWW-Authenticate}). */
     static String sfString(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') sb.append('\\');
-            sb.append(c < 0x20 || c > 0x7e ? '?' : c);
-        }
-        return sb.append('"').toString();
+        return HeaderText.appendQuoted(new StringBuilder(s.length() + 2), s).toString();
     }
 
     static long sfInteger(long v) {
