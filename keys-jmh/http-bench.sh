@@ -6,7 +6,7 @@
 #   keys-jmh/http-bench.sh                      # 7 rounds of 5 s each, 32 connections
 #   WRK_DURATION=10s ROUNDS=9 keys-jmh/http-bench.sh
 #   BENCH_NGINX=1 keys-jmh/http-bench.sh            # also nginx checking the key (a map on the header) in front of /hello
-#   BENCH_FLOOR=0 keys-jmh/http-bench.sh            # without /floor/hello (by default also run: the floor, below)
+#   BENCH_FLOOR=0 keys-jmh/http-bench.sh            # without the floor paths (run by default, see below)
 #   JFR=/tmp/filter.jfr keys-jmh/http-bench.sh      # also a JFR recording of the server (then: jfr print --events ExecutionSample)
 #
 # On 2 cores wrk and the server fight for the same CPU, and which one wins a round decides the round (single rounds
@@ -25,9 +25,11 @@
 # The example runs on a free port over a fresh temporary data directory; it is stopped, and the directory removed,
 # on exit. wrk is installed from Debian's packages when missing (nginx too, with BENCH_NGINX=1).
 #
-# The floor (BENCH_FLOOR=1): /floor/hello runs the same servlet behind the example's FloorFilter, which does only what
-# any in-process key filter must (read the header, write the two RateLimit fields, set an attribute, wrap the
-# request) and verifies nothing; /floor/hello over /hello is the best ratio a filter of that shape reaches here.
+# The floors (BENCH_FLOOR=1): /floor/hello runs the same servlet behind the example's FloorFilter, which does only
+# what any in-process key filter must (read the header, write the two RateLimit fields, set an attribute, wrap the
+# request) and verifies nothing; /floor-verify/hello does the same and asks the example's verifier (its hashing,
+# cache and limits; no route, permission or request context). Over /hello they are the best ratios a filter of
+# that shape reaches here, without and with this verifier.
 set -euo pipefail
 
 PIN=${PIN:-1}
@@ -103,7 +105,8 @@ status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
 PATHS=(/hello /api/hello)
 if [ "$WITH_FLOOR" = 1 ]; then
     [ "$(status -H "X-API-Key: $KEY" "$BASE/floor/hello")" = 200 ] || die "/floor/hello does not answer 200"
-    PATHS+=(/floor/hello)
+    [ "$(status -H "X-API-Key: $KEY" "$BASE/floor-verify/hello")" = 200 ] || die "/floor-verify/hello does not answer 200"
+    PATHS+=(/floor/hello /floor-verify/hello)
 fi
 if [ "$WITH_NGINX" = 1 ]; then
     NGINX_PORT=$((PORT + 1))
@@ -197,9 +200,11 @@ echo "ratio  per round:$PAIRS"
 echo "ratio  per round: median $(echo "$PAIRS" | median), range $(echo "$PAIRS" | tr ' ' '\n' | awk 'NF' | sort -g | sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
 if [ "$WITH_FLOOR" = 1 ]; then
     # The floor: a filter that only reads the header and writes the fields (examples' FloorFilter), in the same run.
-    read -r -a F_RUNS <<<"${RESULTS[/floor/hello]}"
-    FPAIRS=; for i in "${!F_RUNS[@]}"; do FPAIRS+=" $(awk -v a="${F_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
-    echo "floor  /floor/hello / /hello = $(awk -v a="${MEDIAN[/floor/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}') (per round:$FPAIRS, median $(echo "$FPAIRS" | median)); /api/hello / /floor/hello = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/floor/hello]}" 'BEGIN {printf "%.3f", a / b}')"
+    for f in /floor/hello /floor-verify/hello; do
+        read -r -a F_RUNS <<<"${RESULTS[$f]}"
+        FPAIRS=; for i in "${!F_RUNS[@]}"; do FPAIRS+=" $(awk -v a="${F_RUNS[$i]}" -v b="${A_RUNS[$i]}" 'BEGIN {printf "%.3f", a / b}')"; done
+        echo "floor  $f / /hello = $(awk -v a="${MEDIAN[$f]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}') (per round:$FPAIRS, median $(echo "$FPAIRS" | median))"
+    done
 fi
 if [ "$WITH_NGINX" = 1 ]; then
     echo "ratio  /api/hello / nginx key check = $(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/nginx/hello]}" 'BEGIN {printf "%.3f", a / b}') (budget >= 1.5)"

@@ -260,9 +260,10 @@ public final class ExampleService implements AutoCloseable {
             if (settings.benchFloor()) {                                       // the HTTP benchmark's floor, nothing else
                 ServletMapping floor = new ServletMapping();
                 floor.setServletName("hello");
-                floor.setPathSpecs(new String[] {"/floor/hello"});
+                floor.setPathSpecs(new String[] {"/floor/hello", "/floor-verify/hello"});
                 context.getServletHandler().addServletMapping(floor);
-                context.addFilter(new FilterHolder(new FloorFilter()), "/floor/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new FilterHolder(new FloorFilter(null)), "/floor/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new FilterHolder(new FloorFilter(keys.verifier())), "/floor-verify/*", EnumSet.of(DispatcherType.REQUEST));
             }
 
             // TRACE on every path, mapped or not, before any servlet: HttpServlet.doTrace (and the default servlet

@@ -139,11 +139,12 @@ class ExampleServiceTest {
         assertEquals("revoke", audit.get("items").get(0).get("action").asText());
     }
 
-    /** The HTTP benchmark's floor (keys-jmh/http-bench.sh) is there only when asked for, and even then wants a header. */
+    /** The HTTP benchmark's floors (keys-jmh/http-bench.sh) are there only when asked for: a header, or a valid key. */
     @Test
     void theBenchmarkFloorIsOffUnlessAskedFor() throws Exception {
         HttpRequest withHeader = HttpRequest.newBuilder(URI.create("http://127.0.0.1/floor/hello")).header("X-API-Key", "anything").build();
         ExampleService off = start(Map.of());
+        String admin = createdAdminKey();
         assertEquals(404, http.send(HttpRequest.newBuilder(withHeader, (k, v) -> true).uri(URI.create(base + "/floor/hello")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         off.close();
@@ -153,6 +154,10 @@ class ExampleServiceTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, floor.statusCode());
         assertEquals("\"bench\";r=999999999;t=1", floor.headers().firstValue("RateLimit").orElseThrow());
+        HttpRequest verifying = HttpRequest.newBuilder(withHeader, (k, v) -> true).uri(URI.create(base + "/floor-verify/hello")).build();
+        assertEquals(401, http.send(verifying, HttpResponse.BodyHandlers.ofString()).statusCode(), "not a key");
+        HttpRequest withAdminKey = HttpRequest.newBuilder(URI.create(base + "/floor-verify/hello")).header("X-API-Key", admin).build();
+        assertEquals(200, http.send(withAdminKey, HttpResponse.BodyHandlers.ofString()).statusCode());
         on.close();
     }
 
