@@ -22,6 +22,7 @@ import dev.keys.core.verify.Verifier;
 
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,7 +46,8 @@ import java.util.function.Consumer;
  *
  * <p>Alerts. When the verifier's usage sink is an {@link AlertingUsageSink}, the manager also tells it of every
  * key it writes ({@link AlertingUsageSink#keyWritten}), so that a key created or changed to expire within an
- * expiring rule's window raises its alert at once.
+ * expiring rule's window raises its alert at once; a sink wrapped in another one is wired with
+ * {@link Builder#onKeyWritten}.
  */
 public final class Keys implements AutoCloseable {
     /** The name of the default scheduler's thread. */
@@ -75,9 +77,14 @@ public final class Keys implements AutoCloseable {
         if (b.limiters != null) vb.limiters(b.limiters);
         b.verifierConfig.accept(vb);
         this.verifier = vb.build();
-        // An alerting usage sink also hears of every key written, for the expiring rule's alert at creation.
-        Consumer<ApiKey> written = verifier.usageSink() instanceof AlertingUsageSink alerts
-                ? k -> { verifier.refresh(k); alerts.keyWritten(k); } : verifier::refresh;
+        // The verifier first, so that the change holds from its next request; then whoever asked. An alerting usage
+        // sink the verifier reports to directly hears of every key written too, for the expiring rule's alert at once.
+        List<Consumer<ApiKey>> listeners = new ArrayList<>(b.writeListeners);
+        if (verifier.usageSink() instanceof AlertingUsageSink alerts) listeners.add(0, alerts::keyWritten);
+        Consumer<ApiKey> written = listeners.isEmpty() ? verifier::refresh : k -> {
+            verifier.refresh(k);
+            for (Consumer<ApiKey> l : listeners) tell(l, k);
+        };
         this.manager = KeyManager.builder(b.store).hasher(b.hasher).clock(b.clock).audit(b.audit).usageCounters(b.counters)
                 .onWrite(written).onErase(verifier::refresh).onSha256Import(verifier::sha256ImportsExist).policy(AdminPolicy.of(roles)).build();
         this.roleManager = new RoleManager(roles, b.audit, b.clock, manager.policy());
@@ -88,6 +95,16 @@ public final class Keys implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A listener's failure is logged and passed: the write is committed, and the next listener is told too. */
+    private static void tell(Consumer<ApiKey> listener, ApiKey key) {
+        try {
+            listener.accept(key);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "keys: a key-written listener failed after a write of " + key.id() + " ("
+                    + e.getClass().getName() + "); the change is committed");
+        }
     }
 
     public KeyStore store() {
@@ -171,6 +188,7 @@ public final class Keys implements AutoCloseable {
         private ZoneId zone = ZoneOffset.UTC;
         private ScheduledExecutorService scheduler;
         private LimiterFactory limiters;
+        private final List<Consumer<ApiKey>> writeListeners = new ArrayList<>();
 
         private Builder() {
         }
@@ -188,6 +206,13 @@ public final class Keys implements AutoCloseable {
         public Builder quotaZone(ZoneId z) { zone = Objects.requireNonNull(z); return this; }
         /** Where rate-limit buckets live (e.g. keys-redis's {@code RedisLimits}). Default: in this process. */
         public Builder limiters(LimiterFactory f) { limiters = Objects.requireNonNull(f); return this; }
+        /**
+         * Told, in the order added and after the verifier, the state of every key the {@code manager()} writes (as the
+         * store answered the write). For what must hear of writes and cannot be found by {@code Keys} itself, such as
+         * an {@link AlertingUsageSink} wrapped in another usage sink: {@code .onKeyWritten(alerts::keyWritten)}.
+         * Listeners run on the writing thread and must be quick; one that throws is logged and passed.
+         */
+        public Builder onKeyWritten(Consumer<ApiKey> listener) { writeListeners.add(Objects.requireNonNull(listener)); return this; }
         /** Further verifier settings (cache sizes, stale bound, environment, ...). */
         public Builder verifier(Consumer<Verifier.Builder> config) { verifierConfig = Objects.requireNonNull(config); return this; }
         /**

@@ -3,6 +3,7 @@ package dev.keys.core.ops;
 import dev.keys.api.Quota;
 import dev.keys.api.QuotaPeriod;
 import dev.keys.api.Refill;
+import dev.keys.api.UsageEvent;
 import dev.keys.api.UsageSink;
 import dev.keys.api.Verification;
 import dev.keys.core.Keys;
@@ -162,6 +163,38 @@ class EarlyAlertsTest {
         IssuedKey far = k.manager().create(NewKey.builder("sk_live").ownerId("o").expiresAt(T0.plus(Duration.ofDays(60))).build(), KeyManager.SYSTEM);
         scheduler.runDue();
         assertEquals(2, alerts.size(), "outside the window: " + far.key().id());
+    }
+
+    /**
+     * A sink wrapped in another (here a usage sink that counts, then passes on) is out of Keys' sight: started on
+     * its scheduler and wired with {@code onKeyWritten}, it alerts at creation all the same; a listener that throws stops neither the write nor
+     * the listeners after it.
+     */
+    @Test
+    void aWrappedSinkHearsOfWritesThroughOnKeyWritten() {
+        AlertingUsageSink s = AlertingUsageSink.builder(UsageSink.NONE).rule(AlertRule.expiringWithin(Duration.ofDays(7)))
+                .checkInterval(Duration.ofHours(1)).clock(clock).listener(alerts::add).keys(store).build();
+        List<UsageEvent> counted = new ArrayList<>();
+        UsageSink wrapper = e -> {
+            counted.add(e);
+            s.record(e);
+        };
+        List<String> told = new ArrayList<>();
+        Keys k = Keys.builder().store(store).usageCounters(counters).clock(clock).scheduler(scheduler)
+                .verifier(v -> v.syncInterval(Duration.ZERO).usageSink(wrapper))
+                .onKeyWritten(key -> { throw new IllegalStateException("a broken listener"); })
+                .onKeyWritten(s::keyWritten)
+                .onKeyWritten(key -> told.add(key.id()))
+                .build();
+        s.start(k.scheduler()); // out of Keys' sight, so started by hand, as the Keys documentation says
+        closing.add(0, k);
+        closing.add(0, s);
+        IssuedKey key = k.manager().create(NewKey.builder("sk_live").ownerId("o").expiresAt(T0.plus(Duration.ofDays(3))).build(), KeyManager.SYSTEM);
+        scheduler.runDue();
+        assertEquals(1, alerts.size(), "at creation, through the listener");
+        assertEquals(List.of(key.key().id()), told, "the listener after the broken one was told");
+        assertTrue(k.verifier().verify(key.plaintext()).isValid(), "the write held and the verifier knows the key");
+        assertEquals(1, counted.size());
     }
 
     @Test
