@@ -93,6 +93,10 @@ public final class Problem {
                        List<JsonFields.Invalid> errors) throws IOException {
         String id = requestId(req);
         if (!res.isCommitted()) res.resetBuffer();
+        // A denial answered before the body was read leaves it on the connection: the container then closes the
+        // connection after the answer, and a client that pooled it fails its next request there. Said up front, the
+        // client knows not to reuse it.
+        if (req != null && unreadBody(req)) res.setHeader("Connection", "close");
         res.setStatus(status);
         res.setHeader(REQUEST_ID_HEADER, id);
         res.setHeader("Cache-Control", "no-store");
@@ -126,6 +130,17 @@ public final class Problem {
         out.write(body);
         out.flush();
         return id;
+    }
+
+    /** Whether {@code req} declared a body that nobody has read to its end. */
+    static boolean unreadBody(HttpServletRequest req) {
+        long length = req.getContentLengthLong();
+        if (length == 0 || (length < 0 && req.getHeader("Transfer-Encoding") == null)) return false;
+        try {
+            return !req.getInputStream().isFinished();
+        } catch (IllegalStateException | IOException e) {
+            return false; // read through getReader(), by whoever answers: it is theirs to finish
+        }
     }
 
     /** {@code Bearer realm="..."} with an optional RFC 6750 error code. */

@@ -76,6 +76,28 @@ class DenialHeadersTest {
         return h.issue(NewKey.builder("sk_live").ownerId("acme"));
     }
 
+    /**
+     * A denial answered before the request's body was read says {@code Connection: close}, so that a client does not
+     * pool a connection the server is about to close (its next request there would fail with no answer); a denial of a
+     * request without a body keeps the connection. Each is followed by a request that must be answered.
+     */
+    @Test
+    void aDenialOfARequestWithAnUnreadBodyClosesTheConnection() {
+        IssuedKey k = issue();
+        for (int i = 0; i < 20; i++) {
+            Exchange denied = h.json("PUT", OUTCOME + "FORBIDDEN", "{\"a\":\"" + "x".repeat(4096) + "\"}", "X-API-Key", k.plaintext());
+            assertEquals(403, denied.status());
+            assertEquals("close", denied.header("Connection"));
+            Exchange unauthenticated = h.json("POST", "/api/x", "{}");
+            assertEquals(401, unauthenticated.status());
+            assertEquals("close", unauthenticated.header("Connection"));
+            Exchange noBody = h.get(OUTCOME + "FORBIDDEN", "X-API-Key", k.plaintext());
+            assertEquals(403, noBody.status());
+            assertNull(noBody.header("Connection"), "no body, nothing left on the connection");
+            assertEquals(200, h.get("/api/x", "X-API-Key", k.plaintext()).status());
+        }
+    }
+
     @Test
     void aPassingRequestOfALimitedKeyCarriesTheRateLimitFields() {
         IssuedKey k = issue();
