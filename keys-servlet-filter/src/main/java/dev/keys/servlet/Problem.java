@@ -132,14 +132,18 @@ public final class Problem {
         return id;
     }
 
-    /** Whether {@code req} declared a body that nobody has read to its end. */
+    /**
+     * Whether {@code req} declared a body that nobody has read to its end. False when it cannot tell: a body read
+     * through {@code getReader()} is its reader's to finish, and a request that is no servlet container's (the Spring
+     * starter's WebFlux view) has no connection of this container to close.
+     */
     static boolean unreadBody(HttpServletRequest req) {
-        long length = req.getContentLengthLong();
-        if (length == 0 || (length < 0 && req.getHeader("Transfer-Encoding") == null)) return false;
         try {
+            long length = req.getContentLengthLong();
+            if (length == 0 || (length < 0 && req.getHeader("Transfer-Encoding") == null)) return false;
             return !req.getInputStream().isFinished();
-        } catch (IllegalStateException | IOException e) {
-            return false; // read through getReader(), by whoever answers: it is theirs to finish
+        } catch (IllegalStateException | UnsupportedOperationException | IOException e) {
+            return false;
         }
     }
 
