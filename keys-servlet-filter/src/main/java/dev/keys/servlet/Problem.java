@@ -93,10 +93,7 @@ public final class Problem {
                        List<JsonFields.Invalid> errors) throws IOException {
         String id = requestId(req);
         if (!res.isCommitted()) res.resetBuffer();
-        // A denial answered before the body was read leaves it on the connection: the container then closes the
-        // connection after the answer, and a client that pooled it fails its next request there. Said up front, the
-        // client knows not to reuse it.
-        if (req != null && unreadBody(req)) res.setHeader("Connection", "close");
+        if (req != null) closeIfBodyUnread(req, res);
         res.setStatus(status);
         res.setHeader(REQUEST_ID_HEADER, id);
         res.setHeader("Cache-Control", "no-store");
@@ -130,6 +127,16 @@ public final class Problem {
         out.write(body);
         out.flush();
         return id;
+    }
+
+    /**
+     * For an answer written before the request's body was read: says {@code Connection: close} when the request
+     * declared a body nobody read to its end. The container closes such a connection after the answer anyway; said up
+     * front, a client that pools connections does not send its next request down it (to fail there with no answer).
+     * Every answer of this class does it; public for servlets that write answers of their own.
+     */
+    public static void closeIfBodyUnread(HttpServletRequest req, HttpServletResponse res) {
+        if (unreadBody(req)) res.setHeader("Connection", "close");
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.keys.jwt.oauth.OAuthException;
 import dev.keys.jwt.oauth.TokenRequest;
 import dev.keys.jwt.oauth.TokenResponse;
 import dev.keys.jwt.oauth.TokenService;
+import dev.keys.servlet.Problem;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -58,29 +59,29 @@ public final class TokenEndpointServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (!"POST".equals(req.getMethod())) {
             res.setHeader("Allow", "POST");
-            error(res, 405, "invalid_request", "the token endpoint accepts POST only");
+            error(req, res, 405, "invalid_request", "the token endpoint accepts POST only");
             return;
         }
         String type = req.getContentType();
         String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/x-www-form-urlencoded")) {
-            error(res, 400, OAuthError.INVALID_REQUEST.code(), "the body must be application/x-www-form-urlencoded");
+            error(req, res, 400, OAuthError.INVALID_REQUEST.code(), "the body must be application/x-www-form-urlencoded");
             return;
         }
         if (req.getQueryString() != null && !req.getQueryString().isEmpty()) {
-            error(res, 400, OAuthError.INVALID_REQUEST.code(), "parameters must be sent in the body, never in the URL");
+            error(req, res, 400, OAuthError.INVALID_REQUEST.code(), "parameters must be sent in the body, never in the URL");
             return;
         }
         List<String> authorization = Collections.list(req.getHeaders("Authorization"));
         if (authorization.size() > 1) {
-            error(res, 400, OAuthError.INVALID_REQUEST.code(), "the request carries more than one Authorization header");
+            error(req, res, 400, OAuthError.INVALID_REQUEST.code(), "the request carries more than one Authorization header");
             return;
         }
         long declared = req.getContentLengthLong();
         byte[] body = declared > maxBodyBytes ? null : readAtMost(req.getInputStream(), maxBodyBytes + 1);
         if (body == null || body.length > maxBodyBytes) {
             res.setHeader("Connection", "close");
-            error(res, 413, OAuthError.INVALID_REQUEST.code(), "the body is larger than " + maxBodyBytes + " bytes");
+            error(req, res, 413, OAuthError.INVALID_REQUEST.code(), "the body is larger than " + maxBodyBytes + " bytes");
             return;
         }
         TokenResponse answer;
@@ -88,36 +89,37 @@ public final class TokenEndpointServlet extends HttpServlet {
             answer = tokens.handle(new String(body, StandardCharsets.UTF_8), authorization.stream().findFirst());
         } catch (OAuthException e) {
             e.wwwAuthenticate().ifPresent(challenge -> res.setHeader("WWW-Authenticate", challenge));
-            send(res, e.httpStatus(), e.toJson());
+            send(req, res, e.httpStatus(), e.toJson());
             return;
         } catch (StoreException.Unavailable e) {
             res.setHeader("Retry-After", Long.toString(retryAfterSeconds));
-            error(res, 503, "temporarily_unavailable", "the client store is unavailable");
+            error(req, res, 503, "temporarily_unavailable", "the client store is unavailable");
             return;
         } catch (RuntimeException e) {
             // The exception's class only: its message or cause could quote the request.
             LOG.log(System.Logger.Level.WARNING, "keys token endpoint: request failed with {0}", e.getClass().getName());
-            error(res, 500, "server_error", "the request failed; the server log has the details");
+            error(req, res, 500, "server_error", "the request failed; the server log has the details");
             return;
         }
-        send(res, 200, answer.toJson());
+        send(req, res, 200, answer.toJson());
     }
 
     private static byte[] readAtMost(InputStream in, int limit) throws IOException {
         return in.readNBytes(limit);
     }
 
-    private static void error(HttpServletResponse res, int status, String code, String description) throws IOException {
+    private static void error(HttpServletRequest req, HttpServletResponse res, int status, String code, String description) throws IOException {
         StringBuilder sb = new StringBuilder(64 + description.length());
         sb.append("{\"error\":");
         JsonText.appendString(sb, code);
         sb.append(",\"error_description\":");
         JsonText.appendString(sb, description);
         sb.append('}');
-        send(res, status, sb.toString());
+        send(req, res, status, sb.toString());
     }
 
-    private static void send(HttpServletResponse res, int status, String json) throws IOException {
+    private static void send(HttpServletRequest req, HttpServletResponse res, int status, String json) throws IOException {
+        Problem.closeIfBodyUnread(req, res); // an error before the body was read
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         res.setStatus(status);
         res.setHeader("Cache-Control", "no-store");

@@ -243,6 +243,7 @@ class JwtHttpTest {
         assertEquals("POST", get.header("Allow"));
         Exchange json = h.json("POST", "/oauth/token", "{\"grant_type\":\"client_credentials\"}", "Authorization", basic(id, secret));
         oauthError(json, 400, "invalid_request");
+        assertEquals("close", json.header("Connection"), "refused before its body was read: the connection is not reused");
         Exchange inUrl = h.send(h.request("/oauth/token?client_secret=x").header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
         oauthError(inUrl, 400, "invalid_request");
