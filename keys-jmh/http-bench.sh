@@ -164,20 +164,22 @@ echo "keys http-bench: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds
 echo "warm-up: $WARMUP per path"
 for p in "${PATHS[@]}"; do run_wrk "$p" "$WARMUP" >/dev/null; done
 
-declare -A RESULTS CPU
+declare -A RESULTS CPU USER
 FAILED=0
 TICK=$(getconf CLK_TCK)
-server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-printf '%-5s %-14s %14s %9s %14s %12s\n' run path requests/s non-2xx socket-errors cpu-us/req
+server_ticks() { awk '{print $14, $15}' "/proc/$SERVER_PID/stat"; }
+printf '%-5s %-14s %14s %9s %14s %12s %9s\n' run path requests/s non-2xx socket-errors cpu-us/req user-us
 run=0
 for round in $(seq "$ROUNDS"); do
     for p in "${PATHS[@]}"; do
         run=$((run + 1))
-        t0=$(server_ticks)
+        read -r u0 s0 < <(server_ticks)
         read -r rps non2xx errors < <(run_wrk "$p" "$DURATION")
-        cpu=$(awk -v t=$(( $(server_ticks) - t0 )) -v hz="$TICK" -v r="$rps" -v d="$(seconds "$DURATION")" \
-            'BEGIN {printf "%.2f", (r > 0 ? t * 1e6 / hz / (r * d) : 0)}')
-        printf '%-5s %-14s %14s %9s %14s %12s\n' "$run" "$p" "$rps" "$non2xx" "$errors" "$cpu"
+        read -r u1 s1 < <(server_ticks)
+        per_request() { awk -v t="$1" -v hz="$TICK" -v r="$rps" -v d="$(seconds "$DURATION")" 'BEGIN {printf "%.2f", (r > 0 ? t * 1e6 / hz / (r * d) : 0)}'; }
+        cpu=$(per_request $(( u1 + s1 - u0 - s0 ))); user=$(per_request $(( u1 - u0 )))
+        printf '%-5s %-14s %14s %9s %14s %12s %9s\n' "$run" "$p" "$rps" "$non2xx" "$errors" "$cpu" "$user"
+        USER[$p]="${USER[$p]:-} $user"
         RESULTS[$p]="${RESULTS[$p]:-} $rps"
         CPU[$p]="${CPU[$p]:-} $cpu"
         [ "$non2xx" = 0 ] || FAILED=1
@@ -188,7 +190,7 @@ median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR]=$1} END {if (NR % 2) p
 declare -A MEDIAN
 for p in "${PATHS[@]}"; do
     MEDIAN[$p]=$(echo "${RESULTS[$p]}" | median)
-    printf 'median %-14s %14s requests/s, server %s µs CPU a request\n' "$p" "${MEDIAN[$p]}" "$(echo "${CPU[$p]}" | median)"
+    printf 'median %-14s %14s requests/s, server %s µs CPU a request (%s µs of it in user mode)\n' "$p" "${MEDIAN[$p]}" "$(echo "${CPU[$p]}" | median)" "$(echo "${USER[$p]}" | median)"
 done
 RATIO=$(awk -v a="${MEDIAN[/api/hello]}" -v b="${MEDIAN[/hello]}" 'BEGIN {printf "%.3f", a / b}')
 VERDICT=$(awk -v r="$RATIO" 'BEGIN {print (r >= 0.90) ? "within the budget (>= 0.90)" : "BELOW the budget (>= 0.90)"}')

@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * The verifier's cache at 10^6 keys (docs/contract.md §6), not a JMH benchmark because what it measures is retained
- * heap: {@code java -Xmx3g -cp keys-jmh/target/benchmarks.jar dev.keys.jmh.CacheMemory [keys] [repeats]}.
+ * heap: {@code java -Xmx3g -cp keys-jmh/target/benchmarks.jar dev.keys.jmh.CacheMemory [keys] [repeats] [sha256|hmac]}
+ * ({@code hmac}: keys hashed with a pepper, whose verifier also keeps each key's plain SHA-256 as an alias).
  *
  * <p>The keys (2 permissions, 1 bandwidth, as the contract's figure) go into an {@link InMemoryKeyStore} first. Each
  * repeat (after one for the JIT, not counted) builds a fresh verifier, measures the used heap after a full collection, verifies every key once
@@ -36,15 +37,18 @@ public final class CacheMemory {
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        boolean peppered = args.length > 2 && args[2].equals("hmac");
+        if (args.length > 2 && !peppered && !args[2].equals("sha256")) throw new IllegalArgumentException("hashing must be sha256 or hmac");
+        KeyHasher hasher = peppered ? PepperBenchmark.PEPPER : KeyHasher.sha256();
         InMemoryKeyStore store = new InMemoryKeyStore();
         String[] plaintexts = new String[n];
         Digest[] digests = new Digest[n];
-        fill(store, plaintexts, digests);
-        System.out.printf("CacheMemory: %,d keys (2 permissions, 1 bandwidth), %d repeats, max heap %,d MiB, %s%n", n, repeats,
+        fill(store, plaintexts, digests, 0, hasher);
+        System.out.printf("CacheMemory: %,d keys (2 permissions, 1 bandwidth), %s, %d repeats, max heap %,d MiB, %s%n", n, hasher.algorithm(), repeats,
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.version"));
         double[] perKey = new double[repeats], first = new double[repeats], hit = new double[repeats], read = new double[repeats];
         for (int r = -1; r < repeats; r++) { // r = -1: a warm-up repeat for the JIT, not counted
-            Verifier verifier = Verifier.builder(store).syncInterval(Duration.ZERO).cacheSize(n).build();
+            Verifier verifier = Verifier.builder(store).hasher(hasher).syncInterval(Duration.ZERO).cacheSize(n).build();
             long before = usedAfterGc();
             long t0 = System.nanoTime();
             for (String p : plaintexts) if (!verifier.verify(p).isValid()) throw new IllegalStateException("a key did not verify");
@@ -78,8 +82,11 @@ public final class CacheMemory {
 
     /** As {@link #fill(InMemoryKeyStore, String[], Digest[])}, with ids from {@code key_<firstId>} on. */
     static void fill(InMemoryKeyStore store, String[] plaintexts, Digest[] digests, long firstId) {
+        fill(store, plaintexts, digests, firstId, KeyHasher.sha256());
+    }
+
+    private static void fill(InMemoryKeyStore store, String[] plaintexts, Digest[] digests, long firstId, KeyHasher hasher) {
         KeyFormat format = new KeyFormat(new java.security.SecureRandom());
-        KeyHasher hasher = KeyHasher.sha256();
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         Random random = new Random(42);
         for (int i = 0; i < plaintexts.length; i++) {

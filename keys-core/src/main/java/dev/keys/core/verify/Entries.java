@@ -21,12 +21,21 @@ import java.util.Optional;
  * change of this process or of the store's feed applied to one digest (or to all). Entries never expire by time and
  * are never filled from anything older than what replaced them; a state that cannot be read or compiled drops its
  * entry (fail closed), and the next request loads the key again. The hot path reads {@link #cache} directly.
+ *
+ * <p>A peppered verifier also keeps {@link #aliases}: the plain SHA-256 of each key it found, mapped to the key's
+ * stored digest, so that the next verification of the key costs one SHA-256 instead of an HMAC (four compression
+ * blocks against one). An alias names a digest, never an entry: it is what the key hashes to under the pepper, true
+ * for as long as the verifier lives, so it needs no invalidation; every answer still comes from {@link #cache}, which
+ * alone follows changes. Aliases are learnt only for keys the store holds (never for unknown credentials, so a flood
+ * of random keys cannot fill them) and live in memory only, beside the pepper that made the digests.
  */
 final class Entries {
     private static final System.Logger LOG = System.getLogger(Verifier.class.getName());
 
     final Cache<DigestKey, Entry> cache;
     final Cache<DigestKey, Boolean> unknown;
+    /** Plain SHA-256 of a key to its stored digest; null unless keys are hashed with a pepper. */
+    final Cache<DigestKey, DigestKey> aliases;
     private final KeyStore store;
     private final Optional<Environment> environment;
     private final RoleCatalog roles;
@@ -35,12 +44,13 @@ final class Entries {
     /** Told when the store failed to answer, and when it answered a load. */
     private final Runnable storeFailed, storeAnswered;
 
-    Entries(KeyStore store, long size, long unknownSize, Duration unknownTtl, Optional<Environment> environment, RoleCatalog roles,
-            Tiers tiers, LimiterFactory limiters, Runnable storeFailed, Runnable storeAnswered) {
+    Entries(KeyStore store, long size, long unknownSize, Duration unknownTtl, boolean peppered, Optional<Environment> environment,
+            RoleCatalog roles, Tiers tiers, LimiterFactory limiters, Runnable storeFailed, Runnable storeAnswered) {
         // Maintenance (draining read buffers, evicting) runs on the calling thread, amortised: on a small machine a
         // pool thread doing it competes with the request threads for the same cores.
         this.cache = Caffeine.newBuilder().maximumSize(size).executor(Runnable::run).recordStats().build();
         this.unknown = Caffeine.newBuilder().maximumSize(unknownSize).expireAfterWrite(unknownTtl).executor(Runnable::run).build();
+        this.aliases = peppered ? Caffeine.newBuilder().maximumSize(size).executor(Runnable::run).<DigestKey, DigestKey>build() : null;
         this.store = store;
         this.environment = environment;
         this.roles = roles;
@@ -50,12 +60,21 @@ final class Entries {
         this.storeAnswered = storeAnswered;
     }
 
-    /** A digest not cached: loaded into the cache, or remembered as unknown (null). */
-    Entry load(DigestKey probe) {
+    /**
+     * A digest not cached: loaded into the cache, or remembered as unknown (null). With {@code plain} (the key's plain
+     * SHA-256, peppered verifiers only) a key found is also learnt, its alias naming the cache's own key object.
+     */
+    Entry load(DigestKey probe, DigestKey plain) {
         DigestKey key = probe.copy();
         Entry e = cache.get(key, this::read);
         if (e == null) unknown.put(key, Boolean.TRUE);
+        else if (plain != null) aliases.put(plain.copy(), key);
         return e;
+    }
+
+    /** A key found in the cache by its stored digest {@code probe} without an alias yet (both probes: copied). */
+    void learn(DigestKey plain, DigestKey probe) {
+        aliases.put(plain.copy(), probe.copy());
     }
 
     private Entry read(DigestKey digest) {

@@ -16,6 +16,8 @@ final class Local {
     final MessageDigest hash;
     final byte[] out = new byte[32];
     final DigestKey probe = new DigestKey();
+    /** The plain SHA-256 of the credential, beside {@link #probe}: a peppered verifier asks both in one verification. */
+    final DigestKey plain = new DigestKey();
     private MessageDigest sha256;
     /** What the request being verified counted, from the quota check to its usage event; empty otherwise. */
     Optional<UsageEvent.Spent> spent = Optional.empty();
@@ -24,24 +26,24 @@ final class Local {
         this.hash = hasher.newMessageDigest();
     }
 
-    /** The plain SHA-256 of the first {@code len} bytes, in the probe (hashed imports only). */
+    /** The plain SHA-256 of the first {@code len} bytes, in {@link #plain} (peppered verifiers only). */
     DigestKey sha256(int len) {
         if (sha256 == null) sha256 = KeyHasher.sha256().newMessageDigest();
-        return digest(sha256, len);
+        return digest(sha256, len, plain);
     }
 
-    private DigestKey digest(MessageDigest md, int len) {
+    private DigestKey digest(MessageDigest md, int len, DigestKey into) {
         md.update(bytes, 0, len);
         try {
             md.digest(out, 0, 32);
         } catch (DigestException e) {
             throw new IllegalStateException("hashing failed", e);
         }
-        return probe.set(out);
+        return into.set(out);
     }
 
     /** The digest of the first {@code len} bytes, in the probe: allocates nothing. */
     DigestKey hash(int len) {
-        return digest(hash, len);
+        return digest(hash, len, probe);
     }
 }

@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes into the
  * thread's reusable {@link DigestKey} probe ({@link KeyHasher#newMessageDigest}), one clock read, one Caffeine lookup
  * by that probe, and field comparisons against an {@link Entry} compiled when the key was loaded. All per-thread
- * state sits in one thread-local, and none of it is public. Malformed input stops at the first step.
+ * state sits in one thread-local, and none of it is public. Malformed input stops at the first step. With a pepper
+ * the first verification of a key costs its HMAC too; later ones find it by its plain SHA-256 ({@link Entries}).
  * Every answer that does not depend on the request is preallocated in the entry or as a constant here, so that an
  * admitted request allocates nothing (a {@link Digest} is made only to ask the store). Expected outcomes are values, never exceptions; nothing here
  * logs.
@@ -72,6 +73,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     /** The entries' caches, read by the hot path without going through {@link #entries}. */
     private final Cache<DigestKey, Entry> cache;
     private final Cache<DigestKey, Boolean> unknown;
+    /** Peppered only ({@link Entries#aliases}): a key verified before is found by its plain SHA-256, sparing the HMAC. */
+    private final Cache<DigestKey, DigestKey> aliases;
     private final boolean acceptImported;
     /** Whether keys are hashed with a pepper, so that keys imported as SHA-256 hashes need a second lookup. */
     private final boolean peppered;
@@ -102,10 +105,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         this.usage = b.usage;
         this.roles = b.catalog != null ? b.catalog : RoleCatalog.of(b.roles, b.store);
         this.quotas = b.quotas != null ? b.quotas : QuotaEnforcer.builder(new InMemoryUsageCounters()).tiers(b.tiers).build();
-        this.entries = new Entries(store, b.cacheSize, b.negativeCacheSize, b.negativeTtl, b.environment, roles, b.tiers, b.limiters,
-                this::markDown, this::loadAnswered);
+        this.entries = new Entries(store, b.cacheSize, b.negativeCacheSize, b.negativeTtl, peppered, b.environment, roles, b.tiers,
+                b.limiters, this::markDown, this::loadAnswered);
         this.cache = entries.cache;
         this.unknown = entries.unknown;
+        this.aliases = entries.aliases;
         long seq = 0;
         try {
             seq = store.lastSequence();
@@ -153,13 +157,14 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         Local local = locals.get();
         KeyCheck.Shape shape = KeyCheck.check(credential, local);
         if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
-        DigestKey probe = local.hash(credential.length());
+        DigestKey probe = aliases != null ? peppered(local, credential.length()) : local.hash(credential.length());
         long now = clock.nanos();
         Entry e = cache.getIfPresent(probe);
         if (e == null) {
             try {
-                e = unknown.getIfPresent(probe) != null ? null : entries.load(probe);
-                if (e == null && sha256Imports) e = bySha256(local, credential.length(), now);
+                DigestKey learn = aliases != null && probe == local.probe ? local.plain : null; // found by its HMAC, not by an alias
+                e = unknown.getIfPresent(probe) != null ? null : entries.load(probe, learn);
+                if (e == null && sha256Imports) e = bySha256(local, now);
             } catch (StoreException.Unavailable ex) {
                 markDown();
                 return UNAVAILABLE;
@@ -170,6 +175,8 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
             if (e == null) return NOT_FOUND;
         } else if (downSince != 0 && now - downSince >= staleBoundNanos) {
             return UNAVAILABLE;
+        } else if (aliases != null && probe == local.probe) {
+            entries.learn(local.plain, probe); // cached, but its alias was evicted (or another thread loaded it first)
         }
         if (e.roles != roles.current() && (e = entries.recompile(e)) == null) return UNAVAILABLE;
         Verification v;
@@ -209,15 +216,26 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     }
 
     /**
-     * The second lookup of a credential the service's digest did not find: by plain SHA-256, the digest of keys
-     * imported as hashes from another system where this service hashes with a pepper. It costs a miss one more
-     * SHA-256 and cache probe (and, the first time, a store read), and runs only once such keys exist.
+     * The stored digest of a credential under a pepper: found from its plain SHA-256 when this verifier has seen the
+     * key before ({@link Entries#aliases}), else the HMAC, in the thread's probe. Either way the plain SHA-256 is left
+     * in {@code local.plain}, for learning the alias and for {@link #bySha256}.
      */
-    private Entry bySha256(Local local, int len, long now) {
-        DigestKey probe = local.sha256(len);
+    private DigestKey peppered(Local local, int len) {
+        DigestKey stored = aliases.getIfPresent(local.sha256(len));
+        return stored != null ? stored : local.hash(len);
+    }
+
+    /**
+     * The second lookup of a credential the service's digest did not find: by plain SHA-256 (already in
+     * {@code local.plain}, see {@link #peppered}), the digest of keys imported as hashes from another system where
+     * this service hashes with a pepper. It costs a miss one more cache probe (and, the first time, a store read),
+     * and runs only once such keys exist.
+     */
+    private Entry bySha256(Local local, long now) {
+        DigestKey probe = local.plain;
         Entry e = cache.getIfPresent(probe);
         if (e != null) return downSince != 0 && now - downSince >= staleBoundNanos ? null : e;
-        return unknown.getIfPresent(probe) != null ? null : entries.load(probe);
+        return unknown.getIfPresent(probe) != null ? null : entries.load(probe, null);
     }
 
     /**
@@ -299,6 +317,11 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
         return downSince != 0;
     }
 
+    /** For tests of this package. */
+    Entries entries() {
+        return entries;
+    }
+
     /** Number of cached key entries (for metrics). */
     public long cachedKeys() {
         return cache.estimatedSize();
@@ -361,7 +384,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
 
         /**
          * Keys were imported as SHA-256 hashes ({@code KeyManager.importSha256}) and this service hashes with a pepper: a credential its digest does not
-         * find is looked up again by plain SHA-256 (one more hash and cache probe per miss). Set it on every instance once such keys exist; a
+         * find is looked up again by plain SHA-256 (one more cache probe per miss: the SHA-256 is made anyway). Set it on every instance once such keys exist; a
          * {@code KeyManager} of the same {@code Keys} turns it on in its own process at its first hashed import. Without a pepper it changes nothing. Default off.
          */
         public Builder acceptSha256Imports(boolean on) { sha256Imports = on; return this; }
