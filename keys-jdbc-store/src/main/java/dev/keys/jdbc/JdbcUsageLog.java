@@ -42,7 +42,20 @@ public final class JdbcUsageLog implements UsageLog, Background, AutoCloseable {
     /** What a flush leaves in a count it took, so that a record() that finds it afterwards counts in a fresh one. */
     private static final long TAKEN = Long.MIN_VALUE;
 
+    /**
+     * One count's place. Equality and hash are written out: every verification looks its slot up, and the record's
+     * generated ones (method-handle chains) measured about 7% of the HTTP filter's own CPU in a profile.
+     */
     private record Slot(String keyId, long minute, Outcome outcome) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Slot s && minute == s.minute && outcome == s.outcome && keyId.equals(s.keyId);
+        }
+
+        @Override
+        public int hashCode() {
+            return (keyId.hashCode() * 31 + Long.hashCode(minute)) * 31 + outcome.ordinal();
+        }
     }
 
     private final Db db;

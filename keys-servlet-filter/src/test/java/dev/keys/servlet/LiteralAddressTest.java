@@ -32,4 +32,24 @@ class LiteralAddressTest {
         }
         assertEquals(Optional.empty(), Requests.literalAddress(null));
     }
+
+    @Test
+    void theThreadsLastAddressIsRememberedWithoutMixingPeers() throws Exception {
+        String[] peers = {"10.0.0.1", "10.0.0.1", "192.168.1.9", "10.0.0.1", "not an address", "10.0.0.1", "::1", "::1", "192.168.1.9"};
+        for (int round = 0; round < 3; round++) {
+            for (String p : peers) {
+                Optional<InetAddress> want = p.contains(" ") ? Optional.empty() : Optional.of(InetAddress.getByName(p));
+                assertEquals(want, Requests.literalAddress(p), p);
+                assertEquals(want, Requests.literalAddress(new String(p.toCharArray())), "an equal text, not the same object: " + p);
+            }
+        }
+        Optional<InetAddress>[] seen = new Optional[2];
+        Thread other = new Thread(() -> seen[0] = Requests.literalAddress("172.16.0.3"));
+        Requests.literalAddress("10.9.9.9");
+        other.start();
+        other.join();
+        seen[1] = Requests.literalAddress("10.9.9.9");
+        assertEquals(Optional.of(InetAddress.getByName("172.16.0.3")), seen[0]);
+        assertEquals(Optional.of(InetAddress.getByName("10.9.9.9")), seen[1], "another thread's peer never shows here");
+    }
 }
