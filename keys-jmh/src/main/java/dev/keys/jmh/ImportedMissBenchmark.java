@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -45,7 +44,7 @@ public class ImportedMissBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        KeyHasher pepper = KeyHasher.hmac("a pepper of 32 bytes, not secret".getBytes(StandardCharsets.US_ASCII));
+        KeyHasher pepper = PepperBenchmark.PEPPER;
         keys = Keys.builder().hasher(pepper).verifier(v -> v.syncInterval(Duration.ZERO).acceptSha256Imports(sha256Fallback)).build();
         fresh = Keys.builder().hasher(pepper)
                 .verifier(v -> v.syncInterval(Duration.ZERO).negativeCache(1, Duration.ofSeconds(30)).acceptSha256Imports(sha256Fallback)).build();
