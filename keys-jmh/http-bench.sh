@@ -17,7 +17,8 @@
 #
 # Each run also reports the server's CPU time per request (user and system, from /proc/PID/stat): it does not
 # count the time the server waited for a core, so it moves less than requests/s when a neighbour takes the CPU
-# (shared caches still slow it); the difference of the two paths is what the filter costs the server.
+# (shared caches still slow it); the difference of the two paths is what the filter costs the server. The user-mode
+# part is shown alone too: the filter's own code runs there, and in the pinned set-up the kernel's part grows with it.
 #
 # Settings (environment): WRK_THREADS (1 pinned, else 2), WRK_CONNECTIONS (32), WRK_DURATION (5s), WRK_WARMUP (5s,
 # per path), ROUNDS (7), BENCH_NGINX (0), BENCH_FLOOR (1), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
