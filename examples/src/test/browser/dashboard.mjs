@@ -139,6 +139,7 @@ async function rowsOf(page) {
   await page.click('#copy-secret');
   await shot(page, '3-created-once');
   await page.click('#secret-done');
+  await page.locator('#secret').waitFor({ state: 'detached' }); // the dialog's close event has run
   await page.locator('#key-status').waitFor();
   await assertNoKeyKept(page, [plaintext]);
   const keyId = decodeURIComponent(new URL(page.url()).hash.slice('#/keys/'.length));
@@ -166,6 +167,7 @@ async function rowsOf(page) {
   assert.notEqual(rotated, plaintext);
   await shot(page, '5-rotated-once');
   await page.click('#secret-done');
+  await page.locator('#secret').waitFor({ state: 'detached' }); // the dialog's close event has run
   await page.waitForFunction((old) => !location.hash.endsWith(old), keyId);
   await page.locator('#key-status').waitFor();
   assert.equal(await hello(rotated), 200);
@@ -220,6 +222,7 @@ async function rowsOf(page) {
   const fresh = await page.locator('#secret').inputValue();
   assert.equal(await hello(fresh), 200);
   await page.click('#secret-done');
+  await page.locator('#secret').waitFor({ state: 'detached' }); // the dialog's close event has run
   await page.locator('#key-status').waitFor();
   const other = await page.request.get(BASE + '/admin/v1/keys/' + BOB_KEY_ID);
   assert.equal(other.status(), 404, "another owner's key is unknown to it");

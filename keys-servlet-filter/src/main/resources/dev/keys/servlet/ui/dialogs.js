@@ -59,7 +59,8 @@ export function showSecret(plaintext, keyId) {
       h('p', { class: 'warning' }, h('strong', {}, 'Shown once. '),
         'Copy it now and keep it somewhere safe: the service stores only its digest and cannot show it again.'),
       field('Key ' + keyId, input), h('div', { class: 'buttons' }, copy, copied), h('div', { class: 'buttons' }, done));
-    done.addEventListener('click', () => dialog.close());
+    // Emptied at once on the click, not only when the dialog's close event comes (a task later); Escape closes too.
+    done.addEventListener('click', () => { input.value = ''; dialog.close(); });
     dialog.addEventListener('close', () => {
       input.value = '';
       dialog.remove();
