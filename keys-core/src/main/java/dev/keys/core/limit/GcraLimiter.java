@@ -17,7 +17,7 @@ import java.util.List;
  * request with a stale reading is judged at that reading and sees fewer tokens, never more. Keeping the latest reading
  * exactly would cost a second CAS per call; the multi-bandwidth forms keep it in their state object.
  */
-final class GcraLimiter extends RateLimiter {
+abstract class GcraLimiter extends PaddedLimiter {
     private static final VarHandle TAT;
     private static final VarHandle SEEN;
 
@@ -119,6 +119,16 @@ final class GcraLimiter extends RateLimiter {
         @Override
         public String detail() {
             return exceeded(bw);
+        }
+    }
+
+    /** The limiter as made: its trailing fields pad the state's cache line on that side ({@link PaddedLimiter}). */
+    static final class Padded extends GcraLimiter {
+        @SuppressWarnings("unused")
+        private long q1, q2, q3, q4, q5, q6, q7;
+
+        Padded(List<RateLimit> limits, Bandwidth[] bandwidths) {
+            super(limits, bandwidths);
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * bandwidth, the first two inline so that two bandwidths cost one 40-byte object), replaced by one CAS; the new state
  * is the admitted call's report, an exact snapshot.
  */
-final class GcraMultiLimiter extends RateLimiter {
+abstract class GcraMultiLimiter extends PaddedLimiter {
     private static final VarHandle STATE;
 
     static {
@@ -219,6 +219,16 @@ final class GcraMultiLimiter extends RateLimiter {
                 }
             }
             return exceeded(worst);
+        }
+    }
+
+    /** The limiter as made: its trailing fields pad the state's cache line on that side ({@link PaddedLimiter}). */
+    static final class Padded extends GcraMultiLimiter {
+        @SuppressWarnings("unused")
+        private long q1, q2, q3, q4, q5, q6, q7;
+
+        Padded(List<RateLimit> limits, Bandwidth[] bandwidths) {
+            super(limits, bandwidths);
         }
     }
 }

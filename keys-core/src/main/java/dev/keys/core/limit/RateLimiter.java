@@ -91,7 +91,7 @@ public abstract class RateLimiter {
         boolean allGcra = form == Form.AUTO;
         for (Bandwidth b : bws) allGcra &= b.gcra;
         if (!allGcra) return new ExactLimiter(copy, bws);
-        return bws.length == 1 ? new GcraLimiter(copy, bws) : new GcraMultiLimiter(copy, bws);
+        return bws.length == 1 ? new GcraLimiter.Padded(copy, bws) : new GcraMultiLimiter.Padded(copy, bws);
     }
 
     /**
