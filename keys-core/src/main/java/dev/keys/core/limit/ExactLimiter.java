@@ -14,7 +14,7 @@ import java.util.List;
  * admitted call's report. Refill is path-independent (refilling in two steps equals refilling once), so a denial
  * need not store its refill.
  */
-final class ExactLimiter extends RateLimiter {
+abstract class ExactLimiter extends PaddedLimiter {
     private static final VarHandle STATE;
 
     static {
@@ -160,6 +160,16 @@ final class ExactLimiter extends RateLimiter {
                 }
             }
             return exceeded(bws[worst]);
+        }
+    }
+
+    /** The limiter as made: its trailing fields pad the state's cache line on that side ({@link PaddedLimiter}). */
+    static final class Padded extends ExactLimiter {
+        @SuppressWarnings("unused")
+        private long q1, q2, q3, q4, q5, q6, q7;
+
+        Padded(List<RateLimit> limits, Bandwidth[] bandwidths) {
+            super(limits, bandwidths);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.util.List;
  * {@code VerifyBenchmark.cachedValidTwoThreads}, and the same loop run 8 times in fresh JVMs): without padding about
  * half of the runs slowed one or both threads 1.1x to 2.7x, with it none did. The state sits between this class's
  * fields (with the header and the superclass's fields, read only by threads verifying the same key, 56 bytes) and
- * the 56 bytes of the limiter's final subclass ({@link GcraLimiter.Padded}, {@link GcraMultiLimiter.Padded}), so
+ * the 56 bytes of the limiter's final subclass ({@link GcraLimiter.Padded}, {@link GcraMultiLimiter.Padded}, {@link ExactLimiter.Padded}), so
  * that no other object can share the state's cache line. 80 bytes a limited key.
  */
 abstract class PaddedLimiter extends RateLimiter {

@@ -90,7 +90,7 @@ public abstract class RateLimiter {
         Bandwidth[] bws = compile(copy);
         boolean allGcra = form == Form.AUTO;
         for (Bandwidth b : bws) allGcra &= b.gcra;
-        if (!allGcra) return new ExactLimiter(copy, bws);
+        if (!allGcra) return new ExactLimiter.Padded(copy, bws);
         return bws.length == 1 ? new GcraLimiter.Padded(copy, bws) : new GcraMultiLimiter.Padded(copy, bws);
     }
 
