@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The hot path: from a credential to a {@link Verification}, in the steps and at the cost docs/contract.md §1 and §6 set.
  *
- * <p>Design. A verification is one pass over the credential ({@link KeyCheck}: shape, characters and the
- * intrinsic CRC32 checksum, copying the ASCII bytes into a per-thread buffer), one hash of those bytes into the
+ * <p>Design. A verification is the format check ({@link KeyCheck}: the bytes copied into a per-thread buffer, the
+ * intrinsic CRC32 checksum, then the characters' classes, which a wrong checksum never reaches), one hash of those bytes into the
  * thread's reusable {@link DigestKey} probe ({@link KeyHasher#newMessageDigest}), one clock read, one Caffeine lookup
  * by that probe, and field comparisons against an {@link Entry} compiled when the key was loaded. All per-thread
  * state sits in one thread-local, and none of it is public. Malformed input stops at the first step. With a pepper
@@ -155,8 +155,7 @@ public final class Verifier implements CredentialVerifier, AutoCloseable {
     public Verification verify(CharSequence credential, RequestContext ctx, Requirement requirement) {
         if (credential == null || credential.length() == 0) return MISSING;
         Local local = locals.get();
-        KeyCheck.Shape shape = KeyCheck.check(credential, local);
-        if (shape == KeyCheck.Shape.MALFORMED || (shape == KeyCheck.Shape.PRINTABLE && !acceptImported)) return MALFORMED;
+        if (KeyCheck.check(credential, local, acceptImported) == KeyCheck.Shape.MALFORMED) return MALFORMED;
         DigestKey probe = aliases != null ? peppered(local, credential.length()) : local.hash(credential.length());
         long now = clock.nanos();
         Entry e = cache.getIfPresent(probe);
