@@ -3,7 +3,7 @@
 # /api/hello (same servlet behind ApiKeyFilter, key in X-API-Key), alternating A B A B in one run on one Jetty,
 # so that both see the same machine, JIT and neighbours. Budget: /api/hello keeps at least 90% of /hello.
 #
-#   keys-jmh/http-bench.sh                      # 7 rounds of 5 s each, 32 connections
+#   keys-jmh/http-bench.sh                      # 11 rounds of 5 s each, 32 connections
 #   WRK_DURATION=10s ROUNDS=9 keys-jmh/http-bench.sh
 #   BENCH_NGINX=1 keys-jmh/http-bench.sh            # also nginx checking the key (a map on the header) in front of /hello
 #   BENCH_FLOOR=0 keys-jmh/http-bench.sh            # without the floor paths (run by default, see below)
@@ -14,6 +14,7 @@
 # (and nginx) run on core 0 and wrk on core 1, and the paths are interleaved A B C A B C over many short rounds;
 # the report is the median of each path, the ratio of the medians, and the median and range of the per-round ratios
 # (each round's /api/hello over the /hello run just before it, so that drift between rounds cancels).
+# Pinned rounds still swung from 0.63 to 1.18 on a noisy day, so 11 rounds by default: the median moves less.
 #
 # Each run also reports the server's CPU time per request (user and system, from /proc/PID/stat): it does not
 # count the time the server waited for a core, so it moves less than requests/s when a neighbour takes the CPU
@@ -21,7 +22,7 @@
 # part is shown alone too: the filter's own code runs there, and in the pinned set-up the kernel's part grows with it.
 #
 # Settings (environment): WRK_THREADS (1 pinned, else 2), WRK_CONNECTIONS (32), WRK_DURATION (5s), WRK_WARMUP (5s,
-# per path), ROUNDS (7), BENCH_NGINX (0), BENCH_FLOOR (1), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
+# per path), ROUNDS (11), BENCH_NGINX (0), BENCH_FLOOR (1), PIN (1), JFR (unset), JAVA_OPTS (-Xms256m -Xmx256m), REBUILD (0: build
 # only when the jar is missing).
 # The example runs on a free port over a fresh temporary data directory; it is stopped, and the directory removed,
 # on exit. wrk is installed from Debian's packages when missing (nginx too, with BENCH_NGINX=1).
@@ -43,7 +44,7 @@ THREADS=${WRK_THREADS:-$DEFAULT_THREADS}
 CONNECTIONS=${WRK_CONNECTIONS:-32}
 DURATION=${WRK_DURATION:-5s}
 WARMUP=${WRK_WARMUP:-5s}
-ROUNDS=${ROUNDS:-7}
+ROUNDS=${ROUNDS:-11}
 [ -z "${JFR:-}" ] || JAVA_OPTS="${JAVA_OPTS:--Xms256m -Xmx256m} -XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true"
 WITH_NGINX=${BENCH_NGINX:-0}
 WITH_FLOOR=${BENCH_FLOOR:-1}
