@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * Immutable; two contexts are equal when their five values are.
  *
  * <p>The client address may be given as it is, or as a way to find it ({@link #of(String, String, Supplier)}): then
- * it is found the first time something asks for it (an IP condition, an observer of verifications), at most once a
- * context, and never when nothing does. Finding a peer's address is a visible share of an HTTP filter's own work
+ * it is found the first time something asks for it (an IP condition, an observer of verifications), once for the
+ * context and its copies, and never when nothing does. Finding a peer's address is a visible share of an HTTP filter's own work
  * (a servlet container formats it anew on each call), and most keys have no IP condition.
  */
 public final class RequestContext {

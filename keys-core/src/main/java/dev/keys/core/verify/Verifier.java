@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * The hot path: from a credential to a {@link Verification}, in the steps and at the cost docs/contract.md §1 and §6 set.
  *
  * <p>Design. A verification is the format check ({@link KeyCheck}: the bytes copied into a per-thread buffer, the
- * intrinsic CRC32 checksum, then the characters' classes, which a wrong checksum never reaches), one hash of those bytes into the
- * thread's reusable {@link DigestKey} probe ({@link KeyHasher#newMessageDigest}), one clock read, one Caffeine lookup
+ * intrinsic CRC32 checksum, then the characters' classes, which a wrong checksum never reaches), one hash of those
+ * bytes into the thread's reusable {@link DigestKey} probe ({@link KeyHasher#newMessageDigest}), one clock read, one Caffeine lookup
  * by that probe, and field comparisons against an {@link Entry} compiled when the key was loaded. All per-thread
  * state sits in one thread-local, and none of it is public. Malformed input stops at the first step. With a pepper
  * the first verification of a key costs its HMAC too; later ones find it by its plain SHA-256 ({@link Entries}).
