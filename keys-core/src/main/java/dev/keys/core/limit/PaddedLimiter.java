@@ -13,6 +13,7 @@ import java.util.List;
  * header and the superclass's fields, read only by threads verifying the same key, 56 bytes) and the 56 bytes of
  * the limiter's final subclass ({@link GcraLimiter.Padded}, {@link GcraMultiLimiter.Padded},
  * {@link ExactLimiter.Padded}), so that no other object can share the state's cache line. 80 bytes a limited key.
+ * {@code LimiterPaddingTest} checks the offsets the JVM gives these fields.
  */
 abstract class PaddedLimiter extends RateLimiter {
     @SuppressWarnings("unused")
