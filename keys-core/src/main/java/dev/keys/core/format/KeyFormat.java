@@ -8,9 +8,9 @@ import java.util.zip.CRC32;
  * starting with a letter; the secret 32 base62 characters from {@link SecureRandom} (190 bits); the checksum the
  * CRC32 of the ASCII bytes of {@code <prefix>_<secret>} as 6 base62 digits, most significant first.
  *
- * <p>The verifier's first step checks the same rule in its own fused pass (copying the bytes it then hashes), so
- * that malformed input costs no hashing, no store access and no allocation; {@link #isWellFormed} is the rule for
- * everyone else.
+ * <p>The verifier's first step checks the same rule its own way (the bytes it then hashes copied once, the checksum
+ * before the characters' classes), so that malformed input costs no hashing, no store access and no allocation;
+ * {@link #isWellFormed} is the rule for everyone else.
  */
 public final class KeyFormat {
     public static final int SECRET_LENGTH = 32;
